@@ -1,0 +1,33 @@
+import express, { type Express } from 'express';
+import { catalogRoutes } from './catalog/routes';
+import { customerRoutes } from './customers/routes';
+import type { Deps } from './deps';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { requestLogger } from './logger';
+import { orgRoutes } from './orgs/routes';
+
+const JSON_BODY_LIMIT = '64kb';
+
+export function createApp(deps: Deps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  app.use(requestLogger(deps.logger));
+
+  // GET /healthz – liveness and store reachability, for load balancers and orchestrators
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.json({ status: 'ok', store: deps.store.kind });
+    } catch {
+      res.status(503).json({ status: 'unavailable', store: deps.store.kind });
+    }
+  });
+
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
+  app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

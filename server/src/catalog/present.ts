@@ -1,0 +1,76 @@
+import { toUnixSeconds } from '../http/validate';
+import type { Campaign, Creator, PromoCode } from './repo';
+import type { ActiveReferral } from './service';
+
+export function presentCreator(creator: Creator) {
+  return {
+    id: creator.id,
+    object: 'creator',
+    livemode: creator.livemode,
+    handle: creator.handle,
+    name: creator.name,
+    avatar_url: creator.avatarUrl,
+    email: creator.email,
+    created: toUnixSeconds(creator.createdAt),
+  };
+}
+
+export function presentCampaign(campaign: Campaign) {
+  return {
+    id: campaign.id,
+    object: 'campaign',
+    livemode: campaign.livemode,
+    title: campaign.title,
+    discount_type: campaign.discountType,
+    discount_value: campaign.discountValue,
+    currency: campaign.currency,
+    duration: campaign.duration,
+    duration_in_months: campaign.durationInMonths,
+    starts_at: toUnixSeconds(campaign.startsAt),
+    ends_at: toUnixSeconds(campaign.endsAt),
+    commission: {
+      type: campaign.commission.type,
+      value: campaign.commission.value,
+      currency: campaign.commission.currency,
+      recurring_months: campaign.commission.recurringMonths,
+    },
+    stripe_coupon_id: campaign.stripeCouponId,
+    created: toUnixSeconds(campaign.createdAt),
+  };
+}
+
+export function presentPromoCode(promoCode: PromoCode) {
+  return {
+    id: promoCode.id,
+    object: 'promo_code',
+    livemode: promoCode.livemode,
+    code: promoCode.code,
+    creator: promoCode.creatorId,
+    campaign: promoCode.campaignId,
+    active: promoCode.active,
+    stripe_promotion_code_id: promoCode.stripePromotionCodeId,
+    stripe_coupon_id: promoCode.stripeCouponId,
+    created: toUnixSeconds(promoCode.createdAt),
+  };
+}
+
+/** The discount block of seed 000's lookup response; also what the pixel exposes to page code. */
+export function presentDiscount({ promoCode, campaign }: Pick<ActiveReferral, 'promoCode' | 'campaign'>) {
+  return {
+    promotion_code: promoCode.code,
+    stripe_promotion_code_id: promoCode.stripePromotionCodeId,
+    stripe_coupon_id: promoCode.stripeCouponId ?? campaign.stripeCouponId,
+    discount_type: campaign.discountType,
+    discount_value: campaign.discountValue,
+    currency: campaign.currency,
+    campaign_id: campaign.id,
+  };
+}
+
+export function presentReferral(referral: ActiveReferral) {
+  return {
+    creator: { id: referral.creator.id, handle: referral.creator.handle, avatar_url: referral.creator.avatarUrl },
+    campaign: { id: referral.campaign.id, title: referral.campaign.title },
+    discount: presentDiscount(referral),
+  };
+}

@@ -1,0 +1,113 @@
+import type { Driver } from '../store/driver';
+import type { OrgScope } from '../orgs/repo';
+
+export type DiscountType = 'percent_off' | 'amount_off';
+export type CouponDuration = 'once' | 'repeating' | 'forever';
+
+export interface Creator extends OrgScope {
+  id: string;
+  /** Lower-case, unique per org and mode. */
+  handle: string;
+  name: string;
+  avatarUrl: string | null;
+  /** Used to flag self-referrals: a creator buying through their own code is not credited. */
+  email: string | null;
+  createdAt: Date;
+}
+
+export interface Commission {
+  type: 'percent' | 'fixed';
+  /** Percent of net revenue, or a fixed amount in minor units of `currency` per conversion. */
+  value: number;
+  currency: string | null;
+  /** For subscriptions: how many months of renewals earn commission; null means every renewal. */
+  recurringMonths: number | null;
+}
+
+export interface Campaign extends OrgScope {
+  id: string;
+  title: string;
+  discountType: DiscountType;
+  /** Percent (0-100] for percent_off; minor units of `currency` for amount_off, as Stripe counts. */
+  discountValue: number;
+  currency: string | null;
+  duration: CouponDuration;
+  durationInMonths: number | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  commission: Commission;
+  /** The one Stripe coupon behind every code of this campaign, created with the first code. */
+  stripeCouponId: string | null;
+  createdAt: Date;
+}
+
+export interface PromoCode extends OrgScope {
+  id: string;
+  /** Upper-case, unique per org and mode, as the customer types it at checkout. */
+  code: string;
+  creatorId: string;
+  campaignId: string;
+  active: boolean;
+  stripePromotionCodeId: string | null;
+  stripeCouponId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export async function openCatalogRepos(driver: Driver) {
+  const creators = await driver.collection<Creator>({
+    name: 'creators',
+    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'handle'], unique: true }],
+  });
+  const campaigns = await driver.collection<Campaign>({
+    name: 'campaigns',
+    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode'] }],
+  });
+  const promoCodes = await driver.collection<PromoCode>({
+    name: 'promo_codes',
+    indexes: [
+      { fields: ['id'], unique: true },
+      { fields: ['orgId', 'livemode', 'code'], unique: true },
+      { fields: ['stripePromotionCodeId'] },
+    ],
+  });
+  const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
+
+  return {
+    creators: {
+      create: (creator: Creator) => creators.insertOne(creator),
+      get: (scope: OrgScope, id: string) => creators.findOne({ ...byScope(scope), id }),
+      getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
+      list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
+    },
+    campaigns: {
+      create: (campaign: Campaign) => campaigns.insertOne(campaign),
+      get: (scope: OrgScope, id: string) => campaigns.findOne({ ...byScope(scope), id }),
+      list: (scope: OrgScope) => campaigns.find(byScope(scope), { sort: { createdAt: 1 } }),
+      update: (scope: OrgScope, id: string, changes: Partial<Pick<Campaign, 'stripeCouponId' | 'title' | 'endsAt'>>) =>
+        campaigns.updateOne({ ...byScope(scope), id }, { $set: changes }),
+    },
+    promoCodes: {
+      create: (promoCode: PromoCode) => promoCodes.insertOne(promoCode),
+      get: (scope: OrgScope, id: string) => promoCodes.findOne({ ...byScope(scope), id }),
+      getByCode: (scope: OrgScope, code: string) => promoCodes.findOne({ ...byScope(scope), code: code.toUpperCase() }),
+      getByStripeId: (scope: OrgScope, stripePromotionCodeId: string) =>
+        promoCodes.findOne({ ...byScope(scope), stripePromotionCodeId }),
+      list: (scope: OrgScope, filter: { creatorId?: string; campaignId?: string } = {}) =>
+        promoCodes.find(
+          {
+            ...byScope(scope),
+            ...(filter.creatorId && { creatorId: filter.creatorId }),
+            ...(filter.campaignId && { campaignId: filter.campaignId }),
+          },
+          { sort: { createdAt: 1 } },
+        ),
+      update: (
+        scope: OrgScope,
+        id: string,
+        changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId'>>,
+        at: Date,
+      ) => promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } }),
+    },
+  };
+}

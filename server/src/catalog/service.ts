@@ -1,0 +1,133 @@
+import { newId } from '../crypto';
+import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
+import type { OrgScope } from '../orgs/repo';
+import { DuplicateKeyError } from '../store/driver';
+import type { Campaign, Creator, PromoCode } from './repo';
+import type { CreateCampaignInput, CreateCreatorInput, CreatePromoCodeInput } from './schemas';
+
+/** A code that can be used right now, with what it credits and discounts. */
+export interface ActiveReferral {
+  promoCode: PromoCode;
+  creator: Creator;
+  campaign: Campaign;
+}
+
+export async function createCreator(deps: Deps, scope: OrgScope, input: CreateCreatorInput): Promise<Creator> {
+  const creator: Creator = {
+    ...scope,
+    id: newId('cr'),
+    handle: input.handle,
+    name: input.name ?? input.handle,
+    avatarUrl: input.avatar_url ?? null,
+    email: input.email ?? null,
+    createdAt: deps.now(),
+  };
+  try {
+    await deps.store.creators.create(creator);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      throw ApiError.conflict('creator_exists', `A creator with handle "${input.handle}" already exists.`, 'handle');
+    }
+    throw error;
+  }
+  return creator;
+}
+
+export async function getCreator(deps: Deps, scope: OrgScope, idOrHandle: string, param = 'creator'): Promise<Creator> {
+  const creator = idOrHandle.startsWith('cr_')
+    ? await deps.store.creators.get(scope, idOrHandle)
+    : await deps.store.creators.getByHandle(scope, idOrHandle.toLowerCase());
+  if (!creator) throw ApiError.notFound('creator', param);
+  return creator;
+}
+
+export async function createCampaign(deps: Deps, scope: OrgScope, input: CreateCampaignInput): Promise<Campaign> {
+  const campaign: Campaign = {
+    ...scope,
+    id: newId('cmp'),
+    title: input.title,
+    discountType: input.discount_type,
+    discountValue: input.discount_value,
+    currency: input.discount_type === 'amount_off' ? (input.currency ?? null) : null,
+    duration: input.duration,
+    durationInMonths: input.duration === 'repeating' ? (input.duration_in_months ?? null) : null,
+    startsAt: input.starts_at ?? null,
+    endsAt: input.ends_at ?? null,
+    commission: {
+      type: input.commission?.type ?? 'percent',
+      value: input.commission?.value ?? 0,
+      currency: input.commission?.type === 'fixed' ? (input.commission.currency ?? input.currency ?? 'usd') : null,
+      recurringMonths: input.commission?.recurring_months ?? null,
+    },
+    stripeCouponId: null,
+    createdAt: deps.now(),
+  };
+  await deps.store.campaigns.create(campaign);
+  return campaign;
+}
+
+export async function getCampaign(deps: Deps, scope: OrgScope, id: string, param = 'campaign'): Promise<Campaign> {
+  const campaign = await deps.store.campaigns.get(scope, id);
+  if (!campaign) throw ApiError.notFound('campaign', param);
+  return campaign;
+}
+
+export async function createPromoCode(deps: Deps, scope: OrgScope, input: CreatePromoCodeInput): Promise<PromoCode> {
+  const [creator, campaign] = await Promise.all([
+    getCreator(deps, scope, input.creator),
+    getCampaign(deps, scope, input.campaign),
+  ]);
+  const now = deps.now();
+  const promoCode: PromoCode = {
+    ...scope,
+    id: newId('pc'),
+    code: input.code,
+    creatorId: creator.id,
+    campaignId: campaign.id,
+    active: true,
+    stripePromotionCodeId: null,
+    stripeCouponId: campaign.stripeCouponId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await deps.store.promoCodes.create(promoCode);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      throw ApiError.conflict('promo_code_exists', `The code ${input.code} is already in use.`, 'code');
+    }
+    throw error;
+  }
+  return promoCode;
+}
+
+export async function getPromoCode(deps: Deps, scope: OrgScope, idOrCode: string): Promise<PromoCode> {
+  const promoCode = idOrCode.startsWith('pc_')
+    ? await deps.store.promoCodes.get(scope, idOrCode)
+    : await deps.store.promoCodes.getByCode(scope, idOrCode);
+  if (!promoCode) throw ApiError.notFound('promo code', 'code');
+  return promoCode;
+}
+
+export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: string, active: boolean): Promise<PromoCode> {
+  const promoCode = await getPromoCode(deps, scope, idOrCode);
+  const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active }, deps.now());
+  if (!updated) throw ApiError.notFound('promo code', 'code');
+  return updated;
+}
+
+export function isCampaignRunning(campaign: Campaign, at: Date): boolean {
+  return (!campaign.startsAt || campaign.startsAt <= at) && (!campaign.endsAt || campaign.endsAt > at);
+}
+
+/** The code's referral if the code is active and its campaign is running; null otherwise. */
+export async function resolveActiveReferral(deps: Deps, scope: OrgScope, promoCode: PromoCode | null): Promise<ActiveReferral | null> {
+  if (!promoCode?.active) return null;
+  const [creator, campaign] = await Promise.all([
+    deps.store.creators.get(scope, promoCode.creatorId),
+    deps.store.campaigns.get(scope, promoCode.campaignId),
+  ]);
+  if (!creator || !campaign || !isCampaignRunning(campaign, deps.now())) return null;
+  return { promoCode, creator, campaign };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const prefixed = (prefix: string) =>
+  optionalString.refine((value) => value === undefined || value.startsWith(prefix), {
+    message: `must start with ${prefix}`,
+  });
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    MONGODB_URI: prefixed('mongodb'),
+    MONGODB_DB: z.string().default('shoutout'),
+    DATA_DIR: z.string().default('./data'),
+    SHOUTOUT_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
+      message: 'must be at least 32 characters',
+    }),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Proxies in front of the service (load balancer, CDN) so client IPs and https are read right.
+    TRUST_PROXY: z.string().default('loopback'),
+    // Platform key for a Stripe App / Connect deployment, or the brand's own key when one brand runs it.
+    STRIPE_SECRET_KEY: prefixed('sk_'),
+    STRIPE_TEST_SECRET_KEY: prefixed('sk_test_'),
+    STRIPE_WEBHOOK_SECRET: prefixed('whsec_'),
+    STRIPE_TEST_WEBHOOK_SECRET: prefixed('whsec_'),
+    STRIPE_APP_SECRET: prefixed('absec_'),
+    // Only for tests and the demo: send Stripe API calls to a local fake.
+    STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL?.replace(/\/+$/, ''),
+  }));
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((issue) => `${issue.key} (${issue.message})`).join(', ')}`);
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? '(root)'), message: issue.message })),
+  );
+}

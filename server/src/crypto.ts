@@ -1,0 +1,37 @@
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/** A random, prefixed, Stripe-style identifier such as `org_5f0c…`. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`;
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * Keys derived from SHOUTOUT_SECRET, one per purpose, so that a key used for one job (say signing
+ * referral cookies) can never be replayed for another (say hashing customer ids).
+ */
+export class Secrets {
+  readonly referralSigningKey: Uint8Array;
+  private readonly customerKey: Buffer;
+  private readonly visitorKey: Buffer;
+
+  constructor(secret: string) {
+    const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, 'shoutout', purpose, 32));
+    this.customerKey = derive('customer-external-id');
+    this.visitorKey = derive('visitor-ip');
+    this.referralSigningKey = new Uint8Array(derive('referral-token'));
+  }
+
+  /** hmac_sha256(key, org_id + ":" + externalId): the only form in which a brand's user id is kept. */
+  hashExternalId(orgId: string, externalId: string): string {
+    return createHmac('sha256', this.customerKey).update(`${orgId}:${externalId}`).digest('hex');
+  }
+
+  /** Visitor IPs are kept only keyed and per org, enough to dedupe and rate-limit, not to track. */
+  hashIp(orgId: string, ip: string): string {
+    return createHmac('sha256', this.visitorKey).update(`${orgId}:${ip}`).digest('hex').slice(0, 32);
+  }
+}

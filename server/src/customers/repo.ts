@@ -1,0 +1,53 @@
+import type { OrgScope } from '../orgs/repo';
+import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+
+/** A brand's user bound to the referral they arrived with. The user id is present only as its keyed hash. */
+export interface Binding extends OrgScope {
+  externalIdHash: string;
+  promoCodeId: string;
+  code: string;
+  creatorId: string;
+  campaignId: string;
+  clickId: string | null;
+  /** When the visitor clicked the referral link; decides first- versus last-click. */
+  referredAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type BindingReferral = Pick<Binding, 'promoCodeId' | 'code' | 'creatorId' | 'campaignId' | 'clickId' | 'referredAt'>;
+
+export async function openCustomerRepos(driver: Driver) {
+  const bindings = await driver.collection<Binding>({
+    name: 'bindings',
+    indexes: [
+      { fields: ['orgId', 'livemode', 'externalIdHash'], unique: true },
+      { fields: ['orgId', 'livemode', 'createdAt'] },
+    ],
+  });
+
+  return {
+    bindings: {
+      get: (scope: OrgScope, externalIdHash: string) =>
+        bindings.findOne({ orgId: scope.orgId, livemode: scope.livemode, externalIdHash }),
+      /**
+       * One binding per (org, mode, user) whatever the concurrency. The referral replaces the bound
+       * one only when it is newer (`last_click`) or older (`first_click`) than it, so the outcome
+       * does not depend on the order in which identify calls arrive.
+       */
+      bind: (scope: OrgScope, externalIdHash: string, referral: BindingReferral, keep: 'latest' | 'earliest', at: Date) => {
+        const key: Filter<Binding> = { orgId: scope.orgId, livemode: scope.livemode, externalIdHash };
+        const comparison = keep === 'latest' ? { $lte: referral.referredAt } : { $gte: referral.referredAt };
+        return insertOrUpdate(
+          bindings,
+          { orgId: scope.orgId, livemode: scope.livemode, externalIdHash, ...referral, createdAt: at, updatedAt: at },
+          key,
+          { $set: { ...referral, updatedAt: at } },
+          { ...key, referredAt: comparison },
+        );
+      },
+      countCreated: (scope: OrgScope, range: { from: Date; to: Date }, filter: Filter<Binding> = {}) =>
+        bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }),
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+const externalId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters');
+
+export const identifySchema = z.object({
+  externalId: externalId.describe('Anything stable about the user: an id, email or UUID. Hashed on receipt.'),
+  ref: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(2048, 'must be at most 2048 characters')
+    .describe('The raw value of the shoutout_ref cookie the pixel set.'),
+});
+export type IdentifyInput = z.infer<typeof identifySchema>;
+
+export const lookupSchema = z.object({ externalId });

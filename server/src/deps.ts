@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Secrets } from './crypto';
+import type { Store } from './store';
+
+/** What services need from the running process; built once in `server.ts`, never from a request. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  secrets: Secrets;
+  logger: Logger;
+  /** Injected so tests and the demo can move time; defaults to the wall clock. */
+  now: () => Date;
+}

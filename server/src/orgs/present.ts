@@ -1,0 +1,34 @@
+import { toUnixSeconds } from '../http/validate';
+import type { ApiKey, Org } from './repo';
+
+export function presentOrg(org: Org) {
+  return {
+    id: org.id,
+    object: 'org',
+    name: org.name,
+    domains: org.domains,
+    attribution_window_days: org.attributionWindowDays,
+    referral_params: org.referralParams,
+    attribution_model: org.attributionModel,
+    code_beats_link: org.codeBeatsLink,
+    respect_global_privacy_control: org.respectGlobalPrivacyControl,
+    clean_url: org.cleanUrl,
+    stripe_account_id: org.stripeAccountId,
+    created: toUnixSeconds(org.createdAt),
+  };
+}
+
+export function presentApiKey(key: ApiKey, secret?: string) {
+  return {
+    id: key.id,
+    object: 'api_key',
+    name: key.name,
+    livemode: key.livemode,
+    scopes: key.scopes,
+    redacted: key.redacted,
+    ...(secret ? { secret } : {}),
+    created: toUnixSeconds(key.createdAt),
+    last_used: toUnixSeconds(key.lastUsedAt),
+    revoked: toUnixSeconds(key.revokedAt),
+  };
+}

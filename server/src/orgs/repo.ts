@@ -1,0 +1,72 @@
+import type { Driver } from '../store/driver';
+
+/** Everything a brand owns lives in one org and one mode; live and test data never mix. */
+export interface OrgScope {
+  orgId: string;
+  livemode: boolean;
+}
+
+export type AttributionModel = 'last_click' | 'first_click';
+export const API_KEY_SCOPES = ['referrals', 'tracking', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface Org {
+  id: string;
+  name: string;
+  /** Hostnames the pixel and click API accept; each also allows its subdomains. */
+  domains: string[];
+  attributionWindowDays: number;
+  referralParams: string[];
+  attributionModel: AttributionModel;
+  /** When a checkout carries both a redeemed code and a click, the code's creator is credited. */
+  codeBeatsLink: boolean;
+  respectGlobalPrivacyControl: boolean;
+  cleanUrl: boolean;
+  /** Set when the org came from a Stripe App install: API calls act on this connected account. */
+  stripeAccountId: string | null;
+  createdAt: Date;
+  uninstalledAt: Date | null;
+}
+
+export interface ApiKey {
+  id: string;
+  orgId: string;
+  livemode: boolean;
+  name: string;
+  /** sha256 of the key: keys are 192-bit random, so a fast unkeyed hash is safe and survives secret rotation. */
+  hash: string;
+  /** `so_live_…wxyz`, enough to recognise a key in a list. */
+  redacted: string;
+  scopes: ApiKeyScope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export async function openOrgRepos(driver: Driver) {
+  const orgs = await driver.collection<Org>({
+    name: 'orgs',
+    indexes: [{ fields: ['id'], unique: true }, { fields: ['stripeAccountId'] }],
+  });
+  const apiKeys = await driver.collection<ApiKey>({
+    name: 'api_keys',
+    indexes: [{ fields: ['hash'], unique: true }, { fields: ['id'], unique: true }, { fields: ['orgId'] }],
+  });
+
+  return {
+    orgs: {
+      create: (org: Org) => orgs.insertOne(org),
+      get: (id: string) => orgs.findOne({ id }),
+      findByStripeAccount: (stripeAccountId: string) => orgs.findOne({ stripeAccountId }),
+      update: (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) => orgs.updateOne({ id }, { $set: changes }),
+    },
+    apiKeys: {
+      create: (key: ApiKey) => apiKeys.insertOne(key),
+      findByHash: (hash: string) => apiKeys.findOne({ hash }),
+      list: (orgId: string) => apiKeys.find({ orgId }, { sort: { createdAt: -1 } }),
+      revoke: (orgId: string, id: string, at: Date) =>
+        apiKeys.updateOne({ orgId, id, revokedAt: null }, { $set: { revokedAt: at } }),
+      touch: (id: string, at: Date) => apiKeys.updateOne({ id }, { $set: { lastUsedAt: at } }),
+    },
+  };
+}

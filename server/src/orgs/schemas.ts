@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { API_KEY_SCOPES } from './repo';
+
+const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value) => value.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+  .pipe(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a hostname such as brand.com'));
+
+const queryParam = z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -');
+
+export const orgSettingsSchema = z.object({
+  name: z.string().trim().min(1).max(120),
+  domains: z.array(hostname).max(50),
+  attribution_window_days: z.number().int().min(1).max(365),
+  referral_params: z.array(queryParam).min(1).max(10),
+  attribution_model: z.enum(['last_click', 'first_click']),
+  code_beats_link: z.boolean(),
+  respect_global_privacy_control: z.boolean(),
+  clean_url: z.boolean(),
+});
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+export const createOrgSchema = orgSettingsSchema.partial().extend({ name: orgSettingsSchema.shape.name });
+export type CreateOrgInput = z.infer<typeof createOrgSchema>;
+
+export const updateOrgSchema = orgSettingsSchema.partial().strict();
+export type UpdateOrgInput = z.infer<typeof updateOrgSchema>;
+
+export const createApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(80).default('API key'),
+    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).default(['referrals']),
+    livemode: z.boolean().default(true),
+  })
+  .strict();
+export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { newId, sha256Hex } from '../crypto';
+import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
+import type { ApiKey, ApiKeyScope, Org } from './repo';
+import { type CreateApiKeyInput, type CreateOrgInput, createApiKeySchema, type UpdateOrgInput } from './schemas';
+
+export const DEFAULT_REFERRAL_PARAM = 'infl';
+const KEY_LAST_USED_GRANULARITY_MS = 60_000;
+
+export interface AuthContext {
+  org: Org;
+  livemode: boolean;
+  key: ApiKey;
+}
+
+export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAccountId?: string | null }): Promise<Org> {
+  const org: Org = {
+    id: newId('org'),
+    name: input.name,
+    domains: input.domains ?? [],
+    attributionWindowDays: input.attribution_window_days ?? 30,
+    referralParams: input.referral_params ?? [DEFAULT_REFERRAL_PARAM],
+    attributionModel: input.attribution_model ?? 'last_click',
+    codeBeatsLink: input.code_beats_link ?? true,
+    respectGlobalPrivacyControl: input.respect_global_privacy_control ?? false,
+    cleanUrl: input.clean_url ?? false,
+    stripeAccountId: input.stripeAccountId ?? null,
+    createdAt: deps.now(),
+    uninstalledAt: null,
+  };
+  await deps.store.orgs.create(org);
+  return org;
+}
+
+export async function getOrg(deps: Deps, orgId: string): Promise<Org> {
+  const org = await deps.store.orgs.get(orgId);
+  if (!org) throw ApiError.notFound('org', 'org');
+  return org;
+}
+
+export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput): Promise<Org> {
+  const updated = await deps.store.orgs.update(orgId, {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.domains !== undefined && { domains: [...new Set(input.domains)] }),
+    ...(input.attribution_window_days !== undefined && { attributionWindowDays: input.attribution_window_days }),
+    ...(input.referral_params !== undefined && { referralParams: [...new Set(input.referral_params)] }),
+    ...(input.attribution_model !== undefined && { attributionModel: input.attribution_model }),
+    ...(input.code_beats_link !== undefined && { codeBeatsLink: input.code_beats_link }),
+    ...(input.respect_global_privacy_control !== undefined && {
+      respectGlobalPrivacyControl: input.respect_global_privacy_control,
+    }),
+    ...(input.clean_url !== undefined && { cleanUrl: input.clean_url }),
+  });
+  if (!updated) throw ApiError.notFound('org', 'org');
+  return updated;
+}
+
+/** Returns the only copy of the secret key there will ever be, with the stored record. */
+export async function createApiKey(deps: Deps, orgId: string, input: CreateApiKeyInput = {}) {
+  const { name, scopes, livemode } = createApiKeySchema.parse(input);
+  const secret = `so_${livemode ? 'live' : 'test'}_${randomBytes(24).toString('base64url')}`;
+  const key: ApiKey = {
+    id: newId('key'),
+    orgId,
+    livemode,
+    name,
+    hash: sha256Hex(secret),
+    redacted: `${secret.slice(0, 8)}…${secret.slice(-4)}`,
+    scopes: [...new Set(scopes)],
+    createdAt: deps.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await deps.store.apiKeys.create(key);
+  return { secret, key };
+}
+
+export function listApiKeys(deps: Deps, orgId: string) {
+  return deps.store.apiKeys.list(orgId);
+}
+
+export async function revokeApiKey(deps: Deps, orgId: string, keyId: string): Promise<ApiKey> {
+  const revoked = await deps.store.apiKeys.revoke(orgId, keyId, deps.now());
+  if (revoked) return revoked;
+  const existing = (await deps.store.apiKeys.list(orgId)).find((key) => key.id === keyId);
+  if (!existing) throw ApiError.notFound('API key', 'id');
+  return existing;
+}
+
+/** Resolves a bearer secret to its org, or explains precisely why it cannot. */
+export async function authenticate(deps: Deps, secret: string | undefined, scope: ApiKeyScope): Promise<AuthContext> {
+  if (!secret) {
+    throw new ApiError('authentication_error', 'api_key_missing', 'No API key provided. Send it as `Authorization: Bearer so_live_…`.');
+  }
+  const key = await deps.store.apiKeys.findByHash(sha256Hex(secret));
+  if (!key) throw new ApiError('authentication_error', 'api_key_invalid', 'Invalid API key provided.');
+  if (key.revokedAt) throw new ApiError('authentication_error', 'api_key_revoked', 'This API key has been revoked.');
+  if (!key.scopes.includes(scope)) {
+    throw new ApiError('permission_error', 'api_key_scope_missing', `This API key lacks the \`${scope}\` scope.`);
+  }
+  const org = await deps.store.orgs.get(key.orgId);
+  if (!org) throw new ApiError('authentication_error', 'api_key_invalid', 'Invalid API key provided.');
+  const now = deps.now();
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > KEY_LAST_USED_GRANULARITY_MS) {
+    await deps.store.apiKeys.touch(key.id, now);
+  }
+  return { org, livemode: key.livemode, key };
+}

@@ -1,0 +1,78 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { ApiError } from '../http/errors';
+
+/**
+ * The referral the pixel keeps in the `shoutout_ref` cookie and the brand's backend hands back at
+ * signup: a compact HS256 JWT, so the value is tamper-evident and carries its own expiry.
+ */
+const claimsSchema = z.object({
+  org: z.string(),
+  code: z.string(),
+  pc: z.string(),
+  click: z.string().nullable(),
+  lm: z.boolean(),
+  iat: z.number(),
+  exp: z.number(),
+});
+
+export interface Referral {
+  orgId: string;
+  livemode: boolean;
+  code: string;
+  promoCodeId: string;
+  clickId: string | null;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+const AUDIENCE = 'shoutout:referral';
+
+export async function mintReferralToken(
+  key: Uint8Array,
+  referral: Omit<Referral, 'issuedAt' | 'expiresAt'>,
+  options: { issuedAt: Date; windowDays: number },
+): Promise<string> {
+  const iat = Math.floor(options.issuedAt.getTime() / 1000);
+  return new SignJWT({
+    org: referral.orgId,
+    code: referral.code,
+    pc: referral.promoCodeId,
+    click: referral.clickId,
+    lm: referral.livemode,
+  })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + options.windowDays * 86_400)
+    .sign(key);
+}
+
+/** Verifies a raw cookie value; every refusal is a 400 on `param` saying what is wrong. */
+export async function verifyReferralToken(key: Uint8Array, token: string, now: Date, param = 'ref'): Promise<Referral> {
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      audience: AUDIENCE,
+      currentDate: now,
+    });
+    const claims = claimsSchema.parse(payload);
+    return {
+      orgId: claims.org,
+      livemode: claims.lm,
+      code: claims.code,
+      promoCodeId: claims.pc,
+      clickId: claims.click,
+      issuedAt: new Date(claims.iat * 1000),
+      expiresAt: new Date(claims.exp * 1000),
+    };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) {
+      throw ApiError.invalid('referral_expired', 'The referral has expired (older than the attribution window).', param);
+    }
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+      throw ApiError.invalid('referral_invalid', 'The referral signature is not valid; pass the raw shoutout_ref cookie value unchanged.', param);
+    }
+    throw ApiError.invalid('referral_invalid', 'The referral is not a value issued by the Shoutout pixel; pass the raw shoutout_ref cookie value.', param);
+  }
+}

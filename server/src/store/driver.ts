@@ -1,0 +1,75 @@
+/**
+ * The storage contract every adapter implements: a deliberately small, MongoDB-shaped subset of
+ * operations, each atomic on one document. Domain repositories (`<domain>/repo.ts`) are written
+ * once against it, so the MongoDB and embedded adapters cannot drift apart in behaviour.
+ */
+
+type Comparable<V> = { $in?: V[]; $nin?: V[]; $ne?: V | null; $gt?: V; $gte?: V; $lt?: V; $lte?: V };
+export type Condition<V> = V | null | Comparable<V>;
+export type Filter<T> = { [K in keyof T]?: Condition<T[K]> };
+export type Sort<T> = { [K in keyof T]?: 1 | -1 };
+export type Update<T> = {
+  $set?: Partial<T>;
+  $inc?: { [K in keyof T]?: number };
+};
+
+export interface IndexSpec<T> {
+  fields: (keyof T & string)[];
+  unique?: boolean;
+}
+
+export interface CollectionSpec<T> {
+  name: string;
+  indexes: IndexSpec<T>[];
+}
+
+export interface Collection<T extends object> {
+  /** Throws DuplicateKeyError when a unique index already holds the key. */
+  insertOne(doc: T): Promise<void>;
+  findOne(filter: Filter<T>): Promise<T | null>;
+  find(filter: Filter<T>, options?: { sort?: Sort<T>; limit?: number }): Promise<T[]>;
+  count(filter: Filter<T>): Promise<number>;
+  /** Applies the update to the first match and returns it as stored afterwards, or null if none matched. */
+  updateOne(filter: Filter<T>, update: Update<T>): Promise<T | null>;
+  updateMany(filter: Filter<T>, update: Update<T>): Promise<number>;
+  deleteMany(filter: Filter<T>): Promise<number>;
+}
+
+export interface Driver {
+  readonly kind: 'embedded' | 'mongodb';
+  /** Where the data lives, for the startup banner (a directory or a redacted URI). */
+  readonly location: string;
+  collection<T extends object>(spec: CollectionSpec<T>): Promise<Collection<T>>;
+  ping(): Promise<void>;
+  /** Waits for acknowledged writes to be on disk (embedded) or the connection to drain (MongoDB). */
+  close(): Promise<void>;
+}
+
+export class DuplicateKeyError extends Error {
+  constructor(collection: string) {
+    super(`duplicate key in ${collection}`);
+  }
+}
+
+/**
+ * Insert-or-update without a read-modify-write race: the unique index decides who inserts, and
+ * everyone else applies their update atomically. `updateFilter` may add conditions to the key (for
+ * example "only if newer"); when it does not match, the stored document wins and is returned as is.
+ */
+export async function insertOrUpdate<T extends object>(
+  collection: Collection<T>,
+  doc: T,
+  key: Filter<T>,
+  update: Update<T>,
+  updateFilter: Filter<T> = key,
+): Promise<{ doc: T; created: boolean }> {
+  try {
+    await collection.insertOne(doc);
+    return { doc, created: true };
+  } catch (error) {
+    if (!(error instanceof DuplicateKeyError)) throw error;
+  }
+  const updated = (await collection.updateOne(updateFilter, update)) ?? (await collection.findOne(key));
+  if (!updated) throw new Error('insertOrUpdate: the conflicting document disappeared');
+  return { doc: updated, created: false };
+}

@@ -1,0 +1,35 @@
+import { openCatalogRepos } from '../catalog/repo';
+import type { Config } from '../config';
+import { openCustomerRepos } from '../customers/repo';
+import { openOrgRepos } from '../orgs/repo';
+import type { Driver } from './driver';
+import { openEmbeddedDriver } from './embedded';
+import { openMongoDriver } from './mongo';
+
+export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Driver> {
+  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB) : openEmbeddedDriver(config.DATA_DIR);
+}
+
+/** Every domain's repositories over one driver: the only code that touches the database. */
+export async function createStore(driver: Driver) {
+  const [orgRepos, catalogRepos, customerRepos] = await Promise.all([
+    openOrgRepos(driver),
+    openCatalogRepos(driver),
+    openCustomerRepos(driver),
+  ]);
+  return {
+    kind: driver.kind,
+    location: driver.location,
+    ...orgRepos,
+    ...catalogRepos,
+    ...customerRepos,
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
+}
+
+export type Store = Awaited<ReturnType<typeof createStore>>;
+
+export async function openStore(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Store> {
+  return createStore(await openDriver(config));
+}

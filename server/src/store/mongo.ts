@@ -1,0 +1,79 @@
+import { type Document, MongoClient, MongoServerError } from 'mongodb';
+import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError } from './driver';
+
+const DUPLICATE_KEY = 11000;
+const WITHOUT_ID = { projection: { _id: 0 } } as const;
+
+/**
+ * The production store. Each contract operation maps to exactly one driver call, and the atomic
+ * ones (`updateOne`) use findOneAndUpdate so there is no read-modify-write window.
+ */
+export async function openMongoDriver(uri: string, dbName: string): Promise<Driver> {
+  const client = new MongoClient(uri, { appName: 'shoutout' });
+  await client.connect();
+  const db = client.db(dbName);
+
+  return {
+    kind: 'mongodb',
+    location: redact(uri),
+    async collection<T extends object>(spec: CollectionSpec<T>) {
+      const collection = db.collection<Document>(spec.name);
+      for (const index of spec.indexes) {
+        await collection.createIndex(Object.fromEntries(index.fields.map((field) => [field, 1])), {
+          unique: index.unique ?? false,
+        });
+      }
+      return wrap<T>(spec.name, collection);
+    },
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+function wrap<T extends object>(name: string, collection: import('mongodb').Collection<Document>): Collection<T> {
+  const asDocument = (value: unknown) => value as Document;
+  const rethrowDuplicate = (error: unknown): never => {
+    if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new DuplicateKeyError(name);
+    throw error;
+  };
+  return {
+    async insertOne(doc) {
+      // The driver adds `_id` to the object it is given; keep the caller's object clean.
+      await collection.insertOne({ ...doc }).catch(rethrowDuplicate);
+    },
+    async findOne(filter) {
+      return (await collection.findOne(asDocument(filter), WITHOUT_ID)) as T | null;
+    },
+    async find(filter, options = {}) {
+      let cursor = collection.find(asDocument(filter), WITHOUT_ID);
+      if (options.sort) cursor = cursor.sort(asDocument(options.sort));
+      if (options.limit) cursor = cursor.limit(options.limit);
+      return (await cursor.toArray()) as T[];
+    },
+    async count(filter) {
+      return collection.countDocuments(asDocument(filter));
+    },
+    async updateOne(filter, update) {
+      const updated = await collection
+        .findOneAndUpdate(asDocument(filter), asDocument(update), { ...WITHOUT_ID, returnDocument: 'after' })
+        .catch(rethrowDuplicate);
+      return updated as T | null;
+    },
+    async updateMany(filter, update) {
+      const result = await collection.updateMany(asDocument(filter), asDocument(update));
+      return result.matchedCount;
+    },
+    async deleteMany(filter) {
+      const result = await collection.deleteMany(asDocument(filter));
+      return result.deletedCount;
+    },
+  };
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
