@@ -5,6 +5,7 @@ import type { Deps } from './deps';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './logger';
 import { orgRoutes } from './orgs/routes';
+import { trackingRoutes } from './tracking/routes';
 
 const JSON_BODY_LIMIT = '64kb';
 
@@ -24,6 +25,8 @@ export function createApp(deps: Deps): Express {
     }
   });
 
+  // Before the JSON parser too: the pixel posts text/plain, and these routes cap bodies lower.
+  app.use('/api', trackingRoutes(deps));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps));
 

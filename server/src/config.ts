@@ -34,6 +34,9 @@ export const configSchema = z
     STRIPE_APP_SECRET: prefixed('absec_'),
     // Only for tests and the demo: send Stripe API calls to a local fake.
     STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+    // Requests per minute to the unauthenticated tracking routes (pixel clicks, heartbeats, code checks).
+    TRACKING_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(120),
+    TRACKING_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).default(6000),
   })
   .transform((env) => ({
     ...env,

@@ -2,6 +2,7 @@ import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
+import { openTrackingRepos } from '../tracking/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
 import { openMongoDriver } from './mongo';
@@ -12,10 +13,11 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, trackingRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
+    openTrackingRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -23,6 +25,7 @@ export async function createStore(driver: Driver) {
     ...orgRepos,
     ...catalogRepos,
     ...customerRepos,
+    ...trackingRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

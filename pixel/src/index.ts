@@ -1,0 +1,162 @@
+/**
+ * The Shoutout pixel. One file for every org (so it caches everywhere); what differs per org comes
+ * from the script's data attributes or from the click response. It must never break the host page,
+ * so every entry point is wrapped and failures leave the page as it was.
+ */
+
+import { REFERRAL_PARAMS } from './params';
+
+interface ClickResponse {
+  ref: string | null;
+  cookieDays: number;
+  cleanupParams: string[];
+  creator: unknown;
+  discount: unknown;
+}
+
+interface ShoutoutApi {
+  ref?: string;
+  code?: string;
+  clickId?: string | null;
+  creator?: unknown;
+  discount?: unknown;
+  ready: Promise<ShoutoutApi>;
+  consent(granted: boolean): Promise<ShoutoutApi>;
+  push(callback: (api: ShoutoutApi) => void): void;
+}
+
+const COOKIE = 'shoutout_ref';
+const STRIPE_PARAM = 'client_reference_id';
+const STRIPE_ATTRIBUTE = 'client-reference-id';
+
+const w = window as unknown as { Shoutout?: ShoutoutApi | ((api: ShoutoutApi) => void)[] };
+const d = document;
+const loc = location;
+const swallow = () => {};
+
+try {
+  const script = d.currentScript as HTMLScriptElement;
+  const data = script.dataset;
+  const api = new URL('/api/', script.src).href;
+  const queued = w.Shoutout;
+  let allowed = data.consent != 'required';
+  let consented: true | undefined;
+  const stripe = data.stripe == 'auto';
+
+  const adopt = (ref: string) => {
+    const claims = JSON.parse(atob(ref.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    S.ref = ref;
+    S.code = claims.code;
+    S.clickId = claims.click;
+  };
+
+  // The widest domain the browser accepts is the registrable one (brand.co.uk for
+  // www.shop.brand.co.uk): browsers refuse public suffixes, so probing from the top finds it.
+  const store = (ref: string, days: number) => {
+    const labels = loc.hostname.split('.');
+    for (let i = labels.length - 2; i >= -1 && !d.cookie.includes(ref); i--) {
+      d.cookie = `${COOKIE}=${ref};path=/;max-age=${days * 86400};samesite=lax${loc.protocol == 'https:' ? ';secure' : ''}${
+        i < 0 ? '' : ';domain=' + labels.slice(i).join('.')
+      }`;
+    }
+  };
+
+  // Only our own click ids are replaced, so a client_reference_id the brand set itself is kept.
+  const ours = (value: string | null) => (value || 'clk_').startsWith('clk_');
+
+  const decorate = () => {
+    try {
+      const id = S.clickId;
+      if (!stripe || !id) return;
+      // Links carry the id in the URL; Stripe's embeds (which have no href) in an attribute.
+      d.querySelectorAll<HTMLAnchorElement>('a[href*="buy.stripe.com"],stripe-buy-button,stripe-pricing-table').forEach((element) => {
+        if (element.href) {
+          const url = new URL(element.href);
+          if (url.host == 'buy.stripe.com' && ours(url.searchParams.get(STRIPE_PARAM))) {
+            url.searchParams.set(STRIPE_PARAM, id);
+            element.href = '' + url;
+          }
+        } else if (ours(element.getAttribute(STRIPE_ATTRIBUTE))) element.setAttribute(STRIPE_ATTRIBUTE, id);
+      });
+    } catch {}
+  };
+
+  const run = (): Promise<ShoutoutApi> => {
+    const query = new URLSearchParams(loc.search);
+    let code: string | null = null;
+    // An org's own aliases come from `data-params`, since the script is the same for every org.
+    for (const name of (data.params ? data.params.split(',') : []).concat(REFERRAL_PARAMS)) if ((code = query.get(name))) break;
+    return (
+      allowed && code
+        ? fetch(api + 'track/click', {
+            method: 'POST',
+            keepalive: true,
+            body: JSON.stringify({
+              org: data.org,
+              code,
+              pageUrl: loc.href,
+              referrer: d.referrer,
+              consent: consented,
+              gpc: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl,
+              ref: S.ref,
+            }),
+          })
+            .then((response) => (response.ok ? response.json() : 0))
+            .then((click: ClickResponse | 0) => {
+              if (!click) return;
+              if (click.ref) {
+                if (click.ref != S.ref) store(click.ref, click.cookieDays);
+                adopt(click.ref);
+              }
+              S.creator = click.creator;
+              S.discount = click.discount;
+              if (click.cleanupParams.length) {
+                const url = new URL(loc.href);
+                click.cleanupParams.forEach((name) => url.searchParams.delete(name));
+                history.replaceState(history.state, '', url);
+              }
+            })
+            .catch(swallow)
+        : Promise.resolve(heartbeat())
+    ).then(() => {
+      decorate();
+      return S;
+    });
+  };
+
+  // An install check that costs one request per visit: the first page of each browser session.
+  const heartbeat = () => {
+    try {
+      if (allowed && !sessionStorage[COOKIE]) {
+        sessionStorage[COOKIE] = 1;
+        navigator.sendBeacon(api + 'tracking/verify', JSON.stringify({ org: data.org, pageUrl: loc.href }));
+      }
+    } catch {}
+  };
+
+  const S = {
+    consent(granted) {
+      if (granted && !allowed) {
+        allowed = consented = true;
+        return run();
+      }
+      return S.ready;
+    },
+    push(callback) {
+      try {
+        callback(S);
+      } catch {}
+    },
+  } as ShoutoutApi;
+  w.Shoutout = S;
+
+  const existing = d.cookie.match(/(^|; )shoutout_ref=([^;]+)/);
+  // A mangled cookie must not stop a new click from replacing it.
+  try {
+    if (existing) adopt(existing[2]);
+  } catch {}
+  if (stripe) new MutationObserver(decorate).observe(d.documentElement, { childList: true, subtree: true });
+  S.ready = run();
+  // Queued calls run after the first pass, so a queued consent(true) records the click exactly once.
+  if (Array.isArray(queued)) queued.forEach(S.push);
+} catch {}

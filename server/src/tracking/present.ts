@@ -1,0 +1,37 @@
+import { presentReferral } from '../catalog/present';
+import type { ActiveReferral } from '../catalog/service';
+import type { ClickOutcome } from './service';
+
+/** What the pixel reads: the referral to keep, and the creator and discount for page code. */
+export function presentBrowserClick(outcome: ClickOutcome) {
+  const { creator, discount } = presentReferral(outcome.referral);
+  return {
+    ref: outcome.ref,
+    clickId: outcome.clickId,
+    cookieDays: outcome.cookieDays,
+    cleanupParams: outcome.cleanupParams,
+    creator,
+    discount,
+  };
+}
+
+/** Seed 003's response shape; `ref` is added so a backend can also call identify with it. */
+export function presentServerClick(outcome: ClickOutcome) {
+  return {
+    status: outcome.status,
+    affiliateCode: outcome.referral.promoCode.code,
+    programId: outcome.org.id,
+    clickToken: outcome.clickId,
+    ref: outcome.ref,
+    cookieDurationDays: outcome.cookieDays,
+    cookieDomain: outcome.cookieDomain,
+    cleanupParams: outcome.cleanupParams,
+    warnings: outcome.warnings,
+  };
+}
+
+export function presentCodeValidation(referral: ActiveReferral | null) {
+  if (!referral) return { valid: false, creator: null, discount: null };
+  const { creator, discount } = presentReferral(referral);
+  return { valid: true, creator, discount };
+}

@@ -1,0 +1,77 @@
+import type { OrgScope } from '../orgs/repo';
+import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+
+export type ClickSource = 'pixel' | 'server';
+
+/** One visit through a creator's link. Its id is what Stripe Payment Links carry as client_reference_id. */
+export interface Click extends OrgScope {
+  /** `clk_` + alphanumerics only, as Stripe accepts in client_reference_id. */
+  id: string;
+  code: string;
+  promoCodeId: string;
+  creatorId: string;
+  campaignId: string;
+  landingUrl: string;
+  referrer: string | null;
+  userAgent: string | null;
+  /** Keyed, per-org hash of the visitor's IP; the address itself is never kept. */
+  ipHash: string | null;
+  source: ClickSource;
+  createdAt: Date;
+}
+
+/** The pixel's install check: the last time a page on this domain ran it. */
+export interface Heartbeat {
+  orgId: string;
+  domain: string;
+  pageUrl: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+// A busy site sends a heartbeat per visit; storing one a minute per domain is plenty for "last seen".
+const HEARTBEAT_GRANULARITY_MS = 60_000;
+
+export async function openTrackingRepos(driver: Driver) {
+  const clicks = await driver.collection<Click>({
+    name: 'clicks',
+    indexes: [
+      { fields: ['id'], unique: true },
+      { fields: ['orgId', 'livemode', 'createdAt'] },
+      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'] },
+    ],
+  });
+  const heartbeats = await driver.collection<Heartbeat>({
+    name: 'heartbeats',
+    indexes: [{ fields: ['orgId', 'domain'], unique: true }],
+  });
+
+  return {
+    clicks: {
+      create: (click: Click) => clicks.insertOne(click),
+      get: (scope: OrgScope, id: string) => clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, id }),
+      countCreated: (
+        scope: OrgScope,
+        range: { from: Date; to: Date },
+        filter: { creatorId?: string; campaignId?: string } = {},
+      ) => {
+        const query: Filter<Click> = { orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } };
+        if (filter.creatorId) query.creatorId = filter.creatorId;
+        if (filter.campaignId) query.campaignId = filter.campaignId;
+        return clicks.count(query);
+      },
+    },
+    heartbeats: {
+      /** Atomic upsert per (org, domain); an update within a minute of the last one is skipped. */
+      record: (orgId: string, domain: string, pageUrl: string, at: Date) =>
+        insertOrUpdate(
+          heartbeats,
+          { orgId, domain, pageUrl, firstSeenAt: at, lastSeenAt: at },
+          { orgId, domain },
+          { $set: { pageUrl, lastSeenAt: at } },
+          { orgId, domain, lastSeenAt: { $lt: new Date(at.getTime() - HEARTBEAT_GRANULARITY_MS) } },
+        ),
+      list: (orgId: string) => heartbeats.find({ orgId }, { sort: { lastSeenAt: -1 } }),
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import express, { type Request, type RequestHandler, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { loadPixel } from '../../../pixel/build';
+import type { Deps } from '../deps';
+import { bearerToken, requireApiKey } from '../http/auth';
+import { ApiError } from '../http/errors';
+import { parse } from '../http/validate';
+import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
+import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
+import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
+
+// A click is a few hundred bytes; anything near this is not from the pixel.
+const BODY_LIMIT = '8kb';
+const RATE_WINDOW_MS = 60_000;
+const SCRIPT_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
+const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
+
+/**
+ * The pixel's routes and seed 003's server-side tracking API. Mounted before the app-wide JSON
+ * parser so that these routes get their own small body cap and accept the pixel's text/plain.
+ */
+export function trackingRoutes(deps: Deps): Router {
+  const router = Router();
+  const trackingKey = requireApiKey(deps, 'tracking');
+  const withKey = (req: Request) => bearerToken(req) !== undefined;
+  const limited: RequestHandler = (_req, _res, next) =>
+    next(new ApiError('rate_limit_error', 'rate_limited', 'Too many tracking requests; retry after the number of seconds in Retry-After.'));
+  // Only keyless callers are limited here: a backend with a key sends every visitor's clicks from one IP.
+  const perIp = rateLimit({
+    windowMs: RATE_WINDOW_MS,
+    limit: deps.config.TRACKING_RATE_LIMIT_PER_IP,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: withKey,
+    handler: limited,
+  });
+  const orgOf = (req: Request) => {
+    const body = (req.body ?? {}) as { org?: unknown; programId?: unknown };
+    const org = body.org ?? body.programId ?? req.query.org;
+    return typeof org === 'string' ? org : undefined;
+  };
+  const perOrg = rateLimit({
+    windowMs: RATE_WINDOW_MS,
+    limit: deps.config.TRACKING_RATE_LIMIT_PER_ORG,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: (req) => withKey(req) || !orgOf(req),
+    keyGenerator: (req) => `org:${orgOf(req)}`,
+    handler: limited,
+  });
+  // Responses carry nothing a cross-origin page may not read: the Origin check decides who gets one.
+  const cors: RequestHandler = (req, res, next) => {
+    res.set('Access-Control-Allow-Origin', '*');
+    if (req.method !== 'OPTIONS') return next();
+    res
+      .set({
+        'Access-Control-Allow-Methods': 'GET, POST',
+        'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+        'Access-Control-Max-Age': '86400',
+      })
+      .status(204)
+      .end();
+  };
+  const optionalKey: RequestHandler = (req, res, next) => (withKey(req) ? trackingKey(req, res, next) : next());
+  // The pixel posts text/plain so that the browser sends no CORS preflight.
+  const body: RequestHandler[] = [
+    express.text({ type: 'text/plain', limit: BODY_LIMIT }),
+    express.json({ limit: BODY_LIMIT }),
+    (req, _res, next) => {
+      if (typeof req.body !== 'string') return next();
+      try {
+        req.body = JSON.parse(req.body);
+      } catch {
+        return next(ApiError.invalid('body_invalid_json', 'Request body is not valid JSON.'));
+      }
+      next();
+    },
+  ];
+  const callerOf = (req: Request): Caller =>
+    req.auth ? { kind: 'key', org: req.auth.org, livemode: req.auth.livemode } : { kind: 'browser', origin: requestOrigin(req) };
+
+  router.options(['/track/click', '/tracking/click', '/tracking/verify', '/codes/:code/validate'], cors);
+
+  // GET /api/script.js – the pixel, in the best encoding the browser takes, cacheable everywhere
+  router.get('/script.js', async (req, res) => {
+    const pixel = await loadPixel();
+    // Our preference, not the client's listing order: browsers list gzip before br.
+    const encoding = req.acceptsEncodings('br') || req.acceptsEncodings('gzip') || undefined;
+    const [bytes, tag] = encoding === 'br' ? [pixel.brotli, '-br'] : encoding === 'gzip' ? [pixel.gzip, '-gz'] : [pixel.raw, ''];
+    res.set({
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': req.query.v === pixel.version ? VERSIONED_SCRIPT_CACHE : SCRIPT_CACHE,
+      ETag: `"${pixel.version}${tag}"`,
+      Vary: 'Accept-Encoding',
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.fresh) return void res.status(304).end();
+    if (encoding) res.set('Content-Encoding', encoding);
+    res.send(bytes);
+  });
+
+  // POST /api/track/click – record a referral click from the pixel
+  router.post('/track/click', cors, perIp, ...body, perOrg, async (req, res) => {
+    const input = parse(browserClickSchema, req.body);
+    const outcome = await recordClick(deps, callerOf(req), {
+      orgId: input.org,
+      code: input.code,
+      pageUrl: input.pageUrl,
+      referrer: input.referrer,
+      consent: input.consent,
+      gpc: input.gpc,
+      existingRef: input.ref,
+      userAgent: req.get('user-agent') ?? null,
+      ip: req.ip ?? null,
+      source: 'pixel',
+      params: { org: 'org', code: 'code' },
+    });
+    res.json(presentBrowserClick(outcome));
+  });
+
+  // POST /api/tracking/click – seed 003's server-side click for apps and redirects (tracking key, or Origin-checked)
+  router.post('/tracking/click', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+    const input = parse(serverClickSchema, req.body);
+    const caller = callerOf(req);
+    const outcome = await recordClick(deps, caller, {
+      orgId: input.programId ?? input.org,
+      code: input.referralCode,
+      pageUrl: input.pageUrl,
+      referrer: input.referrer,
+      consent: input.consentGranted,
+      gpc: undefined,
+      existingRef: input.ref,
+      // With a key the request comes from the brand's backend: only what it says about the visitor counts.
+      userAgent: caller.kind === 'key' ? (input.userAgent ?? null) : (req.get('user-agent') ?? null),
+      ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
+      source: caller.kind === 'key' ? 'server' : 'pixel',
+      params: { org: input.programId ? 'programId' : 'org', code: 'referralCode' },
+    });
+    res.json(presentServerClick(outcome));
+  });
+
+  // POST /api/tracking/verify – install heartbeat: a page on one of the org's domains runs the pixel
+  router.post('/tracking/verify', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+    const input = parse(verifySchema, req.body);
+    const heartbeat = await recordHeartbeat(deps, callerOf(req), input.programId ?? input.org, input.programId ? 'programId' : 'org', input.pageUrl);
+    res.json({ status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain });
+  });
+
+  // GET /api/codes/:code/validate – whether a code typed by hand is usable, with its creator and discount
+  router.get('/codes/:code/validate', cors, perIp, optionalKey, perOrg, async (req, res) => {
+    const { org } = parse(validateCodeQuery, req.query);
+    const code = String(req.params.code);
+    if (code.length > 64) throw ApiError.invalid('parameter_invalid', 'Invalid code: must be at most 64 characters', 'code');
+    res.json(presentCodeValidation(await validateCode(deps, callerOf(req), org, code)));
+  });
+
+  return router;
+}
+
+/** The page that sent the request: its Origin, or failing that its Referer's origin. */
+function requestOrigin(req: Request): string | null {
+  const origin = req.get('origin');
+  if (origin) return origin;
+  const referer = req.get('referer');
+  if (!referer) return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,58 @@
+import { createTestOrg, createTestReferral } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+let server: TestServer;
+afterEach(() => server?.stop());
+
+async function setup() {
+  const { org, key, scope } = await createTestOrg(server.deps);
+  const { promoCode } = await createTestReferral(server.deps, scope);
+  // The service trusts the loopback proxy, so X-Forwarded-For stands in for distinct visitors.
+  const click = (ip: string, orgId = org.id) =>
+    server.request('POST', '/api/track/click', {
+      body: JSON.stringify({ org: orgId, code: promoCode.code, pageUrl: 'https://www.brand.test/' }),
+      headers: { 'content-type': 'text/plain', origin: 'https://www.brand.test', 'user-agent': BROWSER_UA, 'x-forwarded-for': ip },
+    });
+  return { org, key, promoCode, click };
+}
+
+describe('tracking rate limits', () => {
+  it('answers 429 with Retry-After once an IP exceeds its limit, on every keyless route', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_IP: '2' });
+    const { org, key, promoCode, click } = await setup();
+    expect((await click('198.51.100.1')).status).toBe(200);
+    expect((await click('198.51.100.1')).status).toBe(200);
+    const limited = await click('198.51.100.1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await limited.json()).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limited' });
+    const validate = await server.request('GET', `/api/codes/${promoCode.code}/validate?org=${org.id}`, {
+      headers: { origin: 'https://www.brand.test', 'x-forwarded-for': '198.51.100.1' },
+    });
+    expect(validate.status).toBe(429);
+
+    expect((await click('198.51.100.2')).status).toBe(200);
+    // A backend with a key sends every visitor's clicks from its own IP, so it is not limited per IP.
+    for (let i = 0; i < 4; i++) {
+      const viaKey = await server.request('POST', '/api/tracking/click', {
+        key,
+        body: { pageUrl: 'https://www.brand.test/', referralCode: promoCode.code },
+        headers: { 'x-forwarded-for': '198.51.100.1' },
+      });
+      expect(viaKey.status).toBe(200);
+    }
+  });
+
+  it('limits each org separately, whatever the IP', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_ORG: '3' });
+    const busy = await setup();
+    const quiet = await setup();
+    for (let i = 0; i < 3; i++) expect((await busy.click(`203.0.113.${i}`)).status).toBe(200);
+    const limited = await busy.click('203.0.113.50');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await quiet.click('203.0.113.50')).status).toBe(200);
+  });
+});
