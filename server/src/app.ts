@@ -1,10 +1,13 @@
 import express, { type Express } from 'express';
 import { catalogRoutes } from './catalog/routes';
+import { conversionRoutes } from './conversions/routes';
 import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './logger';
 import { orgRoutes } from './orgs/routes';
+import { reportRoutes } from './reports/routes';
+import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingRoutes } from './tracking/routes';
 
 const JSON_BODY_LIMIT = '64kb';
@@ -27,8 +30,11 @@ export function createApp(deps: Deps): Express {
 
   // Before the JSON parser too: the pixel posts text/plain, and these routes cap bodies lower.
   app.use('/api', trackingRoutes(deps));
+  // Before the JSON parser too: Stripe signs the raw body.
+  app.use('/api', stripeWebhookRoutes(deps));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps));
+  app.use('/api', conversionRoutes(deps), reportRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

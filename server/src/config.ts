@@ -32,6 +32,8 @@ export const configSchema = z
     STRIPE_WEBHOOK_SECRET: prefixed('whsec_'),
     STRIPE_TEST_WEBHOOK_SECRET: prefixed('whsec_'),
     STRIPE_APP_SECRET: prefixed('absec_'),
+    // Single-brand deployments: the org that events from the key's own account (no `event.account`) belong to.
+    STRIPE_ORG_ID: prefixed('org_'),
     // Only for tests and the demo: send Stripe API calls to a local fake.
     STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
     // Requests per minute to the unauthenticated tracking routes (pixel clicks, heartbeats, code checks).

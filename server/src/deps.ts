@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Secrets } from './crypto';
 import type { Store } from './store';
+import type { StripeClients } from './stripe/client';
 
 /** What services need from the running process; built once in `server.ts`, never from a request. */
 export interface Deps {
@@ -9,6 +10,8 @@ export interface Deps {
   store: Store;
   secrets: Secrets;
   logger: Logger;
+  /** Stripe clients per org and mode (Connect-aware); null ones mean no key for that mode. */
+  stripe: StripeClients;
   /** Injected so tests and the demo can move time; defaults to the wall clock. */
   now: () => Date;
 }

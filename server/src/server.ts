@@ -9,6 +9,7 @@ import type { Deps } from './deps';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { openStore } from './store';
+import { createStripeClients } from './stripe/client';
 
 export interface RunningServer {
   url: string;
@@ -22,7 +23,14 @@ export async function createDeps(config: Config, options: { logger?: Logger; now
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const secret = await resolveSecret(config.SHOUTOUT_SECRET, config.DATA_DIR, logger);
   const store = await openStore(config);
-  return { config, store, secrets: new Secrets(secret), logger, now: options.now ?? (() => new Date()) };
+  return {
+    config,
+    store,
+    secrets: new Secrets(secret),
+    logger,
+    stripe: createStripeClients(config),
+    now: options.now ?? (() => new Date()),
+  };
 }
 
 export async function startServer(config: Config, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningServer> {

@@ -69,6 +69,7 @@ export async function openCatalogRepos(driver: Driver) {
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'code'], unique: true },
       { fields: ['stripePromotionCodeId'] },
+      { fields: ['stripeCouponId'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -86,6 +87,9 @@ export async function openCatalogRepos(driver: Driver) {
       list: (scope: OrgScope) => campaigns.find(byScope(scope), { sort: { createdAt: 1 } }),
       update: (scope: OrgScope, id: string, changes: Partial<Pick<Campaign, 'stripeCouponId' | 'title' | 'endsAt'>>) =>
         campaigns.updateOne({ ...byScope(scope), id }, { $set: changes }),
+      /** Forgets a coupon deleted in Stripe, so the campaign's next code creates a fresh one. */
+      clearStripeCoupon: (scope: OrgScope, stripeCouponId: string) =>
+        campaigns.updateMany({ ...byScope(scope), stripeCouponId }, { $set: { stripeCouponId: null } }),
     },
     promoCodes: {
       create: (promoCode: PromoCode) => promoCodes.insertOne(promoCode),
@@ -108,6 +112,9 @@ export async function openCatalogRepos(driver: Driver) {
         changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId'>>,
         at: Date,
       ) => promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } }),
+      /** A deleted Stripe coupon can no longer be redeemed through any of its promotion codes. */
+      deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date) =>
+        promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, { $set: { active: false, updatedAt: at } }),
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { OrgScope } from '../orgs/repo';
 import { DuplicateKeyError } from '../store/driver';
+import { type OrgStripe, stripeFailure } from '../stripe/client';
 import type { Campaign, Creator, PromoCode } from './repo';
 import type { CreateCampaignInput, CreateCreatorInput, CreatePromoCodeInput } from './schemas';
 
@@ -74,10 +75,13 @@ export async function getCampaign(deps: Deps, scope: OrgScope, id: string, param
 }
 
 export async function createPromoCode(deps: Deps, scope: OrgScope, input: CreatePromoCodeInput): Promise<PromoCode> {
-  const [creator, campaign] = await Promise.all([
+  const [creator, campaign, org] = await Promise.all([
     getCreator(deps, scope, input.creator),
     getCampaign(deps, scope, input.campaign),
+    deps.store.orgs.get(scope.orgId),
   ]);
+  const taken = () => ApiError.conflict('promo_code_exists', `The code ${input.code} is already in use.`, 'code');
+  if (await deps.store.promoCodes.getByCode(scope, input.code)) throw taken();
   const now = deps.now();
   const promoCode: PromoCode = {
     ...scope,
@@ -91,15 +95,77 @@ export async function createPromoCode(deps: Deps, scope: OrgScope, input: Create
     createdAt: now,
     updatedAt: now,
   };
+  const client = org ? deps.stripe.forOrg(org, scope.livemode) : null;
+  if (client) {
+    Object.assign(promoCode, await createStripePromotionCode(deps, client, scope, campaign, promoCode));
+  } else {
+    deps.logger.warn({ org: scope.orgId, livemode: scope.livemode, code: input.code }, 'no Stripe key for this mode: promo code created without Stripe ids');
+  }
   try {
     await deps.store.promoCodes.create(promoCode);
   } catch (error) {
-    if (error instanceof DuplicateKeyError) {
-      throw ApiError.conflict('promo_code_exists', `The code ${input.code} is already in use.`, 'code');
+    // Lost a race for the code: the Stripe promotion code cannot be deleted, so retire it.
+    if (client && promoCode.stripePromotionCodeId) {
+      await client.stripe.promotionCodes.update(promoCode.stripePromotionCodeId, { active: false }, client.options).catch((cleanupError) => {
+        deps.logger.error({ err: cleanupError, promotionCode: promoCode.stripePromotionCodeId }, 'could not retire an orphan Stripe promotion code');
+      });
     }
+    if (error instanceof DuplicateKeyError) throw taken();
     throw error;
   }
   return promoCode;
+}
+
+/**
+ * The campaign's coupon (created with its first code and kept on the campaign) and this code's
+ * promotion code, on the brand's account. Two first codes racing may each make a coupon; both carry
+ * the campaign's terms, and each promotion code keeps the one it was made with.
+ */
+async function createStripePromotionCode(deps: Deps, client: OrgStripe, scope: OrgScope, campaign: Campaign, promoCode: PromoCode) {
+  let couponId = campaign.stripeCouponId;
+  if (!couponId) {
+    try {
+      const coupon = await client.stripe.coupons.create(
+        {
+          name: campaign.title.slice(0, 40),
+          duration: campaign.duration,
+          ...(campaign.duration === 'repeating' && { duration_in_months: campaign.durationInMonths ?? 1 }),
+          ...(campaign.discountType === 'percent_off'
+            ? { percent_off: campaign.discountValue }
+            : { amount_off: campaign.discountValue, currency: campaign.currency ?? 'usd' }),
+          ...(campaign.endsAt && { redeem_by: Math.floor(campaign.endsAt.getTime() / 1000) }),
+          metadata: { shoutout_org_id: scope.orgId, shoutout_campaign_id: campaign.id },
+        },
+        client.options,
+      );
+      couponId = coupon.id;
+    } catch (error) {
+      throw stripeFailure(error, 'create the campaign coupon');
+    }
+    await deps.store.campaigns.update(scope, campaign.id, { stripeCouponId: couponId });
+  }
+  try {
+    const created = await client.stripe.promotionCodes.create(
+      {
+        code: promoCode.code,
+        promotion: { type: 'coupon', coupon: couponId },
+        metadata: {
+          shoutout_org_id: scope.orgId,
+          shoutout_promo_code_id: promoCode.id,
+          shoutout_creator_id: promoCode.creatorId,
+          shoutout_campaign_id: promoCode.campaignId,
+        },
+      },
+      client.options,
+    );
+    return { stripePromotionCodeId: created.id, stripeCouponId: couponId };
+  } catch (error) {
+    const stripeError = error as { type?: string; code?: string; message?: string };
+    if (stripeError.code === 'resource_already_exists' || /already exists/i.test(stripeError.message ?? '')) {
+      throw ApiError.conflict('promo_code_exists', `The code ${promoCode.code} already exists on the Stripe account.`, 'code');
+    }
+    throw stripeFailure(error, 'create the promotion code');
+  }
 }
 
 export async function getPromoCode(deps: Deps, scope: OrgScope, idOrCode: string): Promise<PromoCode> {
@@ -112,6 +178,16 @@ export async function getPromoCode(deps: Deps, scope: OrgScope, idOrCode: string
 
 export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: string, active: boolean): Promise<PromoCode> {
   const promoCode = await getPromoCode(deps, scope, idOrCode);
+  const org = promoCode.stripePromotionCodeId ? await deps.store.orgs.get(scope.orgId) : null;
+  const client = org ? deps.stripe.forOrg(org, scope.livemode) : null;
+  if (client && promoCode.stripePromotionCodeId) {
+    // Stripe first: if it refuses, our copy still says what customers can actually redeem.
+    try {
+      await client.stripe.promotionCodes.update(promoCode.stripePromotionCodeId, { active }, client.options);
+    } catch (error) {
+      throw stripeFailure(error, `${active ? 'reactivate' : 'deactivate'} the promotion code`);
+    }
+  }
   const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active }, deps.now());
   if (!updated) throw ApiError.notFound('promo code', 'code');
   return updated;

@@ -1,5 +1,6 @@
 import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
+import { openConversionRepos } from '../conversions/repo';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openTrackingRepos } from '../tracking/repo';
@@ -13,10 +14,11 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, trackingRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
+    openConversionRepos(driver),
     openTrackingRepos(driver),
   ]);
   return {
@@ -25,6 +27,7 @@ export async function createStore(driver: Driver) {
     ...orgRepos,
     ...catalogRepos,
     ...customerRepos,
+    ...conversionRepos,
     ...trackingRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),

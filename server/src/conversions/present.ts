@@ -1,0 +1,34 @@
+import type { Creator } from '../catalog/repo';
+import { toUnixSeconds } from '../http/validate';
+import type { Conversion } from './repo';
+
+export function presentConversion(conversion: Conversion, creator: Pick<Creator, 'handle'> | null) {
+  return {
+    id: conversion.id,
+    object: 'conversion',
+    livemode: conversion.livemode,
+    kind: conversion.kind,
+    creator: conversion.creatorId,
+    creator_handle: creator?.handle ?? null,
+    campaign: conversion.campaignId,
+    promo_code: conversion.promoCodeId,
+    code: conversion.code,
+    click: conversion.clickId,
+    source: conversion.source,
+    status: conversion.status,
+    flag: conversion.flag,
+    amount: conversion.amount,
+    discount: conversion.discount,
+    currency: conversion.currency,
+    commission: conversion.commission,
+    refunded: conversion.refunded,
+    order_id: conversion.orderId,
+    stripe_checkout_session: conversion.checkoutSessionId,
+    stripe_invoice: conversion.invoiceId,
+    stripe_subscription: conversion.subscriptionId,
+    stripe_payment_intent: conversion.paymentIntentId,
+    stripe_charge: conversion.chargeId,
+    stripe_customer: conversion.stripeCustomerId,
+    created: toUnixSeconds(conversion.createdAt),
+  };
+}

@@ -1,0 +1,132 @@
+import type { OrgScope } from '../orgs/repo';
+import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+
+export type AttributionSource = 'promotion_code' | 'click' | 'customer' | 'subscription' | 'coupon_code' | 'referral';
+export type ConversionStatus = 'credited' | 'partially_refunded' | 'refunded' | 'flagged';
+
+/** One paid Stripe object (payment, invoice) or offline order credited to a creator. */
+export interface Conversion extends OrgScope {
+  id: string;
+  /** What makes it unique: the payment intent, invoice, session without payment, or `order:<id>`. */
+  sourceKey: string;
+  kind: 'checkout' | 'invoice' | 'offline';
+  checkoutSessionId: string | null;
+  invoiceId: string | null;
+  subscriptionId: string | null;
+  paymentIntentId: string | null;
+  chargeId: string | null;
+  stripeCustomerId: string | null;
+  orderId: string | null;
+  creatorId: string;
+  campaignId: string;
+  promoCodeId: string | null;
+  code: string | null;
+  clickId: string | null;
+  source: AttributionSource;
+  /** Minor units actually paid, and the discount given, in `currency`. */
+  amount: number;
+  discount: number;
+  currency: string;
+  /** Commission before refunds; `commission` is what remains after them. */
+  commissionBase: number;
+  commission: number;
+  refunded: number;
+  status: ConversionStatus;
+  flag: 'self_referral' | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Cumulative refunds of one payment, kept even before (or without) its conversion so arrival order does not matter. */
+export interface PaymentRefund extends OrgScope {
+  paymentKey: string;
+  chargeId: string;
+  amountRefunded: number;
+  updatedAt: Date;
+}
+
+/** A Stripe customer whose metadata carries the brand's user id, kept only as its keyed hash. */
+export interface CustomerLink extends OrgScope {
+  stripeCustomerId: string;
+  externalIdHash: string | null;
+  email: string | null;
+  updatedAt: Date;
+}
+
+export interface ProcessedEvent {
+  eventId: string;
+  type: string;
+  orgId: string | null;
+  processedAt: Date;
+}
+
+export async function openConversionRepos(driver: Driver) {
+  const conversions = await driver.collection<Conversion>({
+    name: 'conversions',
+    indexes: [
+      { fields: ['id'], unique: true },
+      { fields: ['orgId', 'livemode', 'sourceKey'], unique: true },
+      { fields: ['orgId', 'livemode', 'paymentIntentId'] },
+      { fields: ['orgId', 'livemode', 'chargeId'] },
+      { fields: ['orgId', 'livemode', 'subscriptionId'] },
+      { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
+      { fields: ['orgId', 'livemode', 'createdAt'] },
+    ],
+  });
+  const refunds = await driver.collection<PaymentRefund>({
+    name: 'payment_refunds',
+    indexes: [{ fields: ['orgId', 'livemode', 'paymentKey'], unique: true }],
+  });
+  const customerLinks = await driver.collection<CustomerLink>({
+    name: 'stripe_customers',
+    indexes: [{ fields: ['orgId', 'livemode', 'stripeCustomerId'], unique: true }],
+  });
+  const events = await driver.collection<ProcessedEvent>({
+    name: 'stripe_events',
+    indexes: [{ fields: ['eventId'], unique: true }],
+  });
+  const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
+
+  return {
+    conversions: {
+      /** Inserts once per source; a later writer of the same source gets the stored conversion back. */
+      insertOnce: (conversion: Conversion) =>
+        insertOrUpdate(conversions, conversion, { ...byScope(conversion), sourceKey: conversion.sourceKey }, { $set: {} }),
+      get: (scope: OrgScope, id: string) => conversions.findOne({ ...byScope(scope), id }),
+      findBySource: (scope: OrgScope, sourceKey: string) => conversions.findOne({ ...byScope(scope), sourceKey }),
+      findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),
+      list: (scope: OrgScope, filter: Filter<Conversion> = {}) =>
+        conversions.find({ ...filter, ...byScope(scope) }, { sort: { createdAt: -1 } }),
+      /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. */
+      applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
+        conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),
+    },
+    paymentRefunds: {
+      /** Keeps the largest cumulative refund seen for the payment, whatever the order events arrive in. */
+      record: (scope: OrgScope, refund: Omit<PaymentRefund, 'orgId' | 'livemode'>) => {
+        const key = { ...byScope(scope), paymentKey: refund.paymentKey };
+        return insertOrUpdate(refunds, { ...byScope(scope), ...refund }, key, { $set: refund }, {
+          ...key,
+          amountRefunded: { $lt: refund.amountRefunded },
+        });
+      },
+      get: (scope: OrgScope, paymentKey: string) => refunds.findOne({ ...byScope(scope), paymentKey }),
+    },
+    customerLinks: {
+      upsert: (scope: OrgScope, link: Omit<CustomerLink, 'orgId' | 'livemode'>) => {
+        const key = { ...byScope(scope), stripeCustomerId: link.stripeCustomerId };
+        // `updatedAt` is the Stripe event's time: an older customer.updated arriving late changes nothing.
+        return insertOrUpdate(customerLinks, { ...byScope(scope), ...link }, key, { $set: link }, {
+          ...key,
+          updatedAt: { $lte: link.updatedAt },
+        });
+      },
+      get: (scope: OrgScope, stripeCustomerId: string) => customerLinks.findOne({ ...byScope(scope), stripeCustomerId }),
+    },
+    stripeEvents: {
+      seen: async (eventId: string) => (await events.count({ eventId })) > 0,
+      markProcessed: (event: ProcessedEvent) =>
+        insertOrUpdate(events, event, { eventId: event.eventId }, { $set: {} }),
+    },
+  };
+}

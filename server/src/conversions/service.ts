@@ -1,0 +1,270 @@
+import type { Campaign, Creator, PromoCode } from '../catalog/repo';
+import { newId } from '../crypto';
+import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
+import type { Org, OrgScope } from '../orgs/repo';
+import { verifyReferralToken } from '../referrals/token';
+import { presentConversion } from './present';
+import type { AttributionSource, Conversion, ConversionStatus } from './repo';
+import type { CreateConversionInput } from './schemas';
+
+export interface Attribution {
+  creator: Creator;
+  campaign: Campaign;
+  promoCode: PromoCode | null;
+  clickId: string | null;
+  source: AttributionSource;
+}
+
+/** What a conversion can be attributed by; every field is optional. */
+export interface AttributionSignals {
+  /** Stripe promotion code ids redeemed on the session or invoice. */
+  promotionCodeIds?: string[];
+  /** Codes typed at a till or sent by the brand (offline). */
+  codes?: string[];
+  clickId?: string | null;
+  /** The brand's user id from metadata; hashed before use, never stored. */
+  externalId?: string | null;
+  stripeCustomerId?: string | null;
+}
+
+/** A paid thing to credit, whatever it came from. */
+export interface PaidObject {
+  kind: Conversion['kind'];
+  sourceKey: string;
+  checkoutSessionId?: string | null;
+  invoiceId?: string | null;
+  subscriptionId?: string | null;
+  paymentIntentId?: string | null;
+  stripeCustomerId?: string | null;
+  orderId?: string | null;
+  amount: number;
+  discount: number;
+  /** Tax inside `amount`; commission is on revenue net of tax. */
+  tax: number;
+  currency: string;
+  buyerEmail?: string | null;
+  /** A subscription invoice after the first: commission only within the campaign's recurring months. */
+  renewal: boolean;
+  createdAt: Date;
+}
+
+const CLICK_TOKEN = /^clk_[A-Za-z0-9_-]+$/;
+export const isClickToken = (value: unknown): value is string => typeof value === 'string' && CLICK_TOKEN.test(value);
+
+async function referralOf(deps: Deps, scope: OrgScope, promoCode: PromoCode | null) {
+  if (!promoCode) return null;
+  const [creator, campaign] = await Promise.all([
+    deps.store.creators.get(scope, promoCode.creatorId),
+    deps.store.campaigns.get(scope, promoCode.campaignId),
+  ]);
+  return creator && campaign ? { creator, campaign, promoCode } : null;
+}
+
+async function byCode(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
+  for (const stripeId of signals.promotionCodeIds ?? []) {
+    const found = await referralOf(deps, scope, await deps.store.promoCodes.getByStripeId(scope, stripeId));
+    if (found) return { ...found, clickId: null, source: 'promotion_code' };
+  }
+  for (const code of signals.codes ?? []) {
+    const found = await referralOf(deps, scope, await deps.store.promoCodes.getByCode(scope, code));
+    if (found) return { ...found, clickId: null, source: 'coupon_code' };
+  }
+  return null;
+}
+
+async function byClick(deps: Deps, org: Org, scope: OrgScope, signals: AttributionSignals, at: Date): Promise<Attribution | null> {
+  if (!signals.clickId) return null;
+  const click = await deps.store.clicks.get(scope, signals.clickId);
+  if (!click || at.getTime() - click.createdAt.getTime() > org.attributionWindowDays * 86_400_000) return null;
+  const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, click.promoCodeId));
+  return found ? { ...found, clickId: click.id, source: 'click' } : null;
+}
+
+async function byCustomer(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
+  let hash = signals.externalId ? deps.secrets.hashExternalId(scope.orgId, signals.externalId) : null;
+  if (!hash && signals.stripeCustomerId) hash = (await deps.store.customerLinks.get(scope, signals.stripeCustomerId))?.externalIdHash ?? null;
+  if (!hash) return null;
+  const binding = await deps.store.bindings.get(scope, hash);
+  if (!binding) return null;
+  const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, binding.promoCodeId));
+  return found ? { ...found, clickId: binding.clickId, source: 'customer' } : null;
+}
+
+/**
+ * Who gets the credit: the redeemed promotion code, then a click token, then a bound customer.
+ * With `codeBeatsLink` off the link-based signals (click, bound customer) come before the code.
+ */
+export async function attribute(deps: Deps, org: Org, scope: OrgScope, signals: AttributionSignals, at: Date): Promise<Attribution | null> {
+  const code = () => byCode(deps, scope, signals);
+  const click = () => byClick(deps, org, scope, signals, at);
+  const customer = () => byCustomer(deps, scope, signals);
+  const order = org.codeBeatsLink ? [code, click, customer] : [click, customer, code];
+  for (const step of order) {
+    const found = await step();
+    if (found) return found;
+  }
+  return null;
+}
+
+const addMonths = (date: Date, months: number) => {
+  const result = new Date(date);
+  result.setUTCMonth(result.getUTCMonth() + months);
+  return result;
+};
+
+async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, paid: PaidObject): Promise<number> {
+  const { type, value, recurringMonths } = campaign.commission;
+  if (paid.renewal && recurringMonths !== null && paid.subscriptionId) {
+    // Listed newest first: the last one is the subscription's first paid conversion.
+    const earliest = (await deps.store.conversions.list(scope, { subscriptionId: paid.subscriptionId })).at(-1);
+    if (earliest && paid.createdAt >= addMonths(earliest.createdAt, recurringMonths)) return 0;
+  }
+  if (type === 'fixed') return value;
+  return Math.round((Math.max(0, paid.amount - paid.tax) * value) / 100);
+}
+
+function refundState(conversion: Pick<Conversion, 'amount' | 'commissionBase' | 'status'>, amountRefunded: number) {
+  const refunded = Math.min(amountRefunded, conversion.amount);
+  const remaining = conversion.amount > 0 ? (conversion.amount - refunded) / conversion.amount : 0;
+  const status: ConversionStatus =
+    conversion.status === 'flagged' ? 'flagged' : refunded >= conversion.amount ? 'refunded' : refunded > 0 ? 'partially_refunded' : 'credited';
+  return { refunded, status, commission: Math.round(conversion.commissionBase * remaining) };
+}
+
+/** Applies a payment's cumulative refund to its conversion; stale (smaller) refunds change nothing. */
+async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, amountRefunded: number, chargeId: string | null) {
+  const next = refundState(conversion, amountRefunded);
+  if (next.refunded <= conversion.refunded) return conversion;
+  return (
+    (await deps.store.conversions.applyRefund(scope, conversion.id, { ...next, chargeId: chargeId ?? conversion.chargeId }, deps.now())) ??
+    conversion
+  );
+}
+
+/**
+ * Stores the conversion once per source (later writers get the stored one back), then applies any
+ * refund already seen for its payment. Refunds record themselves first and then look for the
+ * conversion, so whichever of the two lands second sees the other: both orders converge.
+ */
+export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidObject, attribution: Attribution) {
+  const selfReferral =
+    !!paid.buyerEmail && !!attribution.creator.email && paid.buyerEmail.trim().toLowerCase() === attribution.creator.email.toLowerCase();
+  const commissionBase = selfReferral ? 0 : await commissionFor(deps, scope, attribution.campaign, paid);
+  const now = deps.now();
+  const { doc, created } = await deps.store.conversions.insertOnce({
+    ...scope,
+    id: newId('conv'),
+    sourceKey: paid.sourceKey,
+    kind: paid.kind,
+    checkoutSessionId: paid.checkoutSessionId ?? null,
+    invoiceId: paid.invoiceId ?? null,
+    subscriptionId: paid.subscriptionId ?? null,
+    paymentIntentId: paid.paymentIntentId ?? null,
+    chargeId: null,
+    stripeCustomerId: paid.stripeCustomerId ?? null,
+    orderId: paid.orderId ?? null,
+    creatorId: attribution.creator.id,
+    campaignId: attribution.campaign.id,
+    promoCodeId: attribution.promoCode?.id ?? null,
+    code: attribution.promoCode?.code ?? null,
+    clickId: attribution.clickId,
+    source: attribution.source,
+    amount: paid.amount,
+    discount: paid.discount,
+    currency: paid.currency.toLowerCase(),
+    commissionBase,
+    commission: commissionBase,
+    refunded: 0,
+    status: selfReferral ? 'flagged' : 'credited',
+    flag: selfReferral ? 'self_referral' : null,
+    createdAt: paid.createdAt,
+    updatedAt: now,
+  });
+  if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
+  const refund = doc.paymentIntentId ? await deps.store.paymentRefunds.get(scope, doc.paymentIntentId) : null;
+  const conversion = refund ? await applyRefund(deps, scope, doc, refund.amountRefunded, refund.chargeId) : doc;
+  return { conversion, created };
+}
+
+/** Records a payment's cumulative refund and reduces its conversion's credit in proportion. */
+export async function recordRefund(deps: Deps, scope: OrgScope, refund: { paymentKey: string; chargeId: string; amountRefunded: number }) {
+  await deps.store.paymentRefunds.record(scope, { ...refund, updatedAt: deps.now() });
+  const conversion =
+    (await deps.store.conversions.findOne(scope, { paymentIntentId: refund.paymentKey })) ??
+    (await deps.store.conversions.findOne(scope, { chargeId: refund.chargeId }));
+  return conversion ? applyRefund(deps, scope, conversion, refund.amountRefunded, refund.chargeId) : null;
+}
+
+/** `POST /api/conversions`: an order paid outside Stripe (in store, another processor), idempotent on `order_id`. */
+export async function createManualConversion(deps: Deps, org: Org, livemode: boolean, input: CreateConversionInput) {
+  const scope: OrgScope = { orgId: org.id, livemode };
+  const sourceKey = `order:${input.order_id}`;
+  const existing = await deps.store.conversions.findBySource(scope, sourceKey);
+  if (existing) return { conversion: existing, created: false };
+
+  let attribution: Attribution | null = null;
+  if (input.ref) {
+    const referral = await verifyReferralToken(deps.secrets.referralSigningKey, input.ref, deps.now());
+    if (referral.orgId !== org.id || referral.livemode !== livemode) {
+      throw ApiError.invalid('referral_org_mismatch', 'This referral was issued for another org or mode than the API key’s.', 'ref');
+    }
+    const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, referral.promoCodeId));
+    attribution = found && { ...found, clickId: referral.clickId, source: 'referral' };
+  } else {
+    attribution = await attribute(deps, org, scope, { codes: input.coupon_code ? [input.coupon_code] : [], externalId: input.externalId }, deps.now());
+  }
+  if (!attribution) {
+    const param = input.coupon_code ? 'coupon_code' : input.externalId ? 'externalId' : 'ref';
+    throw ApiError.invalid('conversion_unattributed', 'Nothing in this order points to a creator: the code, user or referral is unknown.', param, 422);
+  }
+  return recordConversion(
+    deps,
+    scope,
+    {
+      kind: 'offline',
+      sourceKey,
+      orderId: input.order_id,
+      amount: input.amount,
+      discount: input.discount ?? 0,
+      tax: 0,
+      currency: input.currency,
+      buyerEmail: input.email ?? null,
+      renewal: false,
+      createdAt: deps.now(),
+    },
+    attribution,
+  );
+}
+
+/** Conversions with the creator handle, as the API and the Stripe App show them. */
+export async function presentConversions(deps: Deps, scope: OrgScope, conversions: Conversion[]) {
+  const handles = new Map<string, Creator | null>();
+  for (const { creatorId } of conversions) {
+    if (!handles.has(creatorId)) handles.set(creatorId, await deps.store.creators.get(scope, creatorId));
+  }
+  return conversions.map((conversion) => presentConversion(conversion, handles.get(conversion.creatorId) ?? null));
+}
+
+/** For the Stripe App's customer view: every conversion paid by this Stripe customer, newest first. */
+export async function conversionsForCustomer(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
+  return presentConversions(deps, scope, await deps.store.conversions.list(scope, { stripeCustomerId }));
+}
+
+/** For the Stripe App's payment view: the conversion behind a `pi_…` or `ch_…`, or null. */
+export async function conversionForPayment(deps: Deps, scope: OrgScope, paymentId: string) {
+  let conversion = paymentId.startsWith('ch_')
+    ? await deps.store.conversions.findOne(scope, { chargeId: paymentId })
+    : await deps.store.conversions.findOne(scope, { paymentIntentId: paymentId });
+  if (!conversion && paymentId.startsWith('ch_')) {
+    // A charge nobody refunded yet is only known to us through its payment intent.
+    const org = await deps.store.orgs.get(scope.orgId);
+    const client = org && deps.stripe.forOrg(org, scope.livemode);
+    const charge = client && (await client.stripe.charges.retrieve(paymentId, {}, client.options));
+    const paymentIntent = typeof charge?.payment_intent === 'string' ? charge.payment_intent : charge?.payment_intent?.id;
+    if (paymentIntent) conversion = await deps.store.conversions.findOne(scope, { paymentIntentId: paymentIntent });
+  }
+  if (!conversion) return null;
+  const [presented] = await presentConversions(deps, scope, [conversion]);
+  return presented;
+}

@@ -1,0 +1,78 @@
+import type { Deps } from '../deps';
+import type { Conversion } from '../conversions/repo';
+import type { OrgScope } from '../orgs/repo';
+
+export interface Row {
+  clicks: number;
+  signups: number;
+  conversions: number;
+  /** Amounts in integer minor units of the report's currency. */
+  revenue: number;
+  discounts: number;
+  commission: number;
+  refunds: number;
+}
+
+const emptyRow = (): Row => ({ clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 });
+
+function addConversion(row: Row, conversion: Conversion) {
+  row.conversions += 1;
+  row.revenue += conversion.amount;
+  row.discounts += conversion.discount;
+  row.commission += conversion.commission;
+  row.refunds += conversion.refunded;
+}
+
+/** The currency most of the period's conversions are in; amounts in others are left out rather than mixed. */
+function reportCurrency(conversions: Conversion[]): string {
+  const counts = new Map<string, number>();
+  for (const { currency } of conversions) counts.set(currency, (counts.get(currency) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'usd';
+}
+
+/**
+ * Per org, campaign and creator over `[from, to)`: clicks, identified signups, conversions and their
+ * money. Used by `GET /api/reports` and the Stripe App. Conversions count on the day they were paid.
+ */
+export async function buildReport(deps: Deps, scope: OrgScope, range: { from: Date; to: Date }) {
+  const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
+  const currency = reportCurrency(all);
+  const conversions = all.filter((conversion) => conversion.currency === currency);
+  const countClicks = (filter?: { creatorId?: string; campaignId?: string }) => deps.store.clicks.countCreated(scope, range, filter);
+
+  const [campaigns, creators] = await Promise.all([deps.store.campaigns.list(scope), deps.store.creators.list(scope)]);
+  const totals = { ...emptyRow(), clicks: await countClicks(), signups: await deps.store.bindings.countCreated(scope, range) };
+  const campaignRows = new Map(campaigns.map((campaign) => [campaign.id, emptyRow()]));
+  const creatorRows = new Map(creators.map((creator) => [creator.id, emptyRow()]));
+  for (const conversion of conversions) {
+    addConversion(totals, conversion);
+    const campaignRow = campaignRows.get(conversion.campaignId);
+    if (campaignRow) addConversion(campaignRow, conversion);
+    const creatorRow = creatorRows.get(conversion.creatorId);
+    if (creatorRow) addConversion(creatorRow, conversion);
+  }
+  for (const [campaignId, row] of campaignRows) {
+    row.clicks = await countClicks({ campaignId });
+    row.signups = await deps.store.bindings.countCreated(scope, range, { campaignId });
+  }
+  for (const [creatorId, row] of creatorRows) {
+    row.clicks = await countClicks({ creatorId });
+    row.signups = await deps.store.bindings.countCreated(scope, range, { creatorId });
+  }
+  return {
+    from: range.from,
+    to: range.to,
+    currency,
+    totals,
+    campaigns: campaigns.map((campaign) => ({ campaign_id: campaign.id, title: campaign.title, ...campaignRows.get(campaign.id)! })),
+    creators: creators.map((creator) => ({
+      creator_id: creator.id,
+      handle: creator.handle,
+      name: creator.name,
+      avatar_url: creator.avatarUrl,
+      ...creatorRows.get(creator.id)!,
+    })),
+  };
+}
+
+export type Report = Awaited<ReturnType<typeof buildReport>>;

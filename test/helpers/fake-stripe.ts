@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Stripe from 'stripe';
+
+/**
+ * A local stand-in for api.stripe.com that the real `stripe` SDK talks to (via STRIPE_API_BASE).
+ * Responses are Stripe's own example objects from `../shared/stripe/fixtures3.json` with ids and
+ * fields taken from the request; unknown parameters are refused as Stripe refuses them, and every
+ * request is recorded with its `Stripe-Account` header so tests can assert what was sent.
+ */
+
+type Json = Record<string, unknown>;
+
+const FIXTURES_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/stripe/fixtures3.json');
+const fixtures = (JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')) as { resources: Record<string, Json> }).resources;
+
+/** A fresh copy of Stripe's example object for a resource (`coupon`, `checkout.session`…), with overrides. */
+export function fixture<T = Json>(resource: string, overrides: Json = {}): T {
+  const base = fixtures[resource];
+  if (!base) throw new Error(`no fixture for ${resource}`);
+  return { ...structuredClone(base), ...overrides } as T;
+}
+
+const stripeId = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  params: Json;
+  /** The `Stripe-Account` header: which connected account the call acted on. */
+  account: string | null;
+  livemode: boolean;
+  idempotencyKey: string | null;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** Top-level parameters Stripe accepts here (`expand` always is). */
+  params: string[];
+  handle(request: RecordedRequest, match: RegExpMatchArray): { status?: number; body: unknown };
+}
+
+class StripeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes Stripe's form encoding (`a[b][0][c]=v`) into nested objects and arrays. */
+export function decodeForm(body: string): Json {
+  const root: Json = {};
+  for (const [rawKey, value] of new URLSearchParams(body)) {
+    const [head, ...rest] = rawKey.split('[');
+    const keys = [head, ...rest.map((part) => part.replace(/\]$/, ''))];
+    let node: Record<string, unknown> | unknown[] = root;
+    keys.forEach((key, index) => {
+      const last = index === keys.length - 1;
+      const nextIsIndex = !last && /^\d*$/.test(keys[index + 1]);
+      const slot = Array.isArray(node) ? (key === '' ? node.length : Number(key)) : key;
+      const container = node as Record<string | number, unknown>;
+      if (last) container[slot] = value;
+      else {
+        container[slot] ??= nextIsIndex ? [] : {};
+        node = container[slot] as Record<string, unknown> | unknown[];
+      }
+    });
+  }
+  return root;
+}
+
+const toInt = (value: unknown) => (value === undefined || value === '' ? null : Number(value));
+const toBool = (value: unknown) => value === true || value === 'true';
+
+export class FakeStripe {
+  readonly requests: RecordedRequest[] = [];
+  private readonly objects = new Map<string, Json>();
+  private readonly events = new Map<string, Json[]>();
+  private readonly idempotent = new Map<string, { status?: number; body: unknown }>();
+  private readonly failures: { method: string; path: RegExp; error: StripeApiError }[] = [];
+  private readonly routes: Route[];
+  url = '';
+  private readonly server = createServer((req, res) => void this.serve(req, res));
+
+  constructor() {
+    this.routes = [
+      { method: 'POST', pattern: /^\/v1\/coupons$/, params: ['id', 'name', 'percent_off', 'amount_off', 'currency', 'duration', 'duration_in_months', 'max_redemptions', 'redeem_by', 'metadata', 'applies_to', 'currency_options'], handle: (r) => this.createCoupon(r) },
+      { method: 'DELETE', pattern: /^\/v1\/coupons\/([^/]+)$/, params: [], handle: (r, m) => this.deleteCoupon(r, m[1]) },
+      { method: 'POST', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'promotion', 'metadata', 'active', 'customer', 'customer_account', 'expires_at', 'max_redemptions', 'restrictions'], handle: (r) => this.createPromotionCode(r) },
+      { method: 'POST', pattern: /^\/v1\/promotion_codes\/([^/]+)$/, params: ['active', 'metadata', 'restrictions'], handle: (r, m) => this.updatePromotionCode(r, m[1]) },
+      { method: 'GET', pattern: /^\/v1\/checkout\/sessions$/, params: ['subscription', 'customer', 'payment_intent', 'limit', 'starting_after', 'ending_before', 'status', 'created'], handle: (r) => this.listSessions(r) },
+      { method: 'GET', pattern: /^\/v1\/events$/, params: ['created', 'type', 'types', 'limit', 'starting_after', 'ending_before', 'delivery_success'], handle: (r) => this.listEvents(r) },
+      ...['coupons', 'promotion_codes', 'checkout/sessions', 'invoices', 'charges', 'customers', 'payment_intents'].map((collection) => ({
+        method: 'GET',
+        pattern: new RegExp(`^/v1/${collection}/([^/]+)$`),
+        params: [],
+        handle: (r: RecordedRequest, m: RegExpMatchArray) => ({ body: this.expand(r, this.find(r.account, m[1])) }),
+      })),
+    ];
+  }
+
+  async start(): Promise<this> {
+    this.server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => this.server.once('listening', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Puts an object (session, invoice, charge, customer…) on an account, as if it happened in Stripe. */
+  seed<T extends { id: string }>(object: T, account: string | null = null): T {
+    this.objects.set(this.key(account, object.id), structuredClone(object) as unknown as Json);
+    return object;
+  }
+
+  /** The object as Stripe holds it now, or undefined. */
+  get<T = Json>(id: string, account: string | null = null): T | undefined {
+    return this.objects.get(this.key(account, id)) as T | undefined;
+  }
+
+  /** Makes an event listable by `GET /v1/events` on that account. */
+  seedEvent(event: Json, account: string | null = null) {
+    const list = this.events.get(account ?? '') ?? [];
+    list.push(structuredClone(event));
+    this.events.set(account ?? '', list);
+  }
+
+  /** The next matching request fails with this Stripe error. */
+  failNext(method: string, pathPattern: RegExp, error: { status?: number; code: string; message: string; param?: string }) {
+    this.failures.push({ method, path: pathPattern, error: new StripeApiError(error.status ?? 400, error.code, error.message, error.param) });
+  }
+
+  requestsTo(method: string, pathPattern: RegExp) {
+    return this.requests.filter((request) => request.method === method && pathPattern.test(request.path));
+  }
+
+  private key(account: string | null, id: string) {
+    return `${account ?? ''}|${id}`;
+  }
+
+  private find(account: string | null, id: string): Json {
+    const object = this.objects.get(this.key(account, id));
+    if (!object) throw new StripeApiError(404, 'resource_missing', `No such object: '${id}'`, 'id');
+    return structuredClone(object);
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://stripe.test');
+    const params = decodeForm(req.method === 'GET' || req.method === 'DELETE' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8'));
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      params,
+      account: (req.headers['stripe-account'] as string | undefined) ?? null,
+      livemode: /^Bearer sk_live_/.test(req.headers.authorization ?? ''),
+      idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null,
+    };
+    this.requests.push(request);
+    let result: { status?: number; body: unknown };
+    try {
+      result = this.route(request);
+    } catch (error) {
+      if (!(error instanceof StripeApiError)) throw error;
+      result = {
+        status: error.status,
+        body: { error: { type: 'invalid_request_error', code: error.code, message: error.message, ...(error.param && { param: error.param }) } },
+      };
+    }
+    res.writeHead(result.status ?? 200, { 'content-type': 'application/json', 'request-id': stripeId('req') });
+    res.end(JSON.stringify(result.body));
+  }
+
+  private route(request: RecordedRequest) {
+    const failure = this.failures.findIndex((f) => f.method === request.method && f.path.test(request.path));
+    if (failure >= 0) throw this.failures.splice(failure, 1)[0].error;
+    for (const route of this.routes) {
+      const match = request.path.match(route.pattern);
+      if (!match || route.method !== request.method) continue;
+      for (const param of Object.keys(request.params)) {
+        if (param !== 'expand' && !route.params.includes(param)) {
+          throw new StripeApiError(400, 'parameter_unknown', `Received unknown parameter: ${param}`, param);
+        }
+      }
+      const replayKey = request.idempotencyKey && `${request.account ?? ''}|${request.idempotencyKey}`;
+      if (replayKey && this.idempotent.has(replayKey)) return this.idempotent.get(replayKey)!;
+      const result = route.handle(request, match);
+      if (replayKey && request.method === 'POST') this.idempotent.set(replayKey, result);
+      return result;
+    }
+    throw new StripeApiError(404, 'resource_missing', `Unrecognized request URL (${request.method}: ${request.path}).`);
+  }
+
+  /** Replaces ids named by `expand[]` paths with the objects they point to, as Stripe does. */
+  private expand(request: RecordedRequest, object: Json): Json {
+    const paths = Object.values((request.params.expand as Record<string, string> | string[] | undefined) ?? {});
+    if (object.object === 'invoice' && !paths.some((p) => p === 'payments')) delete object.payments;
+    const resolve = (value: unknown) =>
+      typeof value === 'string' && this.objects.has(this.key(request.account, value)) ? this.find(request.account, value) : value;
+    // Ids met on the way to the last key are expanded too, as Stripe does for nested paths.
+    const walk = (node: unknown, keys: string[]): unknown => {
+      if (!keys.length) return resolve(node);
+      if (Array.isArray(node)) return node.map((item) => walk(resolve(item), keys));
+      if (!node || typeof node !== 'object') return node;
+      const [head, ...rest] = keys;
+      const record = node as Json;
+      record[head] = walk(rest.length ? resolve(record[head]) : record[head], rest);
+      return record;
+    };
+    for (const expandPath of paths) walk(object, expandPath.split('.'));
+    return object;
+  }
+
+  private createCoupon(request: RecordedRequest) {
+    const p = request.params;
+    if (!p.duration) throw new StripeApiError(400, 'parameter_missing', 'Missing required param: duration.', 'duration');
+    if (!p.percent_off === !p.amount_off) {
+      throw new StripeApiError(400, 'parameter_invalid', 'Coupons need exactly one of percent_off or amount_off.', 'percent_off');
+    }
+    if (p.amount_off && !p.currency) throw new StripeApiError(400, 'parameter_missing', 'Missing required param: currency.', 'currency');
+    const coupon = fixture<Json & { id: string }>('coupon', {
+      id: (p.id as string) ?? stripeId('cpn').slice(0, 12),
+      name: p.name ?? null,
+      percent_off: p.percent_off ? Number(p.percent_off) : null,
+      amount_off: toInt(p.amount_off),
+      currency: p.amount_off ? p.currency : null,
+      duration: p.duration,
+      duration_in_months: toInt(p.duration_in_months),
+      redeem_by: toInt(p.redeem_by),
+      metadata: p.metadata ?? {},
+      livemode: request.livemode,
+      created: Math.floor(Date.now() / 1000),
+    });
+    return { body: this.seed(coupon, request.account) };
+  }
+
+  private deleteCoupon(request: RecordedRequest, id: string) {
+    this.find(request.account, id);
+    this.objects.delete(this.key(request.account, id));
+    return { body: fixture('deleted_coupon', { id }) };
+  }
+
+  private createPromotionCode(request: RecordedRequest) {
+    const p = request.params;
+    const promotion = p.promotion as Json | undefined;
+    if (!promotion?.coupon || promotion.type !== 'coupon') {
+      throw new StripeApiError(400, 'parameter_missing', 'Missing required param: promotion[coupon].', 'promotion');
+    }
+    for (const key of Object.keys(promotion)) {
+      if (key !== 'type' && key !== 'coupon') throw new StripeApiError(400, 'parameter_unknown', `Received unknown parameter: promotion[${key}]`, `promotion[${key}]`);
+    }
+    const coupon = this.objects.get(this.key(request.account, promotion.coupon as string));
+    if (!coupon) throw new StripeApiError(400, 'resource_missing', `No such coupon: '${promotion.coupon}'`, 'promotion[coupon]');
+    const code = String(p.code ?? stripeId('').slice(1, 9)).toUpperCase();
+    const clash = [...this.objects.entries()].some(
+      ([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'promotion_code' && object.active && String(object.code).toUpperCase() === code,
+    );
+    if (clash) throw new StripeApiError(400, 'resource_already_exists', `An active promotion code with \`code: ${code}\` already exists.`, 'code');
+    const promotionCode = fixture<Json & { id: string }>('promotion_code', {
+      id: stripeId('promo'),
+      code,
+      active: p.active === undefined ? true : toBool(p.active),
+      metadata: p.metadata ?? {},
+      expires_at: toInt(p.expires_at),
+      promotion: { type: 'coupon', coupon: promotion.coupon },
+      livemode: request.livemode,
+      created: Math.floor(Date.now() / 1000),
+    });
+    return { body: this.seed(promotionCode, request.account) };
+  }
+
+  private updatePromotionCode(request: RecordedRequest, id: string) {
+    const promotionCode = this.find(request.account, id);
+    if (request.params.active !== undefined) promotionCode.active = toBool(request.params.active);
+    if (request.params.metadata) promotionCode.metadata = { ...(promotionCode.metadata as Json), ...(request.params.metadata as Json) };
+    return { body: this.seed(promotionCode as Json & { id: string }, request.account) };
+  }
+
+  private listSessions(request: RecordedRequest) {
+    const data = [...this.objects.entries()]
+      .filter(([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'checkout.session')
+      .map(([, object]) => structuredClone(object))
+      .filter((session) => !request.params.subscription || session.subscription === request.params.subscription);
+    return { body: { object: 'list', url: '/v1/checkout/sessions', has_more: false, data } };
+  }
+
+  private listEvents(request: RecordedRequest) {
+    const created = (request.params.created as Json | undefined) ?? {};
+    const types = Object.values((request.params.types as Record<string, string> | undefined) ?? {});
+    const limit = Number(request.params.limit ?? 10);
+    // A live key lists live events only, a test key test events only.
+    let events = (this.events.get(request.account ?? '') ?? [])
+      .filter((event) => event.livemode === request.livemode)
+      .filter((event) => created.gte === undefined || (event.created as number) >= Number(created.gte))
+      .filter((event) => !types.length || types.includes(event.type as string))
+      .sort((a, b) => (b.created as number) - (a.created as number));
+    if (request.params.starting_after) events = events.slice(events.findIndex((event) => event.id === request.params.starting_after) + 1);
+    return { body: { object: 'list', url: '/v1/events', has_more: events.length > limit, data: events.slice(0, limit) } };
+  }
+}
+
+export function startFakeStripe(): Promise<FakeStripe> {
+  return new FakeStripe().start();
+}
+
+/** A Stripe event wrapping `object`, shaped like Stripe's example event. */
+export function stripeEvent(type: string, object: unknown, options: { account?: string | null; livemode?: boolean; id?: string; created?: number } = {}): Stripe.Event {
+  return fixture<Stripe.Event>('event', {
+    id: options.id ?? stripeId('evt'),
+    type,
+    created: options.created ?? Math.floor(Date.now() / 1000),
+    livemode: options.livemode ?? true,
+    ...(options.account ? { account: options.account } : {}),
+    api_version: '2026-10-28.endive',
+    data: { object },
+  });
+}
+
+const signer = new Stripe('sk_test_signer');
+
+/** The body and `Stripe-Signature` header Stripe would send for this event. */
+export function signWebhook(event: unknown, secret: string) {
+  const body = JSON.stringify(event);
+  return { body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret }) };
+}
+
+export const newStripeId = stripeId;

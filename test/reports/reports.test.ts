@@ -1,0 +1,58 @@
+import { createTestOrg, createTestReferral, mintTestRef } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+describe('GET /api/reports', () => {
+  it('sums clicks, signups, conversions, money and refunds per campaign and creator', async () => {
+    const { key, scope } = await createTestOrg(server.deps);
+    const annie = await createTestReferral(server.deps, scope, { handle: 'annie-r', campaign: { commission: { type: 'percent', value: 10 } } });
+    const bob = await createTestReferral(server.deps, scope, { handle: 'bob-r' });
+    const now = new Date();
+    await server.deps.store.clicks.create({
+      ...scope,
+      id: 'clk_report1',
+      code: annie.promoCode.code,
+      promoCodeId: annie.promoCode.id,
+      creatorId: annie.creator.id,
+      campaignId: annie.campaign.id,
+      landingUrl: 'https://brand.test/',
+      referrer: null,
+      userAgent: null,
+      ipHash: null,
+      source: 'pixel',
+      createdAt: now,
+    });
+    await server.request('POST', '/api/customers/identify', { key, body: { externalId: 'u1', ref: await mintTestRef(server.deps, annie.promoCode) } });
+    for (const [orderId, amount] of [['r1', 10_000], ['r2', 5_000]] as const) {
+      await server.request('POST', '/api/conversions', { key, body: { order_id: orderId, amount, discount: 1000, currency: 'usd', coupon_code: annie.promoCode.code } });
+    }
+
+    const response = await server.request('GET', '/api/reports?from=2020-01-01', { key });
+    expect(response.status).toBe(200);
+    const report = await response.json();
+    const annieRow = { clicks: 1, signups: 1, conversions: 2, revenue: 15_000, discounts: 2000, commission: 1500, refunds: 0 };
+    expect(report).toMatchObject({ object: 'report', currency: 'usd', from: Date.UTC(2020, 0, 1) / 1000, totals: annieRow });
+    expect(report.campaigns).toEqual([
+      { campaign_id: annie.campaign.id, title: 'Summer drop', ...annieRow },
+      { campaign_id: bob.campaign.id, title: 'Summer drop', clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 },
+    ]);
+    expect(report.creators[0]).toEqual({ creator_id: annie.creator.id, handle: 'annie-r', name: 'Annie', avatar_url: null, ...annieRow });
+
+    const empty = await (await server.request('GET', '/api/reports?from=2020-01-01&to=2020-02-01', { key })).json();
+    expect(empty.totals.conversions).toBe(0);
+  });
+
+  it('needs the admin scope and a sane range', async () => {
+    const { key } = await createTestOrg(server.deps, {}, { scopes: ['referrals'] });
+    expect((await server.request('GET', '/api/reports', { key })).status).toBe(403);
+    const admin = await createTestOrg(server.deps);
+    const backwards = await server.request('GET', '/api/reports?from=2024-02-01&to=2024-01-01', { key: admin.key });
+    expect(backwards.status).toBe(400);
+    expect((await backwards.json()).error.param).toBe('from');
+  });
+});

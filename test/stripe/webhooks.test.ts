@@ -1,0 +1,308 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Stripe from 'stripe';
+import { createCreator, createPromoCode } from '../../server/src/catalog/service';
+import type { OrgScope } from '../../server/src/orgs/repo';
+import { createTestOrg, mintTestRef } from '../helpers/fixtures';
+import {
+  chargeFor,
+  createInstalledOrg,
+  createTestReferral,
+  deliver,
+  LIVE_WEBHOOK_SECRET,
+  newStripeId,
+  paymentIntentOfInvoice,
+  seedPaidInvoice,
+  seedPaidSession,
+  startStripeStack,
+  stripeEvent,
+} from './setup';
+
+let stack: Awaited<ReturnType<typeof startStripeStack>>;
+beforeAll(async () => {
+  stack = await startStripeStack();
+});
+afterAll(() => stack.stop());
+
+const deps = () => stack.server.deps;
+const commission10 = { commission: { type: 'percent' as const, value: 10 } };
+
+async function installedReferral(orgInput = {}, campaign: Record<string, unknown> = commission10) {
+  const installed = await createInstalledOrg(deps(), orgInput);
+  const referral = await createTestReferral(deps(), installed.scope, { campaign });
+  return { ...installed, ...referral };
+}
+
+/** What Stripe's webhook carries: the session without expanded discounts. */
+const asEvent = (session: Stripe.Checkout.Session) => ({ ...session, discounts: [] });
+const conversionsOf = (scope: OrgScope) => deps().store.conversions.list(scope);
+
+describe('POST /api/stripe/webhooks', () => {
+  it('refuses a bad signature with 400 and stores nothing', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    const event = stripeEvent('checkout.session.completed', asEvent(session), { account });
+
+    const forged = await deliver(stack.server, event, 'whsec_not_ours');
+    expect(forged.status).toBe(400);
+    expect((await forged.json()).error.code).toBe('signature_invalid');
+    const unsigned = await stack.server.request('POST', '/api/stripe/webhooks', { body: JSON.stringify(event) });
+    expect(unsigned.status).toBe(400);
+    expect(await deps().store.stripeEvents.seen(event.id)).toBe(false);
+    expect(await conversionsOf(scope)).toEqual([]);
+  });
+
+  it('credits a one-off checkout to the redeemed promotion code, fetching the session on the connected account', async () => {
+    const { account, scope, promoCode, creator, campaign } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { amount: 8000, discount: 2000, promotionCode: promoCode.stripePromotionCodeId });
+    const before = stack.stripe.requests.length;
+
+    const response = await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'processed' });
+
+    const [retrieve] = stack.stripe.requests.slice(before);
+    expect(retrieve).toMatchObject({ method: 'GET', path: `/v1/checkout/sessions/${session.id}`, account, params: { expand: ['discounts.promotion_code'] } });
+    expect(await conversionsOf(scope)).toEqual([
+      expect.objectContaining({
+        sourceKey: session.payment_intent,
+        kind: 'checkout',
+        checkoutSessionId: session.id,
+        paymentIntentId: session.payment_intent,
+        creatorId: creator.id,
+        campaignId: campaign.id,
+        promoCodeId: promoCode.id,
+        code: promoCode.code,
+        source: 'promotion_code',
+        amount: 8000,
+        discount: 2000,
+        currency: 'usd',
+        commissionBase: 800,
+        commission: 800,
+        refunded: 0,
+        status: 'credited',
+        flag: null,
+      }),
+    ]);
+  });
+
+  it('processes each event once and one conversion per payment under duplicates and replays', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    const event = stripeEvent('checkout.session.completed', asEvent(session), { account });
+
+    const outcomes = await Promise.all([deliver(stack.server, event), deliver(stack.server, event)].map(async (r) => (await r).json()));
+    expect(outcomes.every((body) => body.received)).toBe(true);
+    expect((await (await deliver(stack.server, event)).json()).outcome).toBe('duplicate');
+    // Stripe also sends async_payment_succeeded for the same session: still one conversion.
+    await deliver(stack.server, stripeEvent('checkout.session.async_payment_succeeded', asEvent(session), { account }));
+    expect(await conversionsOf(scope)).toHaveLength(1);
+  });
+
+  it('waits for async payments to succeed', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId, paymentStatus: 'unpaid' });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    expect(await conversionsOf(scope)).toEqual([]);
+
+    stack.stripe.seed({ ...session, payment_status: 'paid' }, account);
+    await deliver(stack.server, stripeEvent('checkout.session.async_payment_succeeded', asEvent(session), { account }));
+    expect(await conversionsOf(scope)).toHaveLength(1);
+  });
+
+  it('reduces the credit proportionally on partial and full refunds, ignoring stale ones', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    const pi = session.payment_intent as string;
+
+    await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(pi, 8000, 2000), { account }));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 2000, commission: 600, status: 'partially_refunded' });
+
+    const full = chargeFor(pi, 8000, 8000);
+    await deliver(stack.server, stripeEvent('charge.refunded', full, { account }));
+    // A late retry of the partial refund must not undo the full one.
+    await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(pi, 8000, 2000), { account }));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 8000, commission: 0, status: 'refunded', chargeId: full.id });
+  });
+
+  it('converges to the same state when the refund arrives before its checkout', async () => {
+    const results = [];
+    for (const refundFirst of [true, false]) {
+      const { account, scope, promoCode } = await installedReferral();
+      const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+      const checkout = stripeEvent('checkout.session.completed', asEvent(session), { account });
+      const refund = stripeEvent('charge.refunded', chargeFor(session.payment_intent as string, 8000, 3000), { account });
+      for (const event of refundFirst ? [refund, checkout] : [checkout, refund]) expect((await deliver(stack.server, event)).status).toBe(200);
+      const [conversion] = await conversionsOf(scope);
+      results.push({ refunded: conversion.refunded, commission: conversion.commission, status: conversion.status });
+    }
+    expect(results[0]).toEqual({ refunded: 3000, commission: 500, status: 'partially_refunded' });
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('counts a subscription checkout and its first invoice once, then renewals within the recurring months', async () => {
+    const { account, scope, promoCode } = await installedReferral({}, { commission: { type: 'percent', value: 10, recurring_months: 2 } });
+    const subscription = newStripeId('sub');
+    const start = Math.floor(Date.now() / 1000) - 90 * 86_400;
+    const first = seedPaidInvoice(stack.stripe, account, {
+      subscription,
+      billingReason: 'subscription_create',
+      amount: 3000,
+      promotionCode: promoCode.stripePromotionCodeId,
+      created: start,
+    });
+    const session = seedPaidSession(stack.stripe, account, { amount: 3000, promotionCode: promoCode.stripePromotionCodeId });
+    stack.stripe.seed({ ...session, mode: 'subscription', payment_intent: null, subscription, invoice: first.id, created: start }, account);
+
+    // The invoice event first, then the session: one conversion keyed on the invoice.
+    await deliver(stack.server, stripeEvent('invoice.paid', first, { account }));
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    expect(await conversionsOf(scope)).toEqual([
+      expect.objectContaining({ sourceKey: first.id, kind: 'checkout', subscriptionId: subscription, paymentIntentId: paymentIntentOfInvoice(first), commission: 300 }),
+    ]);
+
+    const month = 30 * 86_400;
+    for (const created of [start + month, start + 2 * month + 86_400]) {
+      const renewal = seedPaidInvoice(stack.stripe, account, { subscription, billingReason: 'subscription_cycle', amount: 3000, created });
+      await deliver(stack.server, stripeEvent('invoice.paid', renewal, { account }));
+    }
+    const stored = await conversionsOf(scope);
+    expect(stored.map((c) => [c.kind, c.source, c.commission])).toEqual([
+      ['invoice', 'subscription', 0],
+      ['invoice', 'subscription', 300],
+      ['checkout', 'promotion_code', 300],
+    ]);
+
+    // Refunding a renewal's payment reaches that renewal's conversion.
+    const renewalPi = stored[1].paymentIntentId!;
+    await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(renewalPi, 3000, 3000), { account }));
+    expect((await deps().store.conversions.get(scope, stored[1].id))!.status).toBe('refunded');
+  });
+
+  it('acknowledges and ignores events from accounts with no org', async () => {
+    const account = newStripeId('acct');
+    const event = stripeEvent('checkout.session.completed', { id: newStripeId('cs') }, { account });
+    const response = await deliver(stack.server, event);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'ignored' });
+    expect(stack.stripe.requests.some((r) => r.account === account)).toBe(false);
+  });
+
+  it('files a test-mode event sent to the live endpoint under test mode', async () => {
+    const installed = await createInstalledOrg(deps(), {}, false);
+    const { promoCode } = await createTestReferral(deps(), installed.scope, { campaign: commission10 });
+    const session = seedPaidSession(stack.stripe, installed.account, { promotionCode: promoCode.stripePromotionCodeId, livemode: false });
+    const event = stripeEvent('checkout.session.completed', asEvent(session), { account: installed.account, livemode: false });
+    const before = stack.stripe.requests.length;
+
+    expect((await deliver(stack.server, event, LIVE_WEBHOOK_SECRET)).status).toBe(200);
+    expect(stack.stripe.requests.slice(before).every((r) => !r.livemode)).toBe(true);
+    expect(await conversionsOf(installed.scope)).toHaveLength(1);
+    expect(await conversionsOf({ ...installed.scope, livemode: true })).toEqual([]);
+  });
+
+  it('attributes by click token, and lets the link beat the code when the org says so', async () => {
+    for (const codeBeatsLink of [true, false]) {
+      const { account, scope, promoCode, creator } = await installedReferral({ code_beats_link: codeBeatsLink });
+      const linked = await createTestReferral(deps(), scope, { campaign: commission10 });
+      const clickId = `clk_${newStripeId('x').slice(2)}`;
+      await deps().store.clicks.create({
+        ...scope,
+        id: clickId,
+        code: linked.promoCode.code,
+        promoCodeId: linked.promoCode.id,
+        creatorId: linked.creator.id,
+        campaignId: linked.campaign.id,
+        landingUrl: 'https://brand.test/?infl=x',
+        referrer: null,
+        userAgent: null,
+        ipHash: null,
+        source: 'pixel',
+        createdAt: new Date(),
+      });
+      const onlyClick = seedPaidSession(stack.stripe, account, { clientReferenceId: clickId });
+      const both = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId, metadata: { shoutout_click_id: clickId } });
+      for (const session of [onlyClick, both]) await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+
+      const byPayment = async (session: Stripe.Checkout.Session) => (await deps().store.conversions.findBySource(scope, session.payment_intent as string))!;
+      expect(await byPayment(onlyClick)).toMatchObject({ source: 'click', clickId, creatorId: linked.creator.id });
+      expect((await byPayment(both)).creatorId).toBe(codeBeatsLink ? creator.id : linked.creator.id);
+    }
+  });
+
+  it('attributes by a bound customer: the user id in session metadata or on the Stripe customer', async () => {
+    const { account, scope, promoCode, creator, key } = await installedReferral();
+    const ref = await mintTestRef(deps(), promoCode);
+    for (const externalId of ['user_meta', 'user_customer']) {
+      expect((await stack.server.request('POST', '/api/customers/identify', { key, body: { externalId, ref } })).status).toBe(204);
+    }
+    const viaMetadata = seedPaidSession(stack.stripe, account, { metadata: { userId: 'user_meta' } });
+    const customer = newStripeId('cus');
+    await deliver(stack.server, stripeEvent('customer.created', { id: customer, object: 'customer', email: null, metadata: { shoutout_external_id: 'user_customer' } }, { account }));
+    const viaCustomer = seedPaidSession(stack.stripe, account, { customer });
+    for (const session of [viaMetadata, viaCustomer]) await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+
+    const stored = await conversionsOf(scope);
+    expect(stored.map((c) => [c.source, c.creatorId])).toEqual([
+      ['customer', creator.id],
+      ['customer', creator.id],
+    ]);
+    const link = await deps().store.customerLinks.get(scope, customer);
+    expect(link!.externalIdHash).toBe(deps().secrets.hashExternalId(scope.orgId, 'user_customer'));
+    expect(JSON.stringify(link)).not.toContain('user_customer');
+  });
+
+  it('flags a self-referral instead of crediting it', async () => {
+    const installed = await createInstalledOrg(deps());
+    const { campaign } = await createTestReferral(deps(), installed.scope, { campaign: commission10 });
+    const annie = await createCreator(deps(), installed.scope, { handle: `self${Date.now()}`, email: 'annie@creator.test' });
+    const own = await createPromoCode(deps(), installed.scope, { code: `SELF${Date.now()}`, creator: annie.id, campaign: campaign.id });
+    // Annie buys through her own code.
+    const session = seedPaidSession(stack.stripe, installed.account, { email: 'Annie@Creator.test', promotionCode: own.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account: installed.account }));
+    expect(await conversionsOf(installed.scope)).toEqual([
+      expect.objectContaining({ creatorId: annie.id, status: 'flagged', flag: 'self_referral', commission: 0, commissionBase: 0 }),
+    ]);
+  });
+
+  it('creates the org on install and keeps its history on uninstall', async () => {
+    const account = newStripeId('acct');
+    await deliver(stack.server, stripeEvent('account.application.authorized', { id: 'ca_app', object: 'application', name: 'Shoutout' }, { account }));
+    const org = (await deps().store.orgs.findByStripeAccount(account))!;
+    expect(org).toMatchObject({ stripeAccountId: account, uninstalledAt: null });
+
+    const scope = { orgId: org.id, livemode: true };
+    const { promoCode } = await createTestReferral(deps(), scope, { campaign: commission10 });
+    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+
+    await deliver(stack.server, stripeEvent('account.application.deauthorized', { id: 'ca_app', object: 'application' }, { account }));
+    expect((await deps().store.orgs.get(org.id))!.uninstalledAt).toBeInstanceOf(Date);
+    expect(await conversionsOf(scope)).toHaveLength(1);
+    const late = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    expect(await (await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(late), { account }))).json()).toMatchObject({ outcome: 'ignored' });
+
+    await deliver(stack.server, stripeEvent('account.application.authorized', { id: 'ca_app', object: 'application' }, { account }));
+    expect((await deps().store.orgs.get(org.id))!.uninstalledAt).toBeNull();
+  });
+
+  it('routes events without an account to STRIPE_ORG_ID, acting with the brand’s own key', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'shoutout-single-'));
+    const setup = await startStripeStack({}, { dataDir });
+    const { org, scope } = await createTestOrg(setup.server.deps);
+    const { promoCode } = await createTestReferral(setup.server.deps, scope, { campaign: commission10 });
+    await setup.stop();
+    const single = await startStripeStack({ STRIPE_ORG_ID: org.id }, { dataDir });
+    try {
+      const session = seedPaidSession(single.stripe, null, { promotionCode: promoCode.stripePromotionCodeId });
+      expect((await deliver(single.server, stripeEvent('checkout.session.completed', asEvent(session)))).status).toBe(200);
+      expect(single.stripe.requests.map((r) => r.account)).toEqual([null]);
+      expect(await single.server.deps.store.conversions.list(scope)).toHaveLength(1);
+    } finally {
+      await single.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
