@@ -262,9 +262,21 @@ describe('POST /api/stripe/webhooks', () => {
     // Annie buys through her own code.
     const session = seedPaidSession(stack.stripe, installed.account, { email: 'Annie@Creator.test', promotionCode: own.stripePromotionCodeId });
     await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account: installed.account }));
-    expect(await conversionsOf(installed.scope)).toEqual([
-      expect.objectContaining({ creatorId: annie.id, status: 'flagged', flag: 'self_referral', commission: 0, commissionBase: 0 }),
-    ]);
+    // Or pays as a Stripe customer carrying her email, whatever the session says.
+    const customer = newStripeId('cus');
+    const account = installed.account;
+    await deliver(stack.server, stripeEvent('customer.updated', { id: customer, object: 'customer', email: 'annie@creator.test', metadata: {} }, { account }));
+    const asCustomer = seedPaidSession(stack.stripe, account, { email: 'other@example.com', customer, promotionCode: own.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(asCustomer), { account }));
+
+    const stored = await conversionsOf(installed.scope);
+    expect(stored).toHaveLength(2);
+    expect(stored).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stripeCustomerId: customer, status: 'flagged', flag: 'self_referral', commission: 0 }),
+        expect.objectContaining({ checkoutSessionId: session.id, creatorId: annie.id, status: 'flagged', flag: 'self_referral', commission: 0, commissionBase: 0 }),
+      ]),
+    );
   });
 
   it('creates the org on install and keeps its history on uninstall', async () => {

@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+import { type Driver, DuplicateKeyError, type Filter, insertOrUpdate } from '../store/driver';
 
 export type AttributionSource = 'promotion_code' | 'click' | 'customer' | 'subscription' | 'coupon_code' | 'referral';
 export type ConversionStatus = 'credited' | 'partially_refunded' | 'refunded' | 'flagged';
@@ -89,9 +89,18 @@ export async function openConversionRepos(driver: Driver) {
 
   return {
     conversions: {
-      /** Inserts once per source; a later writer of the same source gets the stored conversion back. */
-      insertOnce: (conversion: Conversion) =>
-        insertOrUpdate(conversions, conversion, { ...byScope(conversion), sourceKey: conversion.sourceKey }, { $set: {} }),
+      /** Inserts once per source (the unique index decides); a later writer gets the stored conversion back. */
+      insertOnce: async (conversion: Conversion) => {
+        try {
+          await conversions.insertOne(conversion);
+          return { doc: conversion, created: true };
+        } catch (error) {
+          if (!(error instanceof DuplicateKeyError)) throw error;
+        }
+        const stored = await conversions.findOne({ ...byScope(conversion), sourceKey: conversion.sourceKey });
+        if (!stored) throw new Error('conversion insert conflicted with a document that disappeared');
+        return { doc: stored, created: false };
+      },
       get: (scope: OrgScope, id: string) => conversions.findOne({ ...byScope(scope), id }),
       findBySource: (scope: OrgScope, sourceKey: string) => conversions.findOne({ ...byScope(scope), sourceKey }),
       findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),
@@ -125,8 +134,11 @@ export async function openConversionRepos(driver: Driver) {
     },
     stripeEvents: {
       seen: async (eventId: string) => (await events.count({ eventId })) > 0,
+      /** A concurrent duplicate that got here first already recorded it: nothing to do. */
       markProcessed: (event: ProcessedEvent) =>
-        insertOrUpdate(events, event, { eventId: event.eventId }, { $set: {} }),
+        events.insertOne(event).catch((error) => {
+          if (!(error instanceof DuplicateKeyError)) throw error;
+        }),
     },
   };
 }

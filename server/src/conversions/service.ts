@@ -142,14 +142,22 @@ async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, 
   );
 }
 
+/** The buyer is the creator: the same email on the payment or on the paying Stripe customer. */
+async function isSelfReferral(deps: Deps, scope: OrgScope, paid: PaidObject, creator: Creator): Promise<boolean> {
+  if (!creator.email) return false;
+  const creatorEmail = creator.email.toLowerCase();
+  if (paid.buyerEmail?.trim().toLowerCase() === creatorEmail) return true;
+  const customer = paid.stripeCustomerId ? await deps.store.customerLinks.get(scope, paid.stripeCustomerId) : null;
+  return customer?.email === creatorEmail;
+}
+
 /**
  * Stores the conversion once per source (later writers get the stored one back), then applies any
  * refund already seen for its payment. Refunds record themselves first and then look for the
  * conversion, so whichever of the two lands second sees the other: both orders converge.
  */
 export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidObject, attribution: Attribution) {
-  const selfReferral =
-    !!paid.buyerEmail && !!attribution.creator.email && paid.buyerEmail.trim().toLowerCase() === attribution.creator.email.toLowerCase();
+  const selfReferral = await isSelfReferral(deps, scope, paid, attribution.creator);
   const commissionBase = selfReferral ? 0 : await commissionFor(deps, scope, attribution.campaign, paid);
   const now = deps.now();
   const { doc, created } = await deps.store.conversions.insertOnce({
