@@ -37,7 +37,8 @@ const swallow = () => {};
 try {
   const script = d.currentScript as HTMLScriptElement;
   const data = script.dataset;
-  const api = new URL('/api/', script.src).href;
+  // The API is wherever the script came from, so a first-party proxy of /api/ works unchanged.
+  const api = new URL('.', script.src).href;
   const queued = w.Shoutout;
   let allowed = data.consent != 'required';
   let consented: true | undefined;

@@ -33,6 +33,8 @@ export function launchBrowser(hostnames: string[]): Promise<Browser> {
 }
 
 export interface TestSite {
+  /** Requests under `/shoutout/` go to `<apiUrl>/api/`: a first-party proxy of the service. */
+  readonly proxyPrefix: string;
   /** `http(s)://host:port` for one of the mapped host names. */
   origin(host: string): string;
   /** Serves `html` at a fresh path and returns the path. */
@@ -44,9 +46,10 @@ export interface TestSite {
  * A brand's website: any host name, any registered path. With `https`, a throwaway self-signed
  * certificate (the browser must run with --ignore-certificate-errors or a context that ignores them).
  */
-export async function startTestSite(options: { https?: boolean } = {}): Promise<TestSite> {
+export async function startTestSite(options: { https?: boolean; apiUrl?: string } = {}): Promise<TestSite> {
   const pages = new Map<string, string>();
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    if (options.apiUrl && req.url?.startsWith(PROXY_PREFIX)) return proxy(req, res, `${options.apiUrl}/api/${req.url.slice(PROXY_PREFIX.length)}`);
     const html = pages.get(new URL(req.url ?? '/', 'http://site').pathname);
     res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html ?? 'not found');
@@ -55,6 +58,7 @@ export async function startTestSite(options: { https?: boolean } = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    proxyPrefix: PROXY_PREFIX,
     origin: (host) => `${options.https ? 'https' : 'http'}://${host}:${port}`,
     page(html) {
       const pagePath = `/p/${randomBytes(6).toString('hex')}`;
@@ -67,6 +71,19 @@ export async function startTestSite(options: { https?: boolean } = {}): Promise<
         server.closeAllConnections();
       }),
   };
+}
+
+const PROXY_PREFIX = '/shoutout/';
+
+async function proxy(req: IncomingMessage, res: ServerResponse, target: string) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host'),
+  );
+  const response = await fetch(target, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+  res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'text/plain' });
+  res.end(Buffer.from(await response.arrayBuffer()));
 }
 
 function selfSignedCertificate() {

@@ -11,6 +11,7 @@ let server: TestServer;
 let browser: Browser;
 let site: TestSite;
 let secureSite: TestSite;
+let proxiedSite: TestSite;
 let context: BrowserContext;
 let pageErrors: Error[];
 
@@ -21,10 +22,11 @@ beforeAll(async () => {
     startTestSite(),
     startTestSite({ https: true }),
   ]);
+  proxiedSite = await startTestSite({ apiUrl: server.url });
 });
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([server?.stop(), site?.stop(), secureSite?.stop()]);
+  await Promise.all([server?.stop(), site?.stop(), secureSite?.stop(), proxiedSite?.stop()]);
 });
 afterEach(() => context?.close());
 
@@ -43,9 +45,9 @@ async function newPage(options: { https?: boolean; userAgent?: string } = {}): P
 }
 
 /** A page of the brand's site with the install snippet, as docs/pixel.md gives it. */
-function pixelPage(orgId: string, options: { attributes?: string; head?: string; body?: string; on?: TestSite } = {}) {
+function pixelPage(orgId: string, options: { attributes?: string; head?: string; body?: string; on?: TestSite; src?: string } = {}) {
   return (options.on ?? site).page(
-    `<!doctype html><html><head>${options.head ?? ''}<script src="${server.url}/api/script.js" data-org="${orgId}" ${
+    `<!doctype html><html><head>${options.head ?? ''}<script src="${options.src ?? `${server.url}/api/script.js`}" data-org="${orgId}" ${
       options.attributes ?? ''
     } defer></script></head><body><h1>Brand</h1>${options.body ?? ''}</body></html>`,
   );
@@ -54,7 +56,8 @@ function pixelPage(orgId: string, options: { attributes?: string; head?: string;
 /** window.Shoutout once the pixel has done its work for this page view. */
 function shoutoutState(page: Page) {
   return page.evaluate(async () => {
-    const api = (window as unknown as { Shoutout: Record<string, unknown> & { ready: Promise<unknown> } }).Shoutout;
+    type Api = { ready: Promise<unknown>; ref?: string; code?: string; clickId?: string | null; creator?: object | null; discount?: object | null };
+    const api = (window as unknown as { Shoutout: Api }).Shoutout;
     await api.ready;
     return { ref: api.ref ?? null, code: api.code ?? null, clickId: api.clickId ?? null, creator: api.creator ?? null, discount: api.discount ?? null };
   });
@@ -100,6 +103,20 @@ describe('the pixel in Chromium', () => {
     const lookup = await (await server.request('GET', '/api/customers?externalId=browser_user', { key })).json();
     expect(lookup.data.creator.id).toBe(creator.id);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('talks to the API next to the script, so a first-party proxy works', async () => {
+    const { org, scope, promoCode } = await setup();
+    const page = await newPage();
+    const sent: string[] = [];
+    page.on('request', (request) => sent.push(request.url()));
+    const origin = proxiedSite.origin('www.brand.co.uk');
+    await page.goto(`${origin}${pixelPage(org.id, { on: proxiedSite, src: `${proxiedSite.proxyPrefix}script.js` })}?infl=${promoCode.code}`);
+    const state = await shoutoutState(page);
+    expect(state.code).toBe(promoCode.code);
+    expect(sent).toContain(`${origin}${proxiedSite.proxyPrefix}track/click`);
+    expect(sent.some((url) => url.startsWith(server.url))).toBe(false);
+    expect(await server.deps.store.clicks.get(scope, state.clickId!)).not.toBeNull();
   });
 
   it('marks the cookie Secure on https', async () => {
