@@ -1,17 +1,18 @@
 import { z } from 'zod';
 
 const DAY_MS = 86_400_000;
-const date = z.union([
-  z.coerce.number().int().positive().transform((seconds) => new Date(seconds * 1000)),
-  z.iso.date().transform((day) => new Date(`${day}T00:00:00Z`)),
-  z.iso.datetime({ offset: true }).transform((iso) => new Date(iso)),
-]);
+const unix = z.coerce.number().int().positive().transform((seconds) => new Date(seconds * 1000));
+const datetime = z.iso.datetime({ offset: true }).transform((iso) => new Date(iso));
+const day = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
 
-/** `from` inclusive, `to` exclusive; a plain date `to` includes that whole day. Defaults to the last 30 days. */
+/**
+ * `from` inclusive, `to` exclusive, as unix seconds, ISO datetimes or plain dates; a plain-date `to`
+ * includes that whole day. Defaults to the 30 days before now.
+ */
 export const reportQuery = z
   .object({
-    from: date.optional(),
-    to: date.optional(),
+    from: z.union([unix, day, datetime]).optional(),
+    to: z.union([unix, day.transform((start) => new Date(start.getTime() + DAY_MS)), datetime]).optional(),
   })
   .transform(({ from, to }, ctx) => {
     const end = to ?? new Date();
