@@ -129,17 +129,22 @@ describe('POST /api/stripe/webhooks', () => {
 
   it('converges to the same state when the refund arrives before its checkout', async () => {
     const results = [];
-    for (const refundFirst of [true, false]) {
+    for (const order of ['refund first', 'checkout first', 'together'] as const) {
       const { account, scope, promoCode } = await installedReferral();
       const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
       const checkout = stripeEvent('checkout.session.completed', asEvent(session), { account });
       const refund = stripeEvent('charge.refunded', chargeFor(session.payment_intent as string, 8000, 3000), { account });
-      for (const event of refundFirst ? [refund, checkout] : [checkout, refund]) expect((await deliver(stack.server, event)).status).toBe(200);
+      if (order === 'together') {
+        const responses = await Promise.all([deliver(stack.server, refund), deliver(stack.server, checkout)]);
+        expect(responses.map((r) => r.status)).toEqual([200, 200]);
+      }
+      for (const event of order === 'refund first' ? [refund, checkout] : order === 'checkout first' ? [checkout, refund] : []) {
+        expect((await deliver(stack.server, event)).status).toBe(200);
+      }
       const [conversion] = await conversionsOf(scope);
       results.push({ refunded: conversion.refunded, commission: conversion.commission, status: conversion.status });
     }
-    expect(results[0]).toEqual({ refunded: 3000, commission: 500, status: 'partially_refunded' });
-    expect(results[1]).toEqual(results[0]);
+    expect(results).toEqual(Array(3).fill({ refunded: 3000, commission: 500, status: 'partially_refunded' }));
   });
 
   it('counts a subscription checkout and its first invoice once, then renewals within the recurring months', async () => {
@@ -249,9 +254,17 @@ describe('POST /api/stripe/webhooks', () => {
       ['customer', creator.id],
       ['customer', creator.id],
     ]);
+    const hashOf = (externalId: string) => deps().secrets.hashExternalId(scope.orgId, externalId);
     const link = await deps().store.customerLinks.get(scope, customer);
-    expect(link!.externalIdHash).toBe(deps().secrets.hashExternalId(scope.orgId, 'user_customer'));
+    expect(link!.externalIdHash).toBe(hashOf('user_customer'));
     expect(JSON.stringify(link)).not.toContain('user_customer');
+
+    // A customer.updated older than the one already applied changes nothing.
+    const created = Math.floor(Date.now() / 1000);
+    const customerWith = (externalId: string) => ({ id: customer, object: 'customer', email: null, metadata: { shoutout_external_id: externalId } });
+    await deliver(stack.server, stripeEvent('customer.updated', customerWith('user_newer'), { account, created: created + 60 }));
+    await deliver(stack.server, stripeEvent('customer.updated', customerWith('user_older'), { account, created: created + 30 }));
+    expect((await deps().store.customerLinks.get(scope, customer))!.externalIdHash).toBe(hashOf('user_newer'));
   });
 
   it('flags a self-referral instead of crediting it', async () => {
