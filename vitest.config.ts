@@ -13,6 +13,19 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        // The Stripe App views, rendered by the SDK's remote-ui test renderer (no DOM needed).
+        // Vite 8 transforms with oxc, which ignores `esbuild` options.
+        oxc: { jsx: { runtime: 'automatic' } },
+        test: {
+          name: 'stripe-app',
+          include: ['stripe-app/**/*.test.{ts,tsx}'],
+          setupFiles: ['stripe-app/test/setup.ts'],
+          environment: 'node',
+          globals: true,
+          testTimeout: 20_000,
+        },
+      },
     ],
   },
 });

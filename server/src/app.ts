@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { appRoutes } from './app/routes';
 import { catalogRoutes } from './catalog/routes';
 import { conversionRoutes } from './conversions/routes';
 import { customerRoutes } from './customers/routes';
@@ -33,6 +34,7 @@ export function createApp(deps: Deps): Express {
   // Before the JSON parser too: Stripe signs the raw body.
   app.use('/api', stripeWebhookRoutes(deps));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
+  app.use('/api/app', appRoutes(deps));
   app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps));
   app.use('/api', conversionRoutes(deps), reportRoutes(deps));
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId, sha256Hex } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
+import { DuplicateKeyError } from '../store/driver';
 import type { ApiKey, ApiKeyScope, Org } from './repo';
 import { type CreateApiKeyInput, type CreateOrgInput, createApiKeySchema, type UpdateOrgInput } from './schemas';
 
@@ -14,9 +15,10 @@ export interface AuthContext {
   key: ApiKey;
 }
 
-export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAccountId?: string | null }): Promise<Org> {
+/** `id` is for orgs whose id must be deterministic (one org per Stripe account, see orgForStripeAccount). */
+export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAccountId?: string | null; id?: string }): Promise<Org> {
   const org: Org = {
-    id: newId('org'),
+    id: input.id ?? newId('org'),
     name: input.name,
     domains: input.domains ?? [],
     attributionWindowDays: input.attribution_window_days ?? 30,
@@ -31,6 +33,25 @@ export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAcco
   };
   await deps.store.orgs.create(org);
   return org;
+}
+
+/**
+ * The org of an installing Stripe account, created on first use. Its id is derived from the account
+ * id, so concurrent first requests (the install event, several views loading at once) race on the
+ * unique `id` index and all end up with the one org, without a read-modify-write.
+ */
+export async function orgForStripeAccount(deps: Deps, accountId: string): Promise<Org> {
+  const existing = await deps.store.orgs.findByStripeAccount(accountId);
+  if (existing) return existing;
+  const id = `org_${sha256Hex(`stripe-account:${accountId}`).slice(0, 24)}`;
+  try {
+    return await createOrg(deps, { id, name: accountId, stripeAccountId: accountId });
+  } catch (error) {
+    if (!(error instanceof DuplicateKeyError)) throw error;
+  }
+  const created = await deps.store.orgs.get(id);
+  if (!created) throw new Error(`the org of ${accountId} vanished after a duplicate insert`);
+  return created;
 }
 
 export async function getOrg(deps: Deps, orgId: string): Promise<Org> {

@@ -1,0 +1,113 @@
+import type { Request, RequestHandler } from 'express';
+import Stripe from 'stripe';
+import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
+import { parse } from '../http/validate';
+import type { Org, OrgScope } from '../orgs/repo';
+import { orgForStripeAccount } from '../orgs/service';
+import { type AppIdentity, appIdentitySchema, appModeSchema } from './schemas';
+
+/** Stripe signs `{user_id, account_id}` for the view; older signatures are replays. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+const IDENTITY_FIELDS = ['user_id', 'account_id', 'mode'] as const;
+
+export interface AppContext extends AppIdentity {
+  org: Org;
+  scope: OrgScope;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    stripeApp?: AppContext;
+  }
+}
+
+/** CORS for the view's sandboxed iframe (origin `null`): requests carry a signature, never cookies. */
+export const appCors: RequestHandler = (req, res, next) => {
+  res.set('Access-Control-Allow-Origin', '*');
+  if (req.method !== 'OPTIONS') return next();
+  res.set({
+    'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
+    'Access-Control-Allow-Headers': 'Stripe-Signature, Content-Type',
+    'Access-Control-Max-Age': '600',
+  });
+  res.status(204).end();
+};
+
+function verifier() {
+  const { signature } = Stripe.webhooks;
+  if (!signature) throw new Error('stripe-node lacks webhook signature verification');
+  return signature;
+}
+
+const bodyOf = (req: Request): Record<string, unknown> =>
+  req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+
+/**
+ * Where the signed identity travels: the query string (what our views send, and the only place a
+ * GET has), or the JSON body (Stripe's own examples). Whichever carries `account_id` is the claim.
+ */
+function claimOf(req: Request): Record<string, unknown> {
+  return req.query.account_id !== undefined ? (req.query as Record<string, unknown>) : bodyOf(req);
+}
+
+function verifiedIdentity(deps: Deps, req: Request): AppIdentity {
+  const secret = deps.config.STRIPE_APP_SECRET;
+  if (!secret) {
+    throw new ApiError('api_error', 'app_not_configured', 'The Stripe App backend is not configured: set STRIPE_APP_SECRET.', { status: 503 });
+  }
+  const signature = req.get('stripe-signature');
+  if (!signature) {
+    throw new ApiError('authentication_error', 'signature_missing', 'Missing Stripe-Signature header: send `await fetchStripeSignature()`.');
+  }
+  const identity = appIdentitySchema.safeParse(claimOf(req));
+  if (!identity.success) {
+    throw new ApiError('authentication_error', 'identity_missing', 'Send user_id and account_id (userContext) with the signature.');
+  }
+  const { user_id, account_id } = identity.data;
+  try {
+    // Key order is part of the signed payload: user_id first, as the Dashboard signs it.
+    verifier().verifyHeader(JSON.stringify({ user_id, account_id }), signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, deps.now().getTime());
+  } catch (error) {
+    const expired = error instanceof Error && /tolerance/i.test(error.message);
+    throw new ApiError(
+      'authentication_error',
+      expired ? 'signature_expired' : 'signature_invalid',
+      expired ? 'The Stripe-Signature is too old; fetch a new one for each request.' : 'The Stripe-Signature does not match user_id and account_id.',
+    );
+  }
+  return { user_id, account_id };
+}
+
+/** Refuses a request that names, anywhere else, an account or user other than the signed one. */
+function assertNoOtherAccount(req: Request, identity: AppIdentity) {
+  const named = [req.query.account_id, bodyOf(req).account_id, req.get('stripe-account')].filter((value) => value !== undefined);
+  const users = [req.query.user_id, bodyOf(req).user_id].filter((value) => value !== undefined);
+  if (named.some((account) => account !== identity.account_id) || users.some((user) => user !== identity.user_id)) {
+    throw new ApiError('permission_error', 'account_mismatch', `This request is signed for ${identity.account_id} and may act only on it.`);
+  }
+}
+
+/**
+ * Authenticates a Stripe App view: verifies the Dashboard's signature over `{user_id, account_id}`,
+ * then resolves the org of that account (made on first use) and the Dashboard's mode. The identity
+ * fields are removed from the body so routes see only their own parameters.
+ */
+export function requireAppSignature(deps: Deps): RequestHandler {
+  return async (req, _res, next) => {
+    const identity = verifiedIdentity(deps, req);
+    assertNoOtherAccount(req, identity);
+    const { mode } = parse(appModeSchema, { mode: claimOf(req).mode });
+    const body = bodyOf(req);
+    for (const field of IDENTITY_FIELDS) delete body[field];
+    const org = await orgForStripeAccount(deps, identity.account_id);
+    req.stripeApp = { ...identity, org, scope: { orgId: org.id, livemode: mode === 'live' } };
+    req.log?.setBindings({ org: org.id, livemode: mode === 'live', stripe_account: identity.account_id });
+    next();
+  };
+}
+
+export function appContextOf(req: Request): AppContext {
+  if (!req.stripeApp) throw new Error('route is missing requireAppSignature');
+  return req.stripeApp;
+}

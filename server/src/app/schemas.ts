@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
+import { createApiKeySchema } from '../orgs/schemas';
+
+/** The pair the Dashboard signs for the view (`fetchStripeSignature()`), in the order it signs it. */
+export const appIdentitySchema = z.object({
+  user_id: z.string().min(1).max(255),
+  account_id: z.string().regex(/^acct_[A-Za-z0-9]{1,64}$/, 'must be a Stripe account id such as acct_123'),
+});
+export type AppIdentity = z.infer<typeof appIdentitySchema>;
+
+/** `environment.mode` of the Dashboard: test and live data never mix. */
+export const appModeSchema = z.object({ mode: z.enum(['live', 'test']) });
+
+export const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '365d': 365 } as const;
+export const overviewQuery = z.object({
+  period: z.enum(Object.keys(PERIOD_DAYS) as [keyof typeof PERIOD_DAYS, ...(keyof typeof PERIOD_DAYS)[]]).default('30d'),
+});
+
+/** The drawer's form: a creator (new, or an existing handle) and their code in one campaign. */
+export const createCreatorWithCodeSchema = createCreatorSchema.extend({
+  campaign: createPromoCodeSchema.shape.campaign,
+  code: createPromoCodeSchema.shape.code,
+});
+export type CreateCreatorWithCodeInput = z.infer<typeof createCreatorWithCodeSchema>;
+
+/** Keys are made for the mode the Dashboard is in, so the mode is not a field. */
+export const appCreateApiKeySchema = createApiKeySchema.omit({ livemode: true });
+
+export const customerIdSchema = z.string().regex(/^cus_[A-Za-z0-9]{1,255}$/, 'must be a Stripe customer id such as cus_123');
+/** The payment detail page is about a payment intent or a charge. */
+export const paymentIdSchema = z.string().regex(/^(pi|ch)_[A-Za-z0-9]{1,255}$/, 'must be a payment intent (pi_…) or charge (ch_…) id');

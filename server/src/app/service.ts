@@ -1,0 +1,134 @@
+import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
+import type { PromoCode } from '../catalog/repo';
+import { createCreator, createPromoCode, getCampaign } from '../catalog/service';
+import { conversionForPayment, conversionsForCustomer } from '../conversions/service';
+import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
+import { toUnixSeconds } from '../http/validate';
+import { presentApiKey, presentOrg } from '../orgs/present';
+import type { Org, OrgScope } from '../orgs/repo';
+import { listApiKeys, revokeApiKey } from '../orgs/service';
+import { buildReport } from '../reports/service';
+import { type CreateCreatorWithCodeInput, PERIOD_DAYS } from './schemas';
+
+const DAY_MS = 86_400_000;
+
+/** Where a creator's code is shared: the brand's first domain with its first referral parameter. */
+export function shareUrl(org: Pick<Org, 'domains' | 'referralParams'>, code: string): string | null {
+  const [domain] = org.domains;
+  const [param] = org.referralParams;
+  if (!domain || !param) return null;
+  return `https://${domain}/?${encodeURIComponent(param)}=${encodeURIComponent(code)}`;
+}
+
+export function presentAppPromoCode(org: Org, promoCode: PromoCode) {
+  return { ...presentPromoCode(promoCode), share_url: shareUrl(org, promoCode.code) };
+}
+
+const ZERO_ROW = { clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 };
+type Row = typeof ZERO_ROW;
+const rowOf = (row: Row): Row => ({
+  clicks: row.clicks,
+  signups: row.signups,
+  conversions: row.conversions,
+  revenue: row.revenue,
+  discounts: row.discounts,
+  commission: row.commission,
+  refunds: row.refunds,
+});
+
+/** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
+export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: keyof typeof PERIOD_DAYS) {
+  const to = deps.now();
+  const from = new Date(to.getTime() - PERIOD_DAYS[period] * DAY_MS);
+  const [report, campaigns, creators, promoCodes] = await Promise.all([
+    buildReport(deps, scope, { from, to }),
+    deps.store.campaigns.list(scope),
+    deps.store.creators.list(scope),
+    deps.store.promoCodes.list(scope),
+  ]);
+  const campaignRows = new Map(report.campaigns.map((row) => [row.campaign_id, rowOf(row)]));
+  const creatorRows = new Map(report.creators.map((row) => [row.creator_id, rowOf(row)]));
+  return {
+    object: 'app_overview',
+    livemode: scope.livemode,
+    period,
+    from: toUnixSeconds(from),
+    to: toUnixSeconds(to),
+    currency: report.currency,
+    totals: rowOf(report.totals),
+    campaigns: campaigns.map((campaign) => ({ ...presentCampaign(campaign), figures: campaignRows.get(campaign.id) ?? ZERO_ROW })),
+    creators: creators.map((creator) => ({
+      ...presentCreator(creator),
+      figures: creatorRows.get(creator.id) ?? ZERO_ROW,
+      promo_codes: promoCodes.filter((code) => code.creatorId === creator.id).map((code) => presentAppPromoCode(org, code)),
+    })),
+  };
+}
+
+/**
+ * The drawer's form in one call. The campaign and code are checked before anything is written, so
+ * a refused form leaves no creator behind; an existing handle gets the new code.
+ */
+export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScope, input: CreateCreatorWithCodeInput) {
+  const { campaign: campaignId, code, ...creatorInput } = input;
+  await getCampaign(deps, scope, campaignId);
+  if (await deps.store.promoCodes.getByCode(scope, code)) {
+    throw ApiError.conflict('promo_code_exists', `The code ${code} is already in use.`, 'code');
+  }
+  const creator = (await deps.store.creators.getByHandle(scope, creatorInput.handle)) ?? (await createCreator(deps, scope, creatorInput));
+  const promoCode = await createPromoCode(deps, scope, { code, creator: creator.id, campaign: campaignId });
+  return { ...presentCreator(creator), promo_codes: [presentAppPromoCode(org, promoCode)] };
+}
+
+/** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
+export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
+  const [keys, heartbeats] = await Promise.all([listApiKeys(deps, org.id), deps.store.heartbeats.list(org.id)]);
+  const seen = new Map(heartbeats.map((beat) => [beat.domain, beat]));
+  const domains = [...new Set([...org.domains, ...seen.keys()])];
+  return {
+    object: 'app_settings',
+    livemode: scope.livemode,
+    org: presentOrg(org),
+    api_keys: keys.filter((key) => key.livemode === scope.livemode).map((key) => presentApiKey(key)),
+    pixel: domains.map((domain) => ({
+      domain,
+      allowed: org.domains.includes(domain),
+      last_seen: toUnixSeconds(seen.get(domain)?.lastSeenAt),
+      page_url: seen.get(domain)?.pageUrl ?? null,
+    })),
+  };
+}
+
+/** Revokes a key of this org in this mode only: the test-mode Dashboard cannot touch live keys. */
+export async function revokeAppApiKey(deps: Deps, org: Org, scope: OrgScope, keyId: string) {
+  const keys = await listApiKeys(deps, org.id);
+  if (!keys.some((key) => key.id === keyId && key.livemode === scope.livemode)) throw ApiError.notFound('API key', 'id');
+  return presentApiKey(await revokeApiKey(deps, org.id, keyId));
+}
+
+/** The customer page: who referred this customer and what their purchases earned, per currency. */
+export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
+  const conversions = await conversionsForCustomer(deps, scope, stripeCustomerId);
+  const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
+  // A flagged conversion (self-referral) earns nothing and is shown, not counted.
+  for (const conversion of conversions.filter((each) => each.status !== 'flagged')) {
+    const total = totals.get(conversion.currency) ?? { currency: conversion.currency, revenue: 0, commission: 0 };
+    total.revenue += conversion.amount - conversion.refunded;
+    total.commission += conversion.commission;
+    totals.set(conversion.currency, total);
+  }
+  return {
+    object: 'customer_attribution',
+    customer: stripeCustomerId,
+    livemode: scope.livemode,
+    // Listed newest first: the oldest conversion says who referred the customer.
+    referral: conversions.at(-1) ?? null,
+    totals: [...totals.values()],
+    conversions,
+  };
+}
+
+export async function paymentAttribution(deps: Deps, scope: OrgScope, paymentId: string) {
+  return { object: 'payment_attribution', payment: paymentId, livemode: scope.livemode, conversion: await conversionForPayment(deps, scope, paymentId) };
+}

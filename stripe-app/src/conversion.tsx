@@ -1,0 +1,30 @@
+import { Badge, Box, Inline } from '@stripe/ui-extension-sdk/ui';
+import { describeSource, formatDate, formatMoney } from './format';
+import type { Conversion } from './types';
+
+const STATUS: Record<Conversion['status'], { label: string; type: 'positive' | 'warning' | 'neutral' | 'urgent' }> = {
+  credited: { label: 'Credited', type: 'positive' },
+  partially_refunded: { label: 'Partially refunded', type: 'warning' },
+  refunded: { label: 'Refunded', type: 'neutral' },
+  flagged: { label: 'Self-referral, not credited', type: 'urgent' },
+};
+
+export function StatusBadge({ status }: { status: Conversion['status'] }) {
+  const { label, type } = STATUS[status] ?? { label: status, type: 'neutral' };
+  return <Badge type={type}>{label}</Badge>;
+}
+
+export function ConversionRow({ conversion }: { conversion: Conversion }) {
+  return (
+    <Box css={{ stack: 'y', gap: 'xxsmall' }}>
+      <Inline css={{ gap: 'small', alignY: 'center' }}>
+        <Inline css={{ font: 'bodyEmphasized' }}>{formatMoney(conversion.amount, conversion.currency)}</Inline>
+        <StatusBadge status={conversion.status} />
+      </Inline>
+      <Box css={{ color: 'secondary', font: 'caption' }}>
+        {formatDate(conversion.created)} · {conversion.code ?? describeSource(conversion.source)} · commission{' '}
+        {formatMoney(conversion.commission, conversion.currency)}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,95 @@
+/** The backend's wire shapes (server/src/app/), as the views read them. */
+
+export interface Figures {
+  clicks: number;
+  signups: number;
+  conversions: number;
+  revenue: number;
+  discounts: number;
+  commission: number;
+  refunds: number;
+}
+
+export interface PromoCode {
+  id: string;
+  code: string;
+  active: boolean;
+  campaign: string;
+  stripe_promotion_code_id: string | null;
+  share_url: string | null;
+}
+
+export interface Campaign {
+  id: string;
+  title: string;
+  discount_type: 'percent_off' | 'amount_off';
+  discount_value: number;
+  currency: string | null;
+  figures: Figures;
+}
+
+export interface Creator {
+  id: string;
+  handle: string;
+  name: string;
+  figures: Figures;
+  promo_codes: PromoCode[];
+}
+
+export interface Overview {
+  period: string;
+  currency: string | null;
+  totals: Figures;
+  campaigns: Campaign[];
+  creators: Creator[];
+}
+
+export interface Conversion {
+  id: string;
+  creator: string;
+  creator_handle: string | null;
+  code: string | null;
+  source: string;
+  status: 'credited' | 'partially_refunded' | 'refunded' | 'flagged';
+  amount: number;
+  currency: string;
+  commission: number;
+  refunded: number;
+  created: number;
+}
+
+export interface CustomerAttribution {
+  customer: string;
+  referral: Conversion | null;
+  totals: { currency: string; revenue: number; commission: number }[];
+  conversions: Conversion[];
+}
+
+export interface PaymentAttribution {
+  payment: string;
+  conversion: Conversion | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  redacted: string;
+  scopes: string[];
+  secret?: string;
+  created: number;
+  last_used: number | null;
+  revoked: number | null;
+}
+
+export interface Settings {
+  org: {
+    id: string;
+    domains: string[];
+    attribution_window_days: number;
+    referral_params: string[];
+    attribution_model: 'last_click' | 'first_click';
+    code_beats_link: boolean;
+  };
+  api_keys: ApiKey[];
+  pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
+}

@@ -1,0 +1,270 @@
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import {
+  Badge,
+  Banner,
+  Box,
+  Button,
+  Checkbox,
+  Divider,
+  Inline,
+  Select,
+  SettingsView,
+  Switch,
+  TextArea,
+  TextField,
+} from '@stripe/ui-extension-sdk/ui';
+import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
+import { useCallback, useState } from 'react';
+import { type Api, type BackendError, asBackendError, useApi } from '../api';
+import { ErrorBanner, Loading } from '../components';
+import { formatDate } from '../format';
+import type { ApiKey, Settings } from '../types';
+import { useResource } from '../useResource';
+import { type FieldErrors, hasErrors, type SettingsForm, splitList, toHostname, validateSettingsForm } from '../validation';
+
+const SCOPES = [
+  { id: 'referrals', label: 'referrals: identify and look up customers (your backend)' },
+  { id: 'tracking', label: 'tracking: record clicks and signups server-side' },
+  { id: 'admin', label: 'admin: manage settings, creators and codes through the API' },
+];
+const FIELD_OF_PARAM: Record<string, keyof SettingsForm> = {
+  domains: 'domains',
+  attribution_window_days: 'windowDays',
+  referral_params: 'referralParams',
+};
+
+const formOf = (org: Settings['org']): SettingsForm => ({
+  domains: org.domains.join('\n'),
+  windowDays: String(org.attribution_window_days),
+  referralParams: org.referral_params.join(', '),
+  model: org.attribution_model,
+  codeBeatsLink: org.code_beats_link,
+});
+
+/** The app's settings page: tracking install, attribution rules and API keys, per Dashboard mode. */
+const AppSettings = (context: ExtensionContextValue) => {
+  const { api, base, error: configError } = useApi(context);
+  const load = useCallback((client: Api) => client.get<Settings>('settings'), []);
+  const { resource, reload, setResource } = useResource(api, load);
+  const [draft, setDraft] = useState<SettingsForm | null>(null);
+  const [errors, setErrors] = useState<FieldErrors<keyof SettingsForm>>({});
+  const [saveError, setSaveError] = useState<BackendError | null>(null);
+  const [status, setStatus] = useState<string | undefined>(undefined);
+
+  const settings = resource.status === 'ready' ? resource.data : null;
+  const form = draft ?? (settings ? formOf(settings.org) : null);
+  const edit = (changes: Partial<SettingsForm>) => form && setDraft({ ...form, ...changes });
+
+  const save = async () => {
+    if (!api || !form) return;
+    const found = validateSettingsForm(form);
+    setErrors(found);
+    setSaveError(null);
+    if (hasErrors(found)) return setStatus('Not saved');
+    setStatus('Saving…');
+    try {
+      const saved = await api.patch<Settings>('settings', {
+        domains: splitList(form.domains).map(toHostname),
+        attribution_window_days: Number(form.windowDays),
+        referral_params: splitList(form.referralParams),
+        attribution_model: form.model,
+        code_beats_link: form.codeBeatsLink,
+      });
+      setResource({ status: 'ready', data: saved });
+      setDraft(null);
+      setStatus('Saved');
+    } catch (error) {
+      const backend = asBackendError(error);
+      const field = backend.param ? FIELD_OF_PARAM[backend.param.split('.')[0]] : undefined;
+      if (field) setErrors({ [field]: backend.message });
+      else setSaveError(backend);
+      setStatus('Not saved');
+    }
+  };
+
+  let body: React.ReactNode;
+  if (configError) body = <ErrorBanner error={configError} />;
+  else if (resource.status === 'loading') body = <Loading label="Loading settings…" />;
+  else if (resource.status === 'error') body = <ErrorBanner error={resource.error} onRetry={reload} />;
+  else if (settings && form && api && base) {
+    const snippet = `<script src="${base}/api/script.js" data-org="${settings.org.id}" defer></script>`;
+    body = (
+      <Box css={{ stack: 'y', gap: 'large' }}>
+        {context.environment.mode === 'test' && <Banner title="Test mode" description="API keys listed and created here are test-mode keys." />}
+        <Box css={{ stack: 'y', gap: 'small' }}>
+          <Box css={{ font: 'heading' }}>Tracking pixel</Box>
+          <Box css={{ color: 'secondary' }}>Add this tag to every page of your site. Your org id is already in it.</Box>
+          <TextArea label="Pixel snippet" value={snippet} readOnly rows={3} />
+          <Button
+            onPress={async () => {
+              await clipboardWriteText(snippet);
+              showToast('Snippet copied', { type: 'success' });
+            }}
+          >
+            Copy snippet
+          </Button>
+          <PixelStatus pixel={settings.pixel} />
+        </Box>
+        <Divider />
+        <Box css={{ stack: 'y', gap: 'medium' }}>
+          <Box css={{ font: 'heading' }}>Attribution</Box>
+          {saveError && <Banner type="critical" title="Settings were not saved" description={saveError.message} />}
+          <TextArea
+            label="Allowed domains"
+            description="One per line. The pixel and click API accept these and their subdomains; the first one is used for share links."
+            value={form.domains}
+            error={errors.domains}
+            invalid={!!errors.domains}
+            onChange={(event) => edit({ domains: event.target.value })}
+          />
+          <TextField
+            label="Attribution window (days)"
+            type="number"
+            value={form.windowDays}
+            error={errors.windowDays}
+            invalid={!!errors.windowDays}
+            onChange={(event) => edit({ windowDays: event.target.value })}
+          />
+          <TextField
+            label="Referral parameters"
+            description="Query parameters that carry a creator’s code, e.g. infl for ?infl=ANNIE20. Comma-separated; the first is used in share links."
+            value={form.referralParams}
+            error={errors.referralParams}
+            invalid={!!errors.referralParams}
+            onChange={(event) => edit({ referralParams: event.target.value })}
+          />
+          <Select label="When a visitor followed several creators’ links" value={form.model} onChange={(event) => edit({ model: event.target.value as SettingsForm['model'] })}>
+            <option value="last_click">Credit the last click</option>
+            <option value="first_click">Credit the first click</option>
+          </Select>
+          <Switch
+            label="A redeemed code beats a link"
+            description="When checkout carries one creator’s code and another creator’s link, credit the code."
+            checked={form.codeBeatsLink}
+            onChange={(event) => edit({ codeBeatsLink: event.target.checked })}
+          />
+        </Box>
+        <Divider />
+        <ApiKeys api={api} keys={settings.api_keys} onChanged={reload} />
+      </Box>
+    );
+  }
+
+  return (
+    <SettingsView onSave={settings ? save : undefined} statusMessage={status}>
+      {body}
+    </SettingsView>
+  );
+};
+
+function PixelStatus({ pixel }: { pixel: Settings['pixel'] }) {
+  if (pixel.length === 0) {
+    return <Box css={{ color: 'secondary' }}>Add an allowed domain below; once the pixel loads there, it shows up here.</Box>;
+  }
+  return (
+    <Box css={{ stack: 'y', gap: 'xsmall' }}>
+      {pixel.map((entry) => (
+        <Inline key={entry.domain} css={{ gap: 'small', alignY: 'center' }}>
+          <Inline css={{ font: 'bodyEmphasized' }}>{entry.domain}</Inline>
+          {entry.last_seen ? <Badge type="positive">Pixel seen {formatDate(entry.last_seen)}</Badge> : <Badge type="warning">Pixel not seen yet</Badge>}
+          {!entry.allowed && <Badge type="urgent">Not an allowed domain</Badge>}
+        </Inline>
+      ))}
+    </Box>
+  );
+}
+
+function ApiKeys({ api, keys, onChanged }: { api: Api; keys: ApiKey[]; onChanged: () => void }) {
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['referrals']);
+  const [created, setCreated] = useState<ApiKey | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+
+  const create = async () => {
+    setError(null);
+    if (scopes.length === 0) return setError('Choose at least one scope.');
+    setPending('create');
+    try {
+      const key = await api.post<ApiKey>('keys', { name: name.trim() || 'API key', scopes });
+      setCreated(key);
+      setName('');
+      onChanged();
+    } catch (failure) {
+      setError(asBackendError(failure).message);
+    } finally {
+      setPending(null);
+    }
+  };
+
+  const revoke = async (key: ApiKey) => {
+    setError(null);
+    setPending(key.id);
+    try {
+      await api.del(`keys/${encodeURIComponent(key.id)}`);
+      showToast(`${key.name} revoked`, { type: 'success' });
+      onChanged();
+    } catch (failure) {
+      setError(asBackendError(failure).message);
+    } finally {
+      setPending(null);
+    }
+  };
+
+  return (
+    <Box css={{ stack: 'y', gap: 'medium' }}>
+      <Box css={{ font: 'heading' }}>API keys</Box>
+      {error && <Banner type="critical" title="That did not work" description={error} />}
+      {created?.secret && (
+        <Banner
+          title={`Your new key “${created.name}”`}
+          description={`${created.secret} — copy it now: it is shown only this once.`}
+          actions={
+            <Button
+              onPress={async () => {
+                await clipboardWriteText(created.secret ?? '');
+                showToast('Key copied', { type: 'success' });
+              }}
+            >
+              Copy key
+            </Button>
+          }
+          onDismiss={() => setCreated(null)}
+        />
+      )}
+      {keys.length === 0 ? (
+        <Box css={{ color: 'secondary' }}>No API keys yet. Your backend needs one to call identify and lookup.</Box>
+      ) : (
+        keys.map((key) => (
+          <Inline key={key.id} css={{ gap: 'small', alignY: 'center' }}>
+            <Inline css={{ font: 'bodyEmphasized' }}>{key.name}</Inline>
+            <Inline css={{ color: 'secondary' }}>
+              {key.redacted} · {key.scopes.join(', ')} · created {formatDate(key.created)}
+            </Inline>
+            {key.revoked ? (
+              <Badge type="neutral">Revoked {formatDate(key.revoked)}</Badge>
+            ) : (
+              <Button size="small" type="destructive" pending={pending === key.id} onPress={() => revoke(key)}>
+                Revoke
+              </Button>
+            )}
+          </Inline>
+        ))
+      )}
+      <TextField label="New key name" placeholder="Production backend" value={name} onChange={(event) => setName(event.target.value)} />
+      {SCOPES.map((scope) => (
+        <Checkbox
+          key={scope.id}
+          label={scope.label}
+          checked={scopes.includes(scope.id)}
+          onChange={(event) => setScopes((current) => (event.target.checked ? [...current, scope.id] : current.filter((id) => id !== scope.id)))}
+        />
+      ))}
+      <Button type="primary" pending={pending === 'create'} onPress={create}>
+        Create API key
+      </Button>
+    </Box>
+  );
+}
+
+export default AppSettings;

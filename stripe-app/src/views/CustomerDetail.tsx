@@ -1,0 +1,55 @@
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { Box, ContextView, Divider, PropertyList, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
+import { useCallback } from 'react';
+import { type Api, useApi } from '../api';
+import { Empty, ErrorBanner, Loading } from '../components';
+import { ConversionRow } from '../conversion';
+import { describeSource, formatDate, formatMoney } from '../format';
+import type { CustomerAttribution } from '../types';
+import { useResource } from '../useResource';
+
+/** On a customer's page: the creator who referred them, how, when, and what it earned. */
+const CustomerDetail = (context: ExtensionContextValue) => {
+  const { api, error: configError } = useApi(context);
+  const customerId = context.environment.objectContext?.id ?? '';
+  const load = useCallback((client: Api) => client.get<CustomerAttribution>(`customers/${encodeURIComponent(customerId)}`), [customerId]);
+  const { resource, reload } = useResource(api, load);
+
+  let body: React.ReactNode;
+  if (configError) body = <ErrorBanner error={configError} />;
+  else if (resource.status === 'loading') body = <Loading label="Looking up this customer’s referral…" />;
+  else if (resource.status === 'error') body = <ErrorBanner error={resource.error} onRetry={reload} />;
+  else if (!resource.data.referral) {
+    body = <Empty title="Not referred by a creator">No purchase by this customer has been credited to a creator{context.environment.mode === 'test' ? ' in test mode' : ''}.</Empty>;
+  } else {
+    const { referral, totals, conversions } = resource.data;
+    body = (
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        <PropertyList>
+          <PropertyListItem label="Referred by" value={referral.creator_handle ? `@${referral.creator_handle}` : referral.creator} />
+          <PropertyListItem label="Through" value={referral.code ? `${referral.code} (${describeSource(referral.source)})` : describeSource(referral.source)} />
+          <PropertyListItem label="First credited" value={formatDate(referral.created)} />
+          {totals.map((total) => (
+            <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
+          ))}
+          {totals.map((total) => (
+            <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency)} />
+          ))}
+        </PropertyList>
+        <Divider />
+        <Box css={{ font: 'heading' }}>Conversions</Box>
+        {conversions.map((conversion) => (
+          <ConversionRow key={conversion.id} conversion={conversion} />
+        ))}
+      </Box>
+    );
+  }
+
+  return (
+    <ContextView title="Creator referral" description={context.environment.mode === 'test' ? 'Test mode data' : undefined}>
+      {body}
+    </ContextView>
+  );
+};
+
+export default CustomerDetail;

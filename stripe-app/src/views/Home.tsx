@@ -1,0 +1,368 @@
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import {
+  Badge,
+  Banner,
+  BarChart,
+  Box,
+  Button,
+  ContextView,
+  Divider,
+  FocusView,
+  Inline,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeaderCell,
+  TableRow,
+  TextField,
+} from '@stripe/ui-extension-sdk/ui';
+import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
+import { useCallback, useState } from 'react';
+import { type Api, type BackendError, asBackendError, useApi } from '../api';
+import { Empty, ErrorBanner, Loading } from '../components';
+import { formatMoney, formatNumber } from '../format';
+import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
+import { useResource } from '../useResource';
+import { useForm } from '../useForm';
+import { type CampaignForm, type CreatorForm, validateCampaignForm, validateCreatorForm } from '../validation';
+
+const PERIODS = [
+  { value: '7d', label: 'Last 7 days' },
+  { value: '30d', label: 'Last 30 days' },
+  { value: '90d', label: 'Last 90 days' },
+  { value: '365d', label: 'Last 12 months' },
+];
+
+/** The drawer: how each campaign and creator performs, and the everyday actions on creators and codes. */
+const Home = (context: ExtensionContextValue) => {
+  const { api, error: configError } = useApi(context);
+  const [period, setPeriod] = useState('30d');
+  const load = useCallback((client: Api) => client.get<Overview>('overview', { period }), [period]);
+  const { resource, reload } = useResource(api, load);
+  const [actionError, setActionError] = useState<BackendError | null>(null);
+  const [creatorFormShown, setCreatorFormShown] = useState(false);
+  const [campaignFormShown, setCampaignFormShown] = useState(false);
+  const [busyCode, setBusyCode] = useState<string | null>(null);
+
+  const setCodeActive = async (promoCode: PromoCode, active: boolean) => {
+    if (!api) return;
+    setBusyCode(promoCode.id);
+    setActionError(null);
+    try {
+      await api.patch(`promo_codes/${encodeURIComponent(promoCode.id)}`, { active });
+      showToast(`${promoCode.code} ${active ? 'reactivated' : 'deactivated'}`, { type: 'success' });
+      reload();
+    } catch (error) {
+      setActionError(asBackendError(error));
+    } finally {
+      setBusyCode(null);
+    }
+  };
+
+  const copyLink = async (promoCode: PromoCode) => {
+    if (!promoCode.share_url) return;
+    await clipboardWriteText(promoCode.share_url);
+    showToast('Share link copied', { type: 'success' });
+  };
+
+  const overview = resource.status === 'ready' ? resource.data : null;
+  return (
+    <ContextView
+      title="Creator referrals"
+      description={context.environment.mode === 'test' ? 'Test mode data' : undefined}
+      actions={
+        overview && overview.campaigns.length > 0 ? (
+          <>
+            <Button type="primary" onPress={() => setCreatorFormShown(true)}>
+              Add creator
+            </Button>
+            <Button onPress={() => setCampaignFormShown(true)}>New campaign</Button>
+          </>
+        ) : undefined
+      }
+    >
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        {actionError && <Banner type="critical" title="That did not work" description={actionError.message} onDismiss={() => setActionError(null)} />}
+        <Select label="Period" name="period" value={period} onChange={(event) => setPeriod(event.target.value)}>
+          {PERIODS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </Select>
+        {configError ? (
+          <ErrorBanner error={configError} />
+        ) : resource.status === 'loading' ? (
+          <Loading label="Loading campaigns and creators…" />
+        ) : resource.status === 'error' ? (
+          <ErrorBanner error={resource.error} onRetry={reload} />
+        ) : overview!.campaigns.length === 0 ? (
+          <Empty title="No campaigns yet">
+            <Box css={{ stack: 'y', gap: 'small' }}>
+              A campaign sets the discount customers get and the commission creators earn. Create one, then add creators with their codes.
+              <Button type="primary" onPress={() => setCampaignFormShown(true)}>
+                Create a campaign
+              </Button>
+            </Box>
+          </Empty>
+        ) : (
+          <OverviewBody overview={overview!} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
+        )}
+      </Box>
+      {api && overview && (
+        <CreatorFormView
+          api={api}
+          campaigns={overview.campaigns}
+          shown={creatorFormShown}
+          setShown={setCreatorFormShown}
+          onCreated={reload}
+        />
+      )}
+      {api && <CampaignFormView api={api} shown={campaignFormShown} setShown={setCampaignFormShown} onCreated={reload} />}
+    </ContextView>
+  );
+};
+
+function FigureLine({ figures, currency }: { figures: Figures; currency: string | null }) {
+  return (
+    <Box css={{ color: 'secondary', font: 'caption' }}>
+      {formatNumber(figures.clicks)} clicks · {formatNumber(figures.signups)} signups · {formatNumber(figures.conversions)} conversions ·{' '}
+      {formatMoney(figures.revenue, currency)} revenue · {formatMoney(figures.commission, currency)} commission
+    </Box>
+  );
+}
+
+function OverviewBody({
+  overview,
+  busyCode,
+  onSetActive,
+  onCopy,
+  onAddCreator,
+}: {
+  overview: Overview;
+  busyCode: string | null;
+  onSetActive: (promoCode: PromoCode, active: boolean) => void;
+  onCopy: (promoCode: PromoCode) => void;
+  onAddCreator: () => void;
+}) {
+  const { totals, currency } = overview;
+  const earning = overview.creators.filter((creator) => creator.figures.revenue > 0 || creator.figures.commission > 0);
+  const chart = earning.flatMap((creator) => [
+    { creator: `@${creator.handle}`, amount: creator.figures.revenue / 100, kind: 'Revenue' },
+    { creator: `@${creator.handle}`, amount: creator.figures.commission / 100, kind: 'Commission' },
+  ]);
+  return (
+    <Box css={{ stack: 'y', gap: 'large' }}>
+      <Box css={{ stack: 'y', gap: 'small' }}>
+        <Box css={{ font: 'heading' }}>All campaigns</Box>
+        <Inline css={{ font: 'title' }}>{formatMoney(totals.revenue, currency)}</Inline>
+        <FigureLine figures={totals} currency={currency} />
+        {chart.length > 0 && <BarChart data={chart} x="creator" y="amount" color="kind" axis="y" legend tooltip />}
+      </Box>
+      <Divider />
+      <Box css={{ stack: 'y', gap: 'small' }}>
+        <Box css={{ font: 'heading' }}>Campaigns</Box>
+        <CampaignTable campaigns={overview.campaigns} currency={currency} />
+      </Box>
+      <Divider />
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        <Box css={{ font: 'heading' }}>Creators</Box>
+        {overview.creators.length === 0 ? (
+          <Empty title="No creators yet">
+            <Box css={{ stack: 'y', gap: 'small' }}>
+              Add a creator with their own promo code; they share it or their link, and you see what it brings in here.
+              <Button type="primary" onPress={onAddCreator}>
+                Add a creator
+              </Button>
+            </Box>
+          </Empty>
+        ) : (
+          overview.creators.map((creator) => (
+            <CreatorCard key={creator.id} creator={creator} currency={currency} busyCode={busyCode} onSetActive={onSetActive} onCopy={onCopy} />
+          ))
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+function CampaignTable({ campaigns, currency }: { campaigns: Campaign[]; currency: string | null }) {
+  return (
+    <Table>
+      <TableHead>
+        <TableRow>
+          <TableHeaderCell>Campaign</TableHeaderCell>
+          <TableHeaderCell align="right">Conversions</TableHeaderCell>
+          <TableHeaderCell align="right">Revenue</TableHeaderCell>
+          <TableHeaderCell align="right">Commission</TableHeaderCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {campaigns.map((campaign) => (
+          <TableRow key={campaign.id}>
+            <TableCell>{campaign.title}</TableCell>
+            <TableCell align="right">{formatNumber(campaign.figures.conversions)}</TableCell>
+            <TableCell align="right">{formatMoney(campaign.figures.revenue, currency)}</TableCell>
+            <TableCell align="right">{formatMoney(campaign.figures.commission, currency)}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function CreatorCard({
+  creator,
+  currency,
+  busyCode,
+  onSetActive,
+  onCopy,
+}: {
+  creator: Creator;
+  currency: string | null;
+  busyCode: string | null;
+  onSetActive: (promoCode: PromoCode, active: boolean) => void;
+  onCopy: (promoCode: PromoCode) => void;
+}) {
+  return (
+    <Box css={{ stack: 'y', gap: 'xsmall', padding: 'small', borderRadius: 'medium', keyline: 'neutral' }}>
+      <Box css={{ font: 'bodyEmphasized' }}>
+        {creator.name} (@{creator.handle})
+      </Box>
+      <FigureLine figures={creator.figures} currency={currency} />
+      {creator.promo_codes.map((promoCode) => (
+        <Inline key={promoCode.id} css={{ gap: 'small', alignY: 'center' }}>
+          <Inline css={{ font: 'bodyEmphasized' }}>{promoCode.code}</Inline>
+          <Badge type={promoCode.active ? 'positive' : 'neutral'}>{promoCode.active ? 'Active' : 'Inactive'}</Badge>
+          <Button size="small" pending={busyCode === promoCode.id} onPress={() => onSetActive(promoCode, !promoCode.active)}>
+            {promoCode.active ? 'Deactivate' : 'Reactivate'}
+          </Button>
+          <Button size="small" disabled={!promoCode.share_url} onPress={() => onCopy(promoCode)}>
+            Copy link
+          </Button>
+        </Inline>
+      ))}
+      {creator.promo_codes.some((promoCode) => !promoCode.share_url) && (
+        <Box css={{ color: 'secondary', font: 'caption' }}>Add an allowed domain in the app settings to get share links.</Box>
+      )}
+    </Box>
+  );
+}
+
+const EMPTY_CREATOR: CreatorForm = { handle: '', name: '', email: '', campaign: '', code: '' };
+const creatorField = (param: string) => (param in EMPTY_CREATOR ? (param as keyof CreatorForm) : undefined);
+
+function CreatorFormView({
+  api,
+  campaigns,
+  shown,
+  setShown,
+  onCreated,
+}: {
+  api: Api;
+  campaigns: Campaign[];
+  shown: boolean;
+  setShown: (shown: boolean) => void;
+  onCreated: () => void;
+}) {
+  const { setForm, field, submit, formError, pending } = useForm<CreatorForm>(
+    { ...EMPTY_CREATOR, campaign: campaigns[0]?.id ?? '' },
+    validateCreatorForm,
+    creatorField,
+  );
+
+  const create = async () => {
+    const created = await submit(async (form) => {
+      const body = {
+        handle: form.handle.trim().toLowerCase(),
+        code: form.code.trim().toUpperCase(),
+        campaign: form.campaign,
+        ...(form.name.trim() && { name: form.name.trim() }),
+        ...(form.email.trim() && { email: form.email.trim() }),
+      };
+      await api.post('creators', body);
+      showToast(`Added @${body.handle} with ${body.code}`, { type: 'success' });
+    });
+    if (!created) return;
+    setForm((form) => ({ ...EMPTY_CREATOR, campaign: form.campaign }));
+    setShown(false);
+    onCreated();
+  };
+
+  return (
+    <FocusView
+      title="Add a creator"
+      shown={shown}
+      setShown={setShown}
+      primaryAction={
+        <Button type="primary" pending={pending} onPress={create}>
+          Create creator and code
+        </Button>
+      }
+      secondaryAction={<Button onPress={() => setShown(false)}>Cancel</Button>}
+    >
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        {formError && <Banner type="critical" title="The creator was not created" description={formError} />}
+        <TextField label="Handle" placeholder="annie" description="Lower-case; unique among your creators." {...field('handle')} />
+        <TextField label="Name (optional)" placeholder="Annie Lee" {...field('name')} />
+        <TextField label="Email (optional)" type="email" description="Used to spot creators buying through their own code." {...field('email')} />
+        <Select label="Campaign" {...field('campaign')}>
+          {campaigns.map((campaign) => (
+            <option key={campaign.id} value={campaign.id}>
+              {campaign.title}
+            </option>
+          ))}
+        </Select>
+        <TextField label="Promo code" placeholder="ANNIE20" description="Created as a promotion code on your Stripe account." {...field('code')} />
+      </Box>
+    </FocusView>
+  );
+}
+
+const EMPTY_CAMPAIGN: CampaignForm = { title: '', percentOff: '', commissionPercent: '' };
+const CAMPAIGN_PARAMS: Record<string, keyof CampaignForm> = { title: 'title', discount_value: 'percentOff', 'commission.value': 'commissionPercent' };
+
+function CampaignFormView({ api, shown, setShown, onCreated }: { api: Api; shown: boolean; setShown: (shown: boolean) => void; onCreated: () => void }) {
+  const { setForm, field, submit, formError, pending } = useForm<CampaignForm>(EMPTY_CAMPAIGN, validateCampaignForm, (param) => CAMPAIGN_PARAMS[param]);
+
+  const create = async () => {
+    const created = await submit(async (form) => {
+      await api.post('campaigns', {
+        title: form.title.trim(),
+        discount_type: 'percent_off',
+        discount_value: Number(form.percentOff),
+        commission: { type: 'percent', value: Number(form.commissionPercent) },
+      });
+      showToast(`Created ${form.title.trim()}`, { type: 'success' });
+    });
+    if (!created) return;
+    setForm(EMPTY_CAMPAIGN);
+    setShown(false);
+    onCreated();
+  };
+
+  return (
+    <FocusView
+      title="New campaign"
+      shown={shown}
+      setShown={setShown}
+      primaryAction={
+        <Button type="primary" pending={pending} onPress={create}>
+          Create campaign
+        </Button>
+      }
+      secondaryAction={<Button onPress={() => setShown(false)}>Cancel</Button>}
+    >
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        {formError && <Banner type="critical" title="The campaign was not created" description={formError} />}
+        <TextField label="Title" placeholder="Summer drop" {...field('title')} />
+        <TextField label="Customer discount (%)" type="number" placeholder="20" {...field('percentOff')} />
+        <TextField label="Creator commission (% of net revenue)" type="number" placeholder="10" {...field('commissionPercent')} />
+      </Box>
+    </FocusView>
+  );
+}
+
+export default Home;

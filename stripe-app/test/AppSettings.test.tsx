@@ -1,0 +1,170 @@
+import { render } from '@stripe/ui-extension-sdk/testing';
+import { Badge, Banner, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
+import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
+import AppSettings from '../src/views/AppSettings';
+import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
+import { settings } from './fixtures';
+
+const settingsPage = (mode: 'live' | 'test' = 'live') => render(<AppSettings {...viewContext('settings', { mode })} />);
+type Wrapper = ReturnType<typeof settingsPage>['wrapper'];
+const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
+const scope = (wrapper: Wrapper, id: string) => wrapper.findAll(Checkbox).find((node) => String(node.prop('label')).startsWith(`${id}:`))!;
+const save = async (wrapper: Wrapper, update: () => Promise<void>) => {
+  wrapper.find(SettingsView)!.trigger('onSave', {});
+  await settle(update);
+};
+
+describe('AppSettings', () => {
+  it('shows a spinner while settings load', async () => {
+    const backend = fakeBackend({ 'GET settings': 'hang' });
+    const { wrapper, update } = settingsPage();
+    await update();
+    expect(wrapper).toContainComponent(Spinner);
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET settings']);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows the backend’s message when settings cannot load', async () => {
+    fakeBackend({ 'GET settings': backendError(401, 'The Stripe-Signature does not match user_id and account_id.') });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { type: 'critical', description: 'The Stripe-Signature does not match user_id and account_id.' });
+  });
+
+  it('gives the pixel snippet with the org id and copies it', async () => {
+    fakeBackend({ 'GET settings': { body: settings } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    const snippet = '<script src="https://shoutout.example.com/api/script.js" data-org="org_abc" defer></script>';
+    expect(wrapper.find(TextArea, { label: 'Pixel snippet' })).toHaveProps({ value: snippet, readOnly: true });
+    button(wrapper, 'Copy snippet')!.trigger('onPress');
+    await settle(update);
+    expect(clipboardWriteText).toHaveBeenCalledWith(snippet);
+  });
+
+  it('shows per domain whether the pixel has been seen', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, pixel: [...settings.pixel, { domain: 'other.test', allowed: false, last_seen: 1_763_700_000, page_url: null }] } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(
+      expect.arrayContaining(['Pixel seen Nov 21, 2025', 'Pixel not seen yet', 'Not an allowed domain']),
+    );
+  });
+
+  it('says where the pixel status will appear when no domain is set', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, org: { ...settings.org, domains: [] }, pixel: [] } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper).toContainText('Add an allowed domain below');
+  });
+
+  it('fills the form from the org and saves every attribution setting', async () => {
+    const backend = fakeBackend({
+      'GET settings': { body: settings },
+      'PATCH settings': (call) => {
+        const body = call.body as Record<string, unknown>;
+        return { body: { ...settings, org: { ...settings.org, ...body } } };
+      },
+    });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nshop.brand.test' });
+    expect(wrapper.find(TextField, { label: 'Attribution window (days)' })).toHaveProps({ value: '30' });
+    expect(wrapper.find(Switch)).toHaveProps({ checked: true });
+
+    wrapper.find(TextArea, { label: 'Allowed domains' })!.trigger('onChange', { target: { value: 'https://brand.test/shop\nnew.test' } });
+    wrapper.find(TextField, { label: 'Attribution window (days)' })!.trigger('onChange', { target: { value: '60' } });
+    wrapper.find(TextField, { label: 'Referral parameters' })!.trigger('onChange', { target: { value: 'ref, via' } });
+    wrapper.find(Select)!.trigger('onChange', { target: { value: 'first_click' } });
+    wrapper.find(Switch)!.trigger('onChange', { target: { checked: false } });
+    await save(wrapper, update);
+
+    expect(backend.calls.find((call) => call.route === 'PATCH settings')!.body).toEqual({
+      domains: ['brand.test', 'new.test'],
+      attribution_window_days: 60,
+      referral_params: ['ref', 'via'],
+      attribution_model: 'first_click',
+      code_beats_link: false,
+    });
+    expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Saved' });
+    expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nnew.test' });
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('refuses invalid settings without calling the backend', async () => {
+    const backend = fakeBackend({ 'GET settings': { body: settings } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    wrapper.find(TextArea, { label: 'Allowed domains' })!.trigger('onChange', { target: { value: 'brand.test\nbad_domain!' } });
+    wrapper.find(TextField, { label: 'Attribution window (days)' })!.trigger('onChange', { target: { value: '0' } });
+    wrapper.find(TextField, { label: 'Referral parameters' })!.trigger('onChange', { target: { value: '' } });
+    await save(wrapper, update);
+    expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ invalid: true, error: 'bad_domain! is not a hostname such as brand.com.' });
+    expect(wrapper.find(TextField, { label: 'Attribution window (days)' })).toHaveProps({ error: 'Enter a whole number of days from 1 to 365.' });
+    expect(wrapper.find(TextField, { label: 'Referral parameters' })).toHaveProps({ error: 'Enter at least one parameter, such as infl.' });
+    expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Not saved' });
+    expect(backend.calls.filter((call) => call.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it('puts the backend’s refusal on the field it names', async () => {
+    fakeBackend({
+      'GET settings': { body: settings },
+      'PATCH settings': backendError(400, 'Invalid attribution_window_days: Too big: expected number to be <=365', 'attribution_window_days'),
+    });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    await save(wrapper, update);
+    expect(wrapper.find(TextField, { label: 'Attribution window (days)' })).toHaveProps({
+      error: 'Invalid attribution_window_days: Too big: expected number to be <=365',
+    });
+  });
+
+  it('lists this mode’s keys, creates one shown once, and revokes', async () => {
+    let keys = settings.api_keys;
+    const backend = fakeBackend({
+      'GET settings': () => ({ body: { ...settings, api_keys: keys } }),
+      'POST keys': (call) => {
+        const created = { id: 'key_3', redacted: 'so_test_…9xyz', created: 1_763_800_000, last_used: null, revoked: null, ...(call.body as { name: string; scopes: string[] }) };
+        keys = [created, ...keys];
+        return { status: 201, body: { ...created, secret: 'so_test_the-only-copy' } };
+      },
+      'DELETE keys/key_1': () => {
+        keys = keys.map((key) => (key.id === 'key_1' ? { ...key, revoked: 1_763_900_000 } : key));
+        return { body: keys.find((key) => key.id === 'key_1') };
+      },
+    });
+    const { wrapper, update } = settingsPage('test');
+    await settle(update);
+    expect(wrapper).toContainText('Production backend');
+    expect(wrapper).toContainText('so_live_…abcd');
+    expect(wrapper.findAll(Badge).map((badge) => badge.text)).toContain('Revoked Nov 14, 2025');
+
+    wrapper.find(TextField, { label: 'New key name' })!.trigger('onChange', { target: { value: 'Staging' } });
+    scope(wrapper, 'tracking').trigger('onChange', { target: { checked: true } });
+    button(wrapper, 'Create API key')!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST keys')!.body).toEqual({ name: 'Staging', scopes: ['referrals', 'tracking'] });
+    const shownOnce = wrapper.findAll(Banner).find((banner) => banner.prop('title') === 'Your new key “Staging”')!;
+    expect(shownOnce.prop('description')).toContain('so_test_the-only-copy');
+    pressInFragment(wrapper, shownOnce.prop('actions'), 'Copy key');
+    expect(clipboardWriteText).toHaveBeenCalledWith('so_test_the-only-copy');
+
+    const row = wrapper.findAll(Inline).find((node) => node.text.startsWith('Production backend'))!;
+    row.find(Button)!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.some((call) => call.route === 'DELETE keys/key_1')).toBe(true);
+    expect(wrapper.findAll(Badge).map((badge) => badge.text)).toContain('Revoked Nov 23, 2025');
+    expectSignedAndAllowed(backend.calls, 'test');
+  });
+
+  it('refuses to create a key without a scope', async () => {
+    const backend = fakeBackend({ 'GET settings': { body: settings } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    scope(wrapper, 'referrals').trigger('onChange', { target: { checked: false } });
+    button(wrapper, 'Create API key')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { description: 'Choose at least one scope.' });
+    expect(backend.calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,246 @@
+import { render } from '@stripe/ui-extension-sdk/testing';
+import { Banner, BarChart, Button, ContextView, FocusView, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
+import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
+import Home from '../src/views/Home';
+import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
+import { overview } from './fixtures';
+
+const drawer = (mode: 'live' | 'test' = 'live') => render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode })} />);
+type Wrapper = ReturnType<typeof drawer>['wrapper'];
+const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
+const pressAction = (wrapper: Wrapper, label: string) => pressInFragment(wrapper, wrapper.find(ContextView)!.prop('actions'), label);
+
+describe('Home (drawer)', () => {
+  it('shows a spinner while the overview loads', async () => {
+    const backend = fakeBackend({ 'GET overview': 'hang' });
+    const { wrapper, update } = drawer();
+    await update();
+    expect(wrapper).toContainComponent(Spinner);
+    expect(wrapper).toContainText('Loading campaigns and creators');
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET overview']);
+    expect(backend.calls[0].url.searchParams.get('period')).toBe('30d');
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows the backend’s message on error and retries', async () => {
+    let attempts = 0;
+    const backend = fakeBackend({
+      'GET overview': () => (attempts++ === 0 ? backendError(503, 'The store is unreachable.') : { body: overview }),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { type: 'critical', description: 'The store is unreachable.' });
+    pressInFragment(wrapper, wrapper.find(Banner)!.prop('actions'), 'Try again');
+    await settle(update);
+    expect(wrapper).not.toContainComponent(Banner);
+    expect(wrapper).toContainText('Annie Lee (@annie)');
+    expect(backend.calls).toHaveLength(2);
+  });
+
+  it('says when the backend cannot be reached', async () => {
+    fakeBackend({ 'GET overview': 'network-error' });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { description: 'Could not reach Shoutout at https://shoutout.example.com.' });
+  });
+
+  it('invites to create a campaign when there is none', async () => {
+    fakeBackend({ 'GET overview': { body: { ...overview, campaigns: [], creators: [] } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('No campaigns yet');
+    expect(button(wrapper, 'Create a campaign')).not.toBeNull();
+  });
+
+  it('invites to add a creator when a campaign has none', async () => {
+    fakeBackend({ 'GET overview': { body: { ...overview, creators: [] } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('No creators yet');
+  });
+
+  it('shows totals, campaigns, creators with their codes, and a chart for the chosen period', async () => {
+    const backend = fakeBackend({ 'GET overview': (call) => ({ body: { ...overview, period: call.url.searchParams.get('period') } }) });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('$123.45');
+    expect(wrapper).toContainText('40 clicks · 6 signups · 3 conversions · $123.45 revenue · $12.34 commission');
+    expect(wrapper).toContainText('Summer drop');
+    expect(wrapper).toContainText('Annie Lee (@annie)');
+    expect(wrapper).toContainText('ANNIE20');
+    expect(wrapper).toContainText('ANNIEOLD');
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
+      { creator: '@annie', amount: 100, kind: 'Revenue' },
+      { creator: '@annie', amount: 10, kind: 'Commission' },
+    ]);
+
+    wrapper.find(Select, { name: 'period' })!.trigger('onChange', { target: { value: '7d' } });
+    await settle(update);
+    expect(backend.calls.map((call) => call.url.searchParams.get('period'))).toEqual(['30d', '7d']);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('deactivates and reactivates a code on the backend, then reloads', async () => {
+    const backend = fakeBackend({
+      'GET overview': { body: overview },
+      'PATCH promo_codes/pc_annie': (call) => ({ body: { ...overview.creators[0].promo_codes[0], ...(call.body as object) } }),
+      'PATCH promo_codes/pc_annie_old': (call) => ({ body: { ...overview.creators[0].promo_codes[1], ...(call.body as object) } }),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Deactivate')!.trigger('onPress');
+    await settle(update);
+    button(wrapper, 'Reactivate')!.trigger('onPress');
+    await settle(update);
+    const writes = backend.calls.filter((call) => call.method === 'PATCH');
+    expect(writes.map((call) => [call.route, call.body])).toEqual([
+      ['PATCH promo_codes/pc_annie', { active: false }],
+      ['PATCH promo_codes/pc_annie_old', { active: true }],
+    ]);
+    expect(writes[0].headers['Content-Type']).toBe('application/json');
+    expect(backend.calls.filter((call) => call.route === 'GET overview')).toHaveLength(3);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows why a code could not be deactivated', async () => {
+    fakeBackend({
+      'GET overview': { body: overview },
+      'PATCH promo_codes/pc_annie': { status: 502, body: { error: { message: 'Stripe refused to deactivate the promotion code: No such promotion code' } } },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Deactivate')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, {
+      type: 'critical',
+      description: 'Stripe refused to deactivate the promotion code: No such promotion code',
+    });
+  });
+
+  it('copies a creator’s share link', async () => {
+    fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Copy link')!.trigger('onPress');
+    await settle(update);
+    expect(clipboardWriteText).toHaveBeenCalledWith('https://brand.test/?infl=ANNIE20');
+  });
+
+  it('disables copying when the brand has no domain yet', async () => {
+    const noDomain = structuredClone(overview);
+    noDomain.creators[0].promo_codes = noDomain.creators[0].promo_codes.map((code) => ({ ...code, share_url: null }));
+    fakeBackend({ 'GET overview': { body: noDomain } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(button(wrapper, 'Copy link')).toHaveProps({ disabled: true });
+    expect(wrapper).toContainText('Add an allowed domain in the app settings to get share links.');
+  });
+
+  it('tells test-mode data apart and asks the backend for test mode', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer('test');
+    await settle(update);
+    expect(wrapper.find(FocusView)).not.toBeNull();
+    expect(wrapper).toContainText('Annie Lee');
+    expectSignedAndAllowed(backend.calls, 'test');
+  });
+});
+
+describe('Home: add a creator', () => {
+  const creatorForm = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Add a creator' })!;
+  const type = (wrapper: Wrapper, name: string, value: string) =>
+    creatorForm(wrapper).find(TextField, { name })!.trigger('onChange', { target: { value } });
+  const submit = async (wrapper: Wrapper, update: () => Promise<void>) => {
+    pressInFragment(wrapper, creatorForm(wrapper).prop('primaryAction'), 'Create creator and code');
+    await settle(update);
+  };
+
+  it('opens from the drawer and refuses an empty or malformed form without calling the backend', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(creatorForm(wrapper)).toHaveProps({ shown: false });
+    pressAction(wrapper, 'Add creator');
+    await update();
+    expect(creatorForm(wrapper)).toHaveProps({ shown: true });
+
+    await submit(wrapper, update);
+    expect(creatorForm(wrapper).find(TextField, { name: 'handle' })).toHaveProps({ invalid: true, error: 'Enter the creator’s handle.' });
+    expect(creatorForm(wrapper).find(TextField, { name: 'code' })).toHaveProps({ invalid: true, error: 'Enter the promo code customers will type.' });
+
+    type(wrapper, 'handle', 'annie lee');
+    type(wrapper, 'code', 'a!');
+    type(wrapper, 'email', 'not-an-email');
+    await submit(wrapper, update);
+    expect(creatorForm(wrapper).find(TextField, { name: 'handle' })).toHaveProps({ error: 'Use 1–40 letters, digits, _, . or -.' });
+    expect(creatorForm(wrapper).find(TextField, { name: 'code' })).toHaveProps({ error: 'Use 3–40 letters, digits, _ or -.' });
+    expect(creatorForm(wrapper).find(TextField, { name: 'email' })).toHaveProps({ invalid: true });
+    expect(backend.calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+  });
+
+  it('creates the creator and code through the backend, then closes and reloads', async () => {
+    const backend = fakeBackend({
+      'GET overview': { body: overview },
+      'POST creators': (call) => ({ status: 201, body: { id: 'cr_new', ...(call.body as object) } }),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    pressAction(wrapper, 'Add creator');
+    type(wrapper, 'handle', ' Carla ');
+    type(wrapper, 'name', 'Carla Diaz');
+    type(wrapper, 'code', 'carla15');
+    await submit(wrapper, update);
+
+    const post = backend.calls.find((call) => call.route === 'POST creators')!;
+    expect(post.body).toEqual({ handle: 'carla', name: 'Carla Diaz', code: 'CARLA15', campaign: 'cmp_summer' });
+    expect(creatorForm(wrapper)).toHaveProps({ shown: false });
+    expect(backend.calls.filter((call) => call.route === 'GET overview')).toHaveLength(2);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('puts the backend’s refusal on the field it names', async () => {
+    fakeBackend({
+      'GET overview': { body: overview },
+      'POST creators': backendError(409, 'The code ANNIE20 is already in use.', 'code'),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    pressAction(wrapper, 'Add creator');
+    type(wrapper, 'handle', 'annie2');
+    type(wrapper, 'code', 'ANNIE20');
+    await submit(wrapper, update);
+    expect(creatorForm(wrapper).find(TextField, { name: 'code' })).toHaveProps({ error: 'The code ANNIE20 is already in use.' });
+    expect(creatorForm(wrapper)).toHaveProps({ shown: true });
+  });
+});
+
+describe('Home: new campaign', () => {
+  it('validates, then posts a percent-off campaign with its commission', async () => {
+    const backend = fakeBackend({
+      'GET overview': { body: { ...overview, campaigns: [], creators: [] } },
+      'POST campaigns': { status: 201, body: { id: 'cmp_new' } },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Create a campaign')!.trigger('onPress');
+    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(form().find(TextField, { name: 'title' })).toHaveProps({ error: 'Enter a title.' });
+    expect(form().find(TextField, { name: 'percentOff' })).toHaveProps({ error: 'Enter a discount between 1 and 100 percent.' });
+    expect(backend.calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+
+    form().find(TextField, { name: 'title' })!.trigger('onChange', { target: { value: 'Autumn' } });
+    form().find(TextField, { name: 'percentOff' })!.trigger('onChange', { target: { value: '15' } });
+    form().find(TextField, { name: 'commissionPercent' })!.trigger('onChange', { target: { value: '10' } });
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST campaigns')!.body).toEqual({
+      title: 'Autumn',
+      discount_type: 'percent_off',
+      discount_value: 15,
+      commission: { type: 'percent', value: 10 },
+    });
+    expect(form()).toHaveProps({ shown: false });
+  });
+});

@@ -1,0 +1,75 @@
+import type { CustomerAttribution, Overview, PaymentAttribution, Settings } from '../src/types';
+
+const figures = (revenue: number, commission: number, conversions = 1) => ({
+  clicks: 40,
+  signups: 6,
+  conversions,
+  revenue,
+  discounts: 500,
+  commission,
+  refunds: 0,
+});
+
+export const overview: Overview = {
+  period: '30d',
+  currency: 'usd',
+  totals: figures(12_345, 1_234, 3),
+  campaigns: [
+    { id: 'cmp_summer', title: 'Summer drop', discount_type: 'percent_off', discount_value: 20, currency: null, figures: figures(12_345, 1_234, 3) },
+  ],
+  creators: [
+    {
+      id: 'cr_annie',
+      handle: 'annie',
+      name: 'Annie Lee',
+      figures: figures(10_000, 1_000, 2),
+      promo_codes: [
+        { id: 'pc_annie', code: 'ANNIE20', active: true, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_1', share_url: 'https://brand.test/?infl=ANNIE20' },
+        { id: 'pc_annie_old', code: 'ANNIEOLD', active: false, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_2', share_url: 'https://brand.test/?infl=ANNIEOLD' },
+      ],
+    },
+    { id: 'cr_bob', handle: 'bob', name: 'bob', figures: figures(0, 0, 0), promo_codes: [] },
+  ],
+};
+
+export const conversion = {
+  id: 'conv_1',
+  creator: 'cr_annie',
+  creator_handle: 'annie',
+  code: 'ANNIE20',
+  source: 'promotion_code',
+  status: 'credited' as const,
+  amount: 4_900,
+  currency: 'usd',
+  commission: 490,
+  refunded: 0,
+  created: 1_763_700_000,
+};
+
+export const customerAttribution: CustomerAttribution = {
+  customer: 'cus_123',
+  referral: conversion,
+  totals: [{ currency: 'usd', revenue: 9_800, commission: 980 }],
+  conversions: [{ ...conversion, id: 'conv_2', created: 1_763_800_000 }, conversion],
+};
+
+export const paymentAttribution: PaymentAttribution = { payment: 'pi_123', conversion };
+
+export const settings: Settings = {
+  org: {
+    id: 'org_abc',
+    domains: ['brand.test', 'shop.brand.test'],
+    attribution_window_days: 30,
+    referral_params: ['infl'],
+    attribution_model: 'last_click',
+    code_beats_link: true,
+  },
+  api_keys: [
+    { id: 'key_1', name: 'Production backend', redacted: 'so_live_…abcd', scopes: ['referrals'], created: 1_763_000_000, last_used: null, revoked: null },
+    { id: 'key_2', name: 'Old key', redacted: 'so_live_…wxyz', scopes: ['admin'], created: 1_762_000_000, last_used: null, revoked: 1_763_100_000 },
+  ],
+  pixel: [
+    { domain: 'brand.test', allowed: true, last_seen: 1_763_700_000, page_url: 'https://brand.test/pricing' },
+    { domain: 'shop.brand.test', allowed: true, last_seen: null, page_url: null },
+  ],
+};

@@ -1,0 +1,337 @@
+import Stripe from 'stripe';
+import { orgForStripeAccount } from '../../server/src/orgs/service';
+import { uniqueCode } from '../helpers/fixtures';
+import { deliver, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
+
+const APP_SECRET = 'absec_app_signing_secret_for_tests';
+
+let stack: Awaited<ReturnType<typeof startStripeStack>>;
+beforeAll(async () => {
+  stack = await startStripeStack({ STRIPE_APP_SECRET: APP_SECRET });
+});
+afterAll(() => stack.stop());
+
+const deps = () => stack.server.deps;
+
+/** What `fetchStripeSignature()` gives the view: Stripe's signature over `{user_id, account_id}`. */
+function sign(payload: Record<string, string>, options: { secret?: string; timestamp?: number } = {}) {
+  return Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(payload), secret: options.secret ?? APP_SECRET, timestamp: options.timestamp });
+}
+
+interface Caller {
+  account: string;
+  user: string;
+  mode: 'live' | 'test';
+}
+const newCaller = (mode: Caller['mode'] = 'live'): Caller => ({ account: newStripeId('acct'), user: newStripeId('usr'), mode });
+
+/** A request as the views make it: identity and mode in the query, the signature in the header. */
+function call(caller: Caller, method: string, route: string, options: { body?: unknown; signature?: string | null; headers?: Record<string, string>; query?: string } = {}) {
+  const query = new URLSearchParams({ user_id: caller.user, account_id: caller.account, mode: caller.mode });
+  const signature = options.signature === undefined ? sign({ user_id: caller.user, account_id: caller.account }) : options.signature;
+  return stack.server.request(method, `/api/app/${route}?${query}${options.query ?? ''}`, {
+    body: options.body,
+    headers: { ...(signature !== null && { 'stripe-signature': signature }), ...options.headers },
+  });
+}
+const json = async (response: Response) => ({ status: response.status, body: await response.json() });
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  const body = await response.json();
+  expect(body.error.code).toBe(code);
+  return body.error;
+}
+
+/** A campaign and a creator with a code, made through the app as the drawer does. */
+async function seedCatalog(caller: Caller, handle = `annie${uniqueCode('').toLowerCase()}`) {
+  const campaign = await json(
+    await call(caller, 'POST', 'campaigns', { body: { title: 'Summer drop', discount_type: 'percent_off', discount_value: 20, commission: { type: 'percent', value: 10 } } }),
+  );
+  expect(campaign.status).toBe(201);
+  const creator = await json(await call(caller, 'POST', 'creators', { body: { handle, name: 'Annie', campaign: campaign.body.id, code: uniqueCode('ANNIE') } }));
+  expect(creator.status).toBe(201);
+  return { campaign: campaign.body, creator: creator.body, promoCode: creator.body.promo_codes[0] };
+}
+
+describe('Stripe App authentication', () => {
+  it('accepts the Dashboard’s signature and makes one org for the account on first use', async () => {
+    const caller = newCaller();
+    const first = await json(await call(caller, 'GET', 'settings'));
+    expect(first.status).toBe(200);
+    expect(first.body.org).toMatchObject({ object: 'org', stripe_account_id: caller.account, referral_params: ['infl'], code_beats_link: true });
+    const again = await json(await call(caller, 'GET', 'settings'));
+    expect(again.body.org.id).toBe(first.body.org.id);
+    expect((await deps().store.orgs.findByStripeAccount(caller.account))!.id).toBe(first.body.org.id);
+  });
+
+  it('makes exactly one org when a fresh install’s first requests race', async () => {
+    const caller = newCaller();
+    const responses = await Promise.all(Array.from({ length: 8 }, () => call(caller, 'GET', 'settings').then(json)));
+    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
+    const ids = new Set(responses.map((response) => response.body.org.id));
+    expect(ids.size).toBe(1);
+    expect((await orgForStripeAccount(deps(), caller.account)).id).toBe([...ids][0]);
+  });
+
+  it('shares the org with the install event, whichever comes first', async () => {
+    const viewFirst = newCaller();
+    const orgId = (await json(await call(viewFirst, 'GET', 'settings'))).body.org.id;
+    await deliver(stack.server, stripeEvent('account.application.authorized', { id: 'ca_app', object: 'application' }, { account: viewFirst.account }));
+    expect((await deps().store.orgs.findByStripeAccount(viewFirst.account))!.id).toBe(orgId);
+
+    const eventFirst = newCaller();
+    await deliver(stack.server, stripeEvent('account.application.authorized', { id: 'ca_app', object: 'application' }, { account: eventFirst.account }));
+    const installed = await deps().store.orgs.findByStripeAccount(eventFirst.account);
+    expect((await json(await call(eventFirst, 'GET', 'settings'))).body.org.id).toBe(installed!.id);
+  });
+
+  it('refuses a missing signature with 401 and creates nothing', async () => {
+    const caller = newCaller();
+    await expectError(await call(caller, 'GET', 'settings', { signature: null }), 401, 'signature_missing');
+    expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
+  });
+
+  it('refuses a signature older than 300 seconds', async () => {
+    const caller = newCaller();
+    const stale = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    const error = await expectError(await call(caller, 'GET', 'settings', { signature: stale }), 401, 'signature_expired');
+    expect(error.message).toMatch(/too old/);
+    const recent = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 240 });
+    expect((await call(caller, 'GET', 'settings', { signature: recent })).status).toBe(200);
+  });
+
+  it('refuses a signature made with another secret', async () => {
+    const caller = newCaller();
+    const forged = sign({ user_id: caller.user, account_id: caller.account }, { secret: 'absec_someone_elses_app' });
+    await expectError(await call(caller, 'GET', 'settings', { signature: forged }), 401, 'signature_invalid');
+    expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
+  });
+
+  it('refuses a signature over the fields in the other order', async () => {
+    const caller = newCaller();
+    const swapped = sign({ account_id: caller.account, user_id: caller.user });
+    await expectError(await call(caller, 'GET', 'settings', { signature: swapped }), 401, 'signature_invalid');
+  });
+
+  it('refuses a signature for one account used to claim another', async () => {
+    const victim = newCaller();
+    const attacker = newCaller();
+    await call(victim, 'GET', 'settings');
+    const attackersSignature = sign({ user_id: attacker.user, account_id: attacker.account });
+    await expectError(await call({ ...attacker, account: victim.account }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
+    await expectError(await call({ ...victim, user: attacker.user }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
+  });
+
+  it('answers 403 and changes nothing when a signed request names another account', async () => {
+    const victim = newCaller();
+    const attacker = newCaller();
+    const before = (await json(await call(victim, 'GET', 'settings'))).body.org;
+
+    const viaBody = await call(attacker, 'PATCH', 'settings', { body: { account_id: victim.account, domains: ['evil.test'] } });
+    await expectError(viaBody, 403, 'account_mismatch');
+    const viaHeader = await call(attacker, 'PATCH', 'settings', { body: { domains: ['evil.test'] }, headers: { 'stripe-account': victim.account } });
+    await expectError(viaHeader, 403, 'account_mismatch');
+    const viaUser = await call(attacker, 'PATCH', 'settings', { body: { user_id: victim.user, domains: ['evil.test'] } });
+    await expectError(viaUser, 403, 'account_mismatch');
+
+    expect((await json(await call(victim, 'GET', 'settings'))).body.org).toEqual(before);
+    expect((await deps().store.orgs.findByStripeAccount(attacker.account))?.domains ?? []).toEqual([]);
+  });
+
+  it('cannot reach another account’s codes or keys by id', async () => {
+    const victim = newCaller();
+    const attacker = newCaller();
+    const { promoCode } = await seedCatalog(victim);
+    const key = (await json(await call(victim, 'POST', 'keys', { body: { name: 'Victim key' } }))).body;
+
+    await expectError(await call(attacker, 'PATCH', `promo_codes/${promoCode.id}`, { body: { active: false } }), 404, 'resource_missing');
+    await expectError(await call(attacker, 'DELETE', `keys/${key.id}`), 404, 'resource_missing');
+    const overview = (await json(await call(attacker, 'GET', 'overview'))).body;
+    expect(overview.creators).toEqual([]);
+
+    const victimView = (await json(await call(victim, 'GET', 'overview'))).body;
+    expect(victimView.creators[0].promo_codes[0].active).toBe(true);
+    expect((await json(await call(victim, 'GET', 'settings'))).body.api_keys[0].revoked).toBeNull();
+  });
+
+  it('accepts the signed pair in a JSON body, as Stripe’s examples send it', async () => {
+    const caller = newCaller();
+    const response = await stack.server.request('POST', '/api/app/keys', {
+      body: { user_id: caller.user, account_id: caller.account, mode: 'test', name: 'From body' },
+      headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) },
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ object: 'api_key', name: 'From body', livemode: false });
+  });
+
+  it('requires the Dashboard mode', async () => {
+    const caller = newCaller();
+    const response = await stack.server.request('GET', `/api/app/settings?user_id=${caller.user}&account_id=${caller.account}`, {
+      headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) },
+    });
+    const error = await expectError(response, 400, 'parameter_invalid');
+    expect(error).toMatchObject({ param: 'mode', message: expect.stringContaining('"live"|"test"') });
+  });
+
+  it('lets the sandboxed iframe (origin null) call it', async () => {
+    const preflight = await stack.server.request('OPTIONS', '/api/app/settings', {
+      headers: { origin: 'null', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'stripe-signature,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Stripe-Signature, Content-Type');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    const caller = newCaller();
+    expect((await call(caller, 'GET', 'settings', { headers: { origin: 'null' } })).headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('Stripe App backend', () => {
+  it('creates the creator’s code on the connected account and lists it with its share link', async () => {
+    const caller = newCaller();
+    await call(caller, 'PATCH', 'settings', { body: { domains: ['brand.test'], referral_params: ['ref', 'infl'] } });
+    const before = stack.stripe.requests.length;
+    const { creator, promoCode, campaign } = await seedCatalog(caller, 'annie');
+
+    const sent = stack.stripe.requests.slice(before);
+    expect(sent.map((request) => [request.method, request.path, request.account])).toEqual([
+      ['POST', '/v1/coupons', caller.account],
+      ['POST', '/v1/promotion_codes', caller.account],
+    ]);
+    expect(promoCode).toMatchObject({ active: true, campaign: campaign.id, share_url: `https://brand.test/?ref=${promoCode.code}` });
+    expect(promoCode.stripe_promotion_code_id).toMatch(/^promo_/);
+
+    const overview = (await json(await call(caller, 'GET', 'overview'))).body;
+    expect(overview.campaigns).toEqual([expect.objectContaining({ id: campaign.id, title: 'Summer drop', figures: expect.objectContaining({ conversions: 0 }) })]);
+    expect(overview.creators).toEqual([expect.objectContaining({ id: creator.id, handle: 'annie', promo_codes: [promoCode] })]);
+  });
+
+  it('gives an existing handle a new code instead of a duplicate creator', async () => {
+    const caller = newCaller();
+    const { creator, campaign } = await seedCatalog(caller, 'bob');
+    const second = await json(await call(caller, 'POST', 'creators', { body: { handle: 'BOB', campaign: campaign.id, code: uniqueCode('BOB') } }));
+    expect(second.status).toBe(201);
+    expect(second.body.id).toBe(creator.id);
+    const overview = (await json(await call(caller, 'GET', 'overview'))).body;
+    expect(overview.creators).toHaveLength(1);
+    expect(overview.creators[0].promo_codes).toHaveLength(2);
+  });
+
+  it('refuses a taken code or unknown campaign before creating the creator', async () => {
+    const caller = newCaller();
+    const { promoCode, campaign } = await seedCatalog(caller);
+    const taken = await call(caller, 'POST', 'creators', { body: { handle: 'newbie', campaign: campaign.id, code: promoCode.code } });
+    expect((await expectError(taken, 409, 'promo_code_exists')).param).toBe('code');
+    const unknown = await call(caller, 'POST', 'creators', { body: { handle: 'newbie', campaign: 'cmp_nope', code: uniqueCode('NEW') } });
+    await expectError(unknown, 404, 'resource_missing');
+    const invalid = await call(caller, 'POST', 'creators', { body: { handle: 'new bie', campaign: campaign.id, code: 'x' } });
+    expect((await expectError(invalid, 400, 'parameter_invalid')).param).toBe('handle');
+    const overview = (await json(await call(caller, 'GET', 'overview'))).body;
+    expect(overview.creators.map((creator: { handle: string }) => creator.handle)).not.toContain('newbie');
+  });
+
+  it('deactivates and reactivates a code here and on Stripe', async () => {
+    const caller = newCaller();
+    const { promoCode } = await seedCatalog(caller);
+    const off = await json(await call(caller, 'PATCH', `promo_codes/${promoCode.id}`, { body: { active: false } }));
+    expect(off.body).toMatchObject({ id: promoCode.id, active: false });
+    expect(stack.stripe.get<{ active: boolean }>(promoCode.stripe_promotion_code_id, caller.account)!.active).toBe(false);
+    const on = await json(await call(caller, 'PATCH', `promo_codes/${promoCode.id}`, { body: { active: true } }));
+    expect(on.body.active).toBe(true);
+    expect(stack.stripe.get<{ active: boolean }>(promoCode.stripe_promotion_code_id, caller.account)!.active).toBe(true);
+  });
+
+  it('keeps test and live data apart for one account', async () => {
+    const live = newCaller('live');
+    const test: Caller = { ...live, mode: 'test' };
+    await seedCatalog(test, 'testonly');
+    await call(test, 'POST', 'keys', { body: { name: 'Test key', scopes: ['referrals'] } });
+    const liveKey = (await json(await call(live, 'POST', 'keys', { body: { name: 'Live key' } }))).body;
+    expect(liveKey.secret).toMatch(/^so_live_/);
+
+    expect((await json(await call(live, 'GET', 'overview'))).body).toMatchObject({ livemode: true, campaigns: [], creators: [] });
+    expect((await json(await call(test, 'GET', 'overview'))).body.creators.map((creator: { handle: string }) => creator.handle)).toEqual(['testonly']);
+    expect((await json(await call(live, 'GET', 'settings'))).body.api_keys.map((key: { name: string }) => key.name)).toEqual(['Live key']);
+    expect((await json(await call(test, 'GET', 'settings'))).body.api_keys.map((key: { name: string }) => key.name)).toEqual(['Test key']);
+    await expectError(await call(test, 'DELETE', `keys/${liveKey.id}`), 404, 'resource_missing');
+    expect(stack.stripe.requests.filter((request) => request.account === live.account).every((request) => request.livemode === false)).toBe(true);
+  });
+
+  it('creates an API key shown once, lists it without the secret, and revokes it', async () => {
+    const caller = newCaller();
+    const created = await json(await call(caller, 'POST', 'keys', { body: { name: 'Backend', scopes: ['referrals', 'tracking'] } }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Backend', scopes: ['referrals', 'tracking'], livemode: true, revoked: null });
+    const listed = (await json(await call(caller, 'GET', 'settings'))).body.api_keys;
+    expect(listed).toEqual([expect.objectContaining({ id: created.body.id, redacted: created.body.redacted })]);
+    expect(listed[0].secret).toBeUndefined();
+    expect(JSON.stringify(listed)).not.toContain(created.body.secret);
+
+    const works = await stack.server.request('GET', '/api/customers?externalId=nobody', { key: created.body.secret });
+    expect(works.status).toBe(200);
+    const revoked = await json(await call(caller, 'DELETE', `keys/${created.body.id}`));
+    expect(revoked.body.revoked).toEqual(expect.any(Number));
+    expect((await stack.server.request('GET', '/api/customers?externalId=nobody', { key: created.body.secret })).status).toBe(401);
+  });
+
+  it('saves settings and reports the pixel heartbeat per domain', async () => {
+    const caller = newCaller();
+    const saved = await json(
+      await call(caller, 'PATCH', 'settings', {
+        body: { domains: ['Brand.test', 'shop.test'], attribution_window_days: 60, referral_params: ['via'], attribution_model: 'first_click', code_beats_link: false },
+      }),
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.body.org).toMatchObject({
+      domains: ['brand.test', 'shop.test'],
+      attribution_window_days: 60,
+      referral_params: ['via'],
+      attribution_model: 'first_click',
+      code_beats_link: false,
+    });
+    expect(saved.body.pixel).toEqual([
+      { domain: 'brand.test', allowed: true, last_seen: null, page_url: null },
+      { domain: 'shop.test', allowed: true, last_seen: null, page_url: null },
+    ]);
+    const seenAt = new Date('2026-11-20T10:00:00Z');
+    await deps().store.heartbeats.record(saved.body.org.id, 'brand.test', 'https://brand.test/pricing', seenAt);
+    const after = (await json(await call(caller, 'GET', 'settings'))).body;
+    expect(after.pixel[0]).toEqual({ domain: 'brand.test', allowed: true, last_seen: seenAt.getTime() / 1000, page_url: 'https://brand.test/pricing' });
+
+    const bad = await call(caller, 'PATCH', 'settings', { body: { attribution_window_days: 0 } });
+    expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('attribution_window_days');
+  });
+
+  it('shows the conversion of a paid checkout on the drawer, the customer and the payment', async () => {
+    const caller = newCaller();
+    const { creator, promoCode, campaign } = await seedCatalog(caller);
+    const customer = newStripeId('cus');
+    const session = seedPaidSession(stack.stripe, caller.account, { amount: 8000, discount: 2000, promotionCode: promoCode.stripe_promotion_code_id, customer });
+    const delivered = await deliver(stack.server, stripeEvent('checkout.session.completed', { ...session, discounts: [] }, { account: caller.account }));
+    expect(delivered.status).toBe(200);
+
+    const overview = (await json(await call(caller, 'GET', 'overview', { query: '&period=7d' }))).body;
+    expect(overview).toMatchObject({ period: '7d', currency: 'usd', totals: expect.objectContaining({ conversions: 1, revenue: 8000, discounts: 2000, commission: 800 }) });
+    expect(overview.campaigns[0]).toMatchObject({ id: campaign.id, figures: expect.objectContaining({ conversions: 1, revenue: 8000, commission: 800 }) });
+    expect(overview.creators[0]).toMatchObject({ id: creator.id, figures: expect.objectContaining({ conversions: 1, revenue: 8000 }) });
+
+    const byCustomer = (await json(await call(caller, 'GET', `customers/${customer}`))).body;
+    expect(byCustomer).toMatchObject({
+      customer,
+      referral: { object: 'conversion', creator_handle: creator.handle, code: promoCode.code, source: 'promotion_code', amount: 8000, commission: 800 },
+      totals: [{ currency: 'usd', revenue: 8000, commission: 800 }],
+    });
+    expect(byCustomer.conversions).toHaveLength(1);
+
+    const byPayment = (await json(await call(caller, 'GET', `payments/${session.payment_intent}`))).body;
+    expect(byPayment.conversion).toMatchObject({ creator_handle: creator.handle, code: promoCode.code, status: 'credited', amount: 8000, commission: 800 });
+
+    const otherMode = (await json(await call({ ...caller, mode: 'test' }, 'GET', `customers/${customer}`))).body;
+    expect(otherMode).toMatchObject({ referral: null, totals: [], conversions: [] });
+    const nobody = (await json(await call(caller, 'GET', `payments/${newStripeId('pi')}`))).body;
+    expect(nobody.conversion).toBeNull();
+    await expectError(await call(caller, 'GET', 'customers/not-a-customer'), 400, 'parameter_invalid');
+  });
+});
