@@ -15,6 +15,8 @@ export function sha256Hex(value: string): string {
  */
 export class Secrets {
   readonly referralSigningKey: Uint8Array;
+  /** Lets the CLI run commands inside a running server on the same data dir (see cli/). */
+  readonly operatorToken: string;
   private readonly customerKey: Buffer;
   private readonly visitorKey: Buffer;
 
@@ -23,6 +25,7 @@ export class Secrets {
     this.customerKey = derive('customer-external-id');
     this.visitorKey = derive('visitor-ip');
     this.referralSigningKey = new Uint8Array(derive('referral-token'));
+    this.operatorToken = derive('operator-token').toString('base64url');
   }
 
   /** hmac_sha256(key, org_id + ":" + externalId): the only form in which a brand's user id is kept. */

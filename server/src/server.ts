@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -10,6 +12,9 @@ import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { openStore } from './store';
 import { createStripeClients } from './stripe/client';
+
+/** Where a server owning an embedded data dir says how to reach it, for the CLI. */
+export const SERVER_FILE = 'server.json';
 
 export interface RunningServer {
   url: string;
@@ -41,16 +46,20 @@ export async function startServer(config: Config, options: { logger?: Logger; no
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const url = `http://${host}:${port}`;
+  const serverFile = deps.store.kind === 'embedded' ? path.join(deps.store.location, SERVER_FILE) : null;
+  if (serverFile) await writeFile(serverFile, JSON.stringify({ pid: process.pid, url: `http://${host === 'localhost' ? '127.0.0.1' : host}:${port}` }));
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url,
     deps,
     close() {
       closing ??= (async () => {
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await drained;
+        if (serverFile) await rm(serverFile, { force: true });
         await deps.store.close();
       })();
       return closing;

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
+import { acquireDataDirLock } from './lock';
 
 const HIDE_NEDB_ID = { _id: 0 } as const;
 const COMPACT_EVERY_MS = 60 * 60 * 1000;
@@ -15,6 +16,7 @@ const COMPACT_EVERY_MS = 60 * 60 * 1000;
 export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
+  const releaseLock = await acquireDataDirLock(directory);
   const datastores: Datastore[] = [];
 
   return {
@@ -36,6 +38,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
         datastore.stopAutocompaction();
         await datastore.compactDatafileAsync();
       }
+      await releaseLock();
     },
   };
 }

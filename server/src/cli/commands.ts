@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
+import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
+import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
+import type { Deps } from '../deps';
+import { parse } from '../http/validate';
+import { presentApiKey, presentOrg } from '../orgs/present';
+import { API_KEY_SCOPES, type OrgScope } from '../orgs/repo';
+import { createApiKeySchema, createOrgSchema } from '../orgs/schemas';
+import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../orgs/service';
+
+/**
+ * Operator commands as plain functions of `(deps, options)`: the CLI runs them in-process, or,
+ * when a server owns the embedded data dir, inside that server (see routes.ts).
+ */
+interface Command<S extends z.ZodType> {
+  options: S;
+  run(deps: Deps, options: z.infer<S>): Promise<unknown>;
+}
+const command = <S extends z.ZodType>(options: S, run: Command<S>['run']): Command<S> => ({ options, run });
+
+const inOrg = z.object({ org: z.string().min(1), test: z.boolean().default(false) });
+async function scopeFor(deps: Deps, options: z.infer<typeof inOrg>): Promise<OrgScope> {
+  const org = await getOrg(deps, options.org);
+  return { orgId: org.id, livemode: !options.test };
+}
+
+export const commands = {
+  init: command(z.object({ name: z.string(), domain: z.array(z.string()).default([]), test: z.boolean().default(false) }), async (deps, options) => {
+    const org = await createOrg(deps, parse(createOrgSchema, { name: options.name, domains: options.domain }));
+    const { secret, key } = await createApiKey(deps, org.id, {
+      name: 'Default',
+      scopes: ['referrals', 'tracking', 'admin'],
+      livemode: !options.test,
+    });
+    return { org: presentOrg(org), api_key: presentApiKey(key, secret) };
+  }),
+
+  'key create': command(inOrg.extend({ name: z.string().optional(), scope: z.array(z.enum(API_KEY_SCOPES)).optional() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    const input = parse(createApiKeySchema, { name: options.name, scopes: options.scope, livemode: scope.livemode });
+    const { secret, key } = await createApiKey(deps, scope.orgId, input);
+    return presentApiKey(key, secret);
+  }),
+
+  'key list': command(inOrg, async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    return (await listApiKeys(deps, scope.orgId)).map((key) => presentApiKey(key));
+  }),
+
+  'key revoke': command(inOrg.extend({ id: z.string() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    return presentApiKey(await revokeApiKey(deps, scope.orgId, options.id));
+  }),
+
+  'creator create': command(
+    inOrg.extend({ handle: z.string(), name: z.string().optional(), avatarUrl: z.string().optional(), email: z.string().optional() }),
+    async (deps, options) => {
+      const input = parse(createCreatorSchema, { handle: options.handle, name: options.name, avatar_url: options.avatarUrl, email: options.email });
+      return presentCreator(await createCreator(deps, await scopeFor(deps, options), input));
+    },
+  ),
+
+  'campaign create': command(
+    inOrg.extend({
+      title: z.string(),
+      percentOff: z.coerce.number().optional(),
+      amountOff: z.coerce.number().optional(),
+      currency: z.string().optional(),
+      duration: z.string().optional(),
+      durationInMonths: z.coerce.number().optional(),
+      commissionPercent: z.coerce.number().optional(),
+      commissionFixed: z.coerce.number().optional(),
+      recurringMonths: z.coerce.number().optional(),
+    }),
+    async (deps, options) => {
+      const commission =
+        options.commissionFixed !== undefined
+          ? { type: 'fixed', value: options.commissionFixed, currency: options.currency, recurring_months: options.recurringMonths }
+          : options.commissionPercent !== undefined
+            ? { type: 'percent', value: options.commissionPercent, recurring_months: options.recurringMonths }
+            : undefined;
+      const input = parse(createCampaignSchema, {
+        title: options.title,
+        discount_type: options.amountOff !== undefined ? 'amount_off' : 'percent_off',
+        discount_value: options.amountOff ?? options.percentOff,
+        currency: options.currency,
+        duration: options.duration,
+        duration_in_months: options.durationInMonths,
+        commission,
+      });
+      return presentCampaign(await createCampaign(deps, await scopeFor(deps, options), input));
+    },
+  ),
+
+  'code create': command(inOrg.extend({ code: z.string(), creator: z.string(), campaign: z.string() }), async (deps, options) => {
+    const input = parse(createPromoCodeSchema, { code: options.code, creator: options.creator, campaign: options.campaign });
+    return presentPromoCode(await createPromoCode(deps, await scopeFor(deps, options), input));
+  }),
+
+  'code deactivate': command(inOrg.extend({ code: z.string() }), async (deps, options) =>
+    presentPromoCode(await setPromoCodeActive(deps, await scopeFor(deps, options), options.code, false)),
+  ),
+
+  'code activate': command(inOrg.extend({ code: z.string() }), async (deps, options) =>
+    presentPromoCode(await setPromoCodeActive(deps, await scopeFor(deps, options), options.code, true)),
+  ),
+};
+
+export type CommandName = keyof typeof commands;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+export async function runCommand(deps: Deps, name: CommandName, options: unknown): Promise<unknown> {
+  const definition = commands[name] as Command<z.ZodType>;
+  return definition.run(deps, parse(definition.options, options));
+}

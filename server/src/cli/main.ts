@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config';
+import { Secrets } from '../crypto';
+import { ApiError } from '../http/errors';
+import { createLogger } from '../logger';
+import { resolveSecret } from '../secret';
+import { createDeps, SERVER_FILE } from '../server';
+import { isProcessAlive, readJsonFile } from '../store/lock';
+import { type CommandName, runCommand } from './commands';
+
+interface Failure {
+  error: { code?: string; message: string; param?: string };
+}
+
+/** Runs in the server that owns the embedded data dir when one is up, otherwise in this process. */
+async function execute(name: CommandName, options: Record<string, unknown>, json: boolean): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('warn', process.stderr);
+  const running = config.MONGODB_URI ? null : await readJsonFile<{ pid: number; url: string }>(path.resolve(config.DATA_DIR, SERVER_FILE));
+  let result: unknown;
+  if (running && isProcessAlive(running.pid)) {
+    const secrets = new Secrets(await resolveSecret(config.SHOUTOUT_SECRET, config.DATA_DIR, logger));
+    const response = await fetch(`${running.url}/api/operator/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.operatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ command: name, options }),
+    });
+    const body = (await response.json()) as { result: unknown } | Failure;
+    if ('error' in body) return fail(body, json);
+    result = body.result;
+  } else {
+    const deps = await createDeps(config, { logger });
+    try {
+      result = await runCommand(deps, name, options);
+    } catch (error) {
+      if (error instanceof ApiError) return fail({ error: { code: error.code, message: error.message, param: error.param } }, json);
+      throw error;
+    } finally {
+      await deps.store.close();
+    }
+  }
+  console.log(json ? JSON.stringify(result, null, 2) : formatHuman(result));
+}
+
+function fail(failure: Failure, json: boolean): void {
+  const { message, param } = failure.error;
+  console.error(json ? JSON.stringify(failure) : `error: ${message}${param ? ` (${param})` : ''}`);
+  process.exitCode = 1;
+}
+
+function formatHuman(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) return value.map((item) => formatHuman(item, indent)).join(`\n${indent}--\n`) || `${indent}(none)`;
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, field]) => field !== null && field !== undefined)
+      .map(([key, field]) => (field && typeof field === 'object' && !Array.isArray(field) ? `${indent}${key}:\n${formatHuman(field, `${indent}  `)}` : `${indent}${key}: ${Array.isArray(field) ? field.join(', ') : String(field)}`))
+      .join('\n');
+  }
+  return `${indent}${String(value)}`;
+}
+
+const program = new Command('shoutout')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns and codes.')
+  .option('--json', 'print machine-readable JSON');
+
+function define(name: CommandName, description: string, configure: (command: Command) => Command) {
+  const [group, action] = name.split(' ');
+  const parent = action ? (program.commands.find((existing) => existing.name() === group) ?? program.command(group)) : program;
+  const command = configure(parent.command(action ?? group).description(description));
+  command.action(async (options: Record<string, unknown>) => execute(name, options, Boolean(program.opts().json)));
+}
+
+const inOrg = (command: Command) => command.requiredOption('--org <id>', 'org id (org_…)').option('--test', 'test mode instead of live');
+
+define('init', 'create an org and an API key with every scope', (c) =>
+  c.requiredOption('--name <name>', 'brand name').option('--domain <domain...>', 'site domain(s) the pixel runs on').option('--test', 'make a test-mode key'),
+);
+define('key create', 'create an API key (shown once)', (c) =>
+  inOrg(c).option('--name <name>', 'a label').option('--scope <scope...>', 'referrals, tracking and/or admin'),
+);
+define('key list', 'list API keys', inOrg);
+define('key revoke', 'revoke an API key', (c) => inOrg(c).requiredOption('--id <id>', 'key id (key_…)'));
+define('creator create', 'add a creator', (c) =>
+  inOrg(c).requiredOption('--handle <handle>').option('--name <name>').option('--avatar-url <url>').option('--email <email>'),
+);
+define('campaign create', 'create a campaign', (c) =>
+  inOrg(c)
+    .requiredOption('--title <title>')
+    .option('--percent-off <percent>', 'discount in percent')
+    .option('--amount-off <cents>', 'discount in minor units (needs --currency)')
+    .option('--currency <code>')
+    .option('--duration <once|repeating|forever>')
+    .option('--duration-in-months <months>')
+    .option('--commission-percent <percent>', 'commission: percent of net revenue')
+    .option('--commission-fixed <cents>', 'commission: fixed amount per conversion')
+    .option('--recurring-months <months>', 'months of subscription renewals that earn commission'),
+);
+define('code create', 'give a creator a promo code in a campaign', (c) =>
+  inOrg(c).requiredOption('--code <code>').requiredOption('--creator <id|handle>').requiredOption('--campaign <id>'),
+);
+define('code deactivate', 'deactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
+define('code activate', 'reactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
+
+program.parseAsync().catch((error) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,29 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../deps';
+import { bearerToken } from '../http/auth';
+import { ApiError } from '../http/errors';
+import { parse } from '../http/validate';
+import { isCommandName, runCommand } from './commands';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const commandRequest = z.object({ command: z.string(), options: z.record(z.string(), z.unknown()).default({}) });
+
+export function operatorRoutes(deps: Deps): Router {
+  const router = Router();
+
+  // POST /api/operator/commands – run a CLI command inside this server (loopback and operator token only)
+  router.post('/operator/commands', async (req, res) => {
+    const token = Buffer.from(bearerToken(req) ?? '');
+    const expected = Buffer.from(deps.secrets.operatorToken);
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || token.length !== expected.length || !timingSafeEqual(token, expected)) {
+      throw new ApiError('authentication_error', 'operator_token_invalid', 'Operator commands are accepted only from this machine with the operator token.');
+    }
+    const { command, options } = parse(commandRequest, req.body);
+    if (!isCommandName(command)) throw ApiError.invalid('command_unknown', `Unknown command: ${command}`, 'command');
+    res.json({ result: await runCommand(deps, command, options) });
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../helpers/process';
+import { startTestServer, TEST_SECRET } from '../helpers/server';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'shoutout-cli-'));
+});
+afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+const env = () => ({ DATA_DIR: dataDir, SHOUTOUT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+const cli = async (...args: string[]) => {
+  const result = await runCli(['--json', ...args], env());
+  return { ...result, json: result.code === 0 ? JSON.parse(result.output) : null };
+};
+
+// Each case spawns several CLI processes; on a loaded 2-core CI machine that takes a while.
+describe('shoutout CLI', { timeout: 120_000 }, () => {
+  it('bootstraps an org whose key works, then sends commands to the running server', async () => {
+    const init = await cli('init', '--name', 'Acme', '--domain', 'acme.test', 'www.acme.test');
+    expect(init.code).toBe(0);
+    expect(init.json.org).toMatchObject({ id: expect.stringMatching(/^org_/), name: 'Acme', domains: ['acme.test', 'www.acme.test'] });
+    expect(init.json.api_key).toMatchObject({ secret: expect.stringMatching(/^so_live_/), scopes: ['referrals', 'tracking', 'admin'] });
+    const org = init.json.org.id;
+
+    const server = await startTestServer({}, { dataDir });
+    try {
+      const creator = await cli('creator', 'create', '--org', org, '--handle', 'annie');
+      expect(creator.json).toMatchObject({ object: 'creator', handle: 'annie' });
+      const campaign = await cli('campaign', 'create', '--org', org, '--title', 'Summer drop', '--percent-off', '20', '--commission-percent', '10');
+      expect(campaign.json).toMatchObject({ discount_type: 'percent_off', discount_value: 20, commission: { type: 'percent', value: 10 } });
+      const code = await cli('code', 'create', '--org', org, '--code', 'annie50', '--creator', 'annie', '--campaign', campaign.json.id);
+      expect(code.json).toMatchObject({ code: 'ANNIE50', active: true });
+      expect((await cli('code', 'deactivate', '--org', org, '--code', 'ANNIE50')).json.active).toBe(false);
+
+      // The running server sees what the CLI did at once: the commands ran inside it.
+      const codes = await (await server.request('GET', '/api/promo_codes', { key: init.json.api_key.secret })).json();
+      expect(codes.data).toMatchObject([{ code: 'ANNIE50', active: false }]);
+
+      const key = await cli('key', 'create', '--org', org, '--scope', 'referrals', '--test');
+      expect(key.json.secret).toMatch(/^so_test_/);
+      const listed = await cli('key', 'list', '--org', org);
+      expect(listed.json).toHaveLength(2);
+      await cli('key', 'revoke', '--org', org, '--id', key.json.id);
+      expect((await server.request('GET', '/api/customers?externalId=x', { key: key.json.secret })).status).toBe(401);
+
+      const duplicate = await runCli(['creator', 'create', '--org', org, '--handle', 'annie'], env());
+      expect(duplicate.code).toBe(1);
+      expect(duplicate.output).toContain('error: A creator with handle "annie" already exists. (handle)');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('explains bad arguments and unknown orgs', async () => {
+    const unknown = await runCli(['key', 'list', '--org', 'org_missing'], env());
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toContain('error: No such org (org)');
+    const missing = await runCli(['init'], env());
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain("required option '--name <name>' not specified");
+  });
+});

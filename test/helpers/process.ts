@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs a TypeScript entry point of the project as its own process, as `npm start` would. */
+export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return Object.assign(child, { output: () => output });
+}
+
+export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** Waits for a server process to announce itself in its data dir's server.json. */
+export async function serverUrlOf(dataDir: string, child: ChildProcess & { output: () => string }): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    try {
+      const { url, pid } = JSON.parse(await readFile(path.join(dataDir, 'server.json'), 'utf8'));
+      if (pid === child.pid) return url;
+    } catch {
+      // not written yet
+    }
+    if (child.exitCode !== null) throw new Error(`server exited early: ${child.output()}`);
+    await sleep(50);
+  }
+  throw new Error(`server did not start: ${child.output()}`);
+}
+
+/** Runs the operator CLI to completion. */
+export async function runCli(args: string[], env: Record<string, string>) {
+  const child = spawnTs('server/src/cli/main.ts', args, env);
+  const { code } = await exitOf(child);
+  return { code, output: child.output() };
+}

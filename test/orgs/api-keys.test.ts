@@ -1,0 +1,80 @@
+import { createApiKey } from '../../server/src/orgs/service';
+import { createTestOrg } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+const errorOf = async (response: Response) => ((await response.json()) as { error: Record<string, string> }).error;
+
+describe('API keys', () => {
+  it('answers 401 for a missing, unknown or revoked key and 403 for a missing scope', async () => {
+    const { org, key } = await createTestOrg(server.deps);
+    const missing = await server.request('GET', '/api/customers?externalId=u');
+    expect(missing.status).toBe(401);
+    expect(await errorOf(missing)).toMatchObject({ type: 'authentication_error', code: 'api_key_missing' });
+
+    const unknown = await server.request('GET', '/api/customers?externalId=u', { key: 'so_live_nope' });
+    expect(unknown.status).toBe(401);
+    expect((await errorOf(unknown)).code).toBe('api_key_invalid');
+
+    const { secret: referralsOnly } = await createApiKey(server.deps, org.id, { scopes: ['referrals'] });
+    const forbidden = await server.request('GET', '/api/creators', { key: referralsOnly });
+    expect(forbidden.status).toBe(403);
+    expect(await errorOf(forbidden)).toMatchObject({ type: 'permission_error', code: 'api_key_scope_missing' });
+    expect((await server.request('GET', '/api/customers?externalId=u', { key: referralsOnly })).status).toBe(200);
+
+    const created = await (await server.request('POST', '/api/keys', { key, body: { name: 'ci', scopes: ['referrals'] } })).json();
+    expect((await server.request('GET', '/api/customers?externalId=u', { key: created.secret })).status).toBe(200);
+    const revoked = await server.request('DELETE', `/api/keys/${created.id}`, { key });
+    expect((await revoked.json()).revoked).toEqual(expect.any(Number));
+    const afterRevoke = await server.request('GET', '/api/customers?externalId=u', { key: created.secret });
+    expect(afterRevoke.status).toBe(401);
+    expect((await errorOf(afterRevoke)).code).toBe('api_key_revoked');
+  });
+
+  it('shows a secret once, stores only its hash, and tells live from test by prefix', async () => {
+    const { org, key } = await createTestOrg(server.deps);
+    const live = await (await server.request('POST', '/api/keys', { key, body: { scopes: ['referrals', 'admin'] } })).json();
+    const test = await (await server.request('POST', '/api/keys', { key, body: { livemode: false } })).json();
+    expect(live.secret).toMatch(/^so_live_[A-Za-z0-9_-]{32}$/);
+    expect(test.secret).toMatch(/^so_test_/);
+    expect(live.redacted).toBe(`${live.secret.slice(0, 8)}…${live.secret.slice(-4)}`);
+
+    const listed = await (await server.request('GET', '/api/keys', { key })).json();
+    expect(listed.data.map((entry: { id: string }) => entry.id)).toEqual(expect.arrayContaining([live.id, test.id]));
+    expect(JSON.stringify(listed)).not.toContain(live.secret);
+    const stored = await server.deps.store.apiKeys.list(org.id);
+    expect(stored).toHaveLength(3);
+    expect(JSON.stringify(stored)).not.toContain(live.secret);
+    expect(stored.find((entry) => entry.id === live.id)?.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('names the offending field when creating a key with bad input', async () => {
+    const { key } = await createTestOrg(server.deps);
+    const response = await server.request('POST', '/api/keys', { key, body: { scopes: ['everything'] } });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatchObject({ code: 'parameter_invalid', param: 'scopes.0' });
+  });
+});
+
+describe('org settings', () => {
+  it('reads and changes settings, refusing unknown or invalid fields', async () => {
+    const { key } = await createTestOrg(server.deps);
+    const patched = await server.request('PATCH', '/api/org', {
+      key,
+      body: { domains: ['https://Shop.Brand.test/path', 'brand.test'], attribution_model: 'first_click', referral_params: ['infl', 'via'] },
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ domains: ['shop.brand.test', 'brand.test'], attribution_model: 'first_click', referral_params: ['infl', 'via'] });
+
+    const bad = await server.request('PATCH', '/api/org', { key, body: { attribution_window_days: 0 } });
+    expect(await errorOf(bad)).toMatchObject({ code: 'parameter_invalid', param: 'attribution_window_days' });
+    const unknown = await server.request('PATCH', '/api/org', { key, body: { plan: 'free' } });
+    expect(unknown.status).toBe(400);
+    expect((await (await server.request('GET', '/api/org', { key })).json()).attribution_window_days).toBe(30);
+  });
+});

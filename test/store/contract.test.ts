@@ -1,0 +1,122 @@
+import { createStore } from '../../server/src/store';
+import { type Collection, type Driver, DuplicateKeyError, insertOrUpdate } from '../../server/src/store/driver';
+import { adaptersUnderTest } from '../helpers/store';
+
+interface Row {
+  id: string;
+  tenant: string;
+  live: boolean;
+  n: number;
+  tag: string | null;
+  at: Date;
+}
+
+console.info(
+  `storage contract: covering ${adaptersUnderTest.map((adapter) => adapter.name).join(' and ')}` +
+    (process.env.MONGODB_URI ? '' : ' (set MONGODB_URI to cover MongoDB too)'),
+);
+
+describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
+  let driver: Driver;
+  let reopen: () => Promise<Driver>;
+  let destroy: () => Promise<void>;
+  let rows: Collection<Row>;
+  let counter = 0;
+  const spec = () => ({
+    name: `rows_${(counter += 1)}`,
+    indexes: [{ fields: ['id' as const], unique: true }, { fields: ['tenant' as const, 'live' as const, 'tag' as const], unique: true }],
+  });
+  const row = (id: string, extra: Partial<Row> = {}): Row => ({ id, tenant: 't1', live: true, n: 0, tag: id, at: new Date('2026-01-01T00:00:00Z'), ...extra });
+
+  beforeAll(async () => {
+    ({ driver, reopen, destroy } = await adapter.open());
+  });
+  afterAll(async () => {
+    await driver.close();
+    await destroy();
+  });
+  beforeEach(async () => {
+    rows = await driver.collection<Row>(spec());
+  });
+
+  it('round-trips documents with dates, booleans and nulls, without adapter ids', async () => {
+    const doc = row('a', { tag: null, n: 1.5 });
+    await rows.insertOne(doc);
+    expect(doc).not.toHaveProperty('_id');
+    const found = await rows.findOne({ id: 'a' });
+    expect(found).toEqual(doc);
+    expect(found?.at).toBeInstanceOf(Date);
+    expect(await rows.findOne({ id: 'missing' })).toBeNull();
+  });
+
+  it('enforces unique indexes, including compound ones', async () => {
+    await rows.insertOne(row('a'));
+    await expect(rows.insertOne(row('a', { tag: 'other' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+    await expect(rows.insertOne(row('b', { tag: 'a' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+    await rows.insertOne(row('c', { tag: 'a', live: false }));
+    expect(await rows.count({})).toBe(2);
+  });
+
+  it('filters with equality, $in, $ne and ranges, sorts and limits', async () => {
+    for (let index = 0; index < 5; index += 1) await rows.insertOne(row(`r${index}`, { n: index, at: new Date(Date.UTC(2026, 0, index + 1)) }));
+    expect((await rows.find({ n: { $gte: 1, $lt: 3 } }, { sort: { n: 1 } })).map((doc) => doc.id)).toEqual(['r1', 'r2']);
+    expect((await rows.find({ id: { $in: ['r0', 'r4', 'zz'] } }, { sort: { n: -1 } })).map((doc) => doc.id)).toEqual(['r4', 'r0']);
+    expect(await rows.count({ id: { $ne: 'r0' } })).toBe(4);
+    expect(await rows.count({ at: { $gte: new Date(Date.UTC(2026, 0, 3)) } })).toBe(3);
+    expect((await rows.find({}, { sort: { n: -1 }, limit: 2 })).map((doc) => doc.n)).toEqual([4, 3]);
+  });
+
+  it('updates atomically and returns the stored document afterwards', async () => {
+    await rows.insertOne(row('a'));
+    const updated = await rows.updateOne({ id: 'a' }, { $set: { tag: 'x' }, $inc: { n: 2 } });
+    expect(updated).toEqual({ ...row('a'), tag: 'x', n: 2 });
+    expect(await rows.updateOne({ id: 'nope' }, { $set: { tag: 'y' } })).toBeNull();
+    await Promise.all(Array.from({ length: 50 }, () => rows.updateOne({ id: 'a' }, { $inc: { n: 1 } })));
+    expect((await rows.findOne({ id: 'a' }))?.n).toBe(52);
+  });
+
+  it('refuses an update that would break a unique index', async () => {
+    await rows.insertOne(row('a'));
+    await rows.insertOne(row('b'));
+    await expect(rows.updateOne({ id: 'b' }, { $set: { tag: 'a' } })).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect((await rows.findOne({ id: 'b' }))?.tag).toBe('b');
+  });
+
+  it('updates and deletes many', async () => {
+    for (const id of ['a', 'b', 'c']) await rows.insertOne(row(id, { live: id !== 'c' }));
+    expect(await rows.updateMany({ live: true }, { $set: { n: 7 } })).toBe(2);
+    expect(await rows.count({ n: 7 })).toBe(2);
+    expect(await rows.deleteMany({ live: true })).toBe(2);
+    expect((await rows.find({})).map((doc) => doc.id)).toEqual(['c']);
+  });
+
+  it('insertOrUpdate settles concurrent writers on one document, keeping the newest by condition', async () => {
+    const key = { tenant: 't1', live: true, tag: 'k' };
+    const writes = Array.from({ length: 25 }, (_, index) =>
+      insertOrUpdate(rows, row(`w${index}`, { tag: 'k', n: index }), key, { $set: { n: index } }, { ...key, n: { $lte: index } }),
+    );
+    const results = await Promise.all(writes);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    const stored = await rows.find(key);
+    expect(stored).toHaveLength(1);
+    expect(stored[0].n).toBe(24);
+  });
+
+  it('keeps acknowledged writes across a restart', async () => {
+    const name = `persist_${counter}`;
+    const persisted = await driver.collection<Row>({ name, indexes: [{ fields: ['id'], unique: true }] });
+    await persisted.insertOne(row('kept', { n: 1 }));
+    await persisted.updateOne({ id: 'kept' }, { $inc: { n: 1 } });
+    await driver.close();
+    driver = await reopen();
+    const again = await driver.collection<Row>({ name, indexes: [{ fields: ['id'], unique: true }] });
+    expect(await again.findOne({ id: 'kept' })).toEqual(row('kept', { n: 2 }));
+    await expect(again.insertOne(row('kept'))).rejects.toBeInstanceOf(DuplicateKeyError);
+  });
+
+  it('assembles every domain repository over the adapter and answers ping', async () => {
+    const store = await createStore(driver);
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(store.kind).toBe(adapter.name);
+  });
+});
