@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { appRoutes } from './app/routes';
 import { catalogRoutes } from './catalog/routes';
+import { operatorRoutes } from './cli/routes';
 import { conversionRoutes } from './conversions/routes';
 import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
@@ -35,7 +36,7 @@ export function createApp(deps: Deps): Express {
   app.use('/api', stripeWebhookRoutes(deps));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api/app', appRoutes(deps));
-  app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps));
+  app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps), operatorRoutes(deps));
   app.use('/api', conversionRoutes(deps), reportRoutes(deps));
 
   app.use(notFoundHandler);
