@@ -63,6 +63,7 @@ describe('Home (drawer)', () => {
     const backend = fakeBackend({ 'GET overview': (call) => ({ body: { ...overview, period: call.url.searchParams.get('period') } }) });
     const { wrapper, update } = drawer();
     await settle(update);
+    expect(wrapper.find(ContextView)!.prop('description')).toBeUndefined();
     expect(wrapper).toContainText('$123.45');
     expect(wrapper).toContainText('40 clicks · 6 signups · 3 conversions · $123.45 revenue · $12.34 commission');
     expect(wrapper).toContainText('Summer drop');
@@ -140,7 +141,7 @@ describe('Home (drawer)', () => {
     const backend = fakeBackend({ 'GET overview': { body: overview } });
     const { wrapper, update } = drawer('test');
     await settle(update);
-    expect(wrapper.find(FocusView)).not.toBeNull();
+    expect(wrapper.find(ContextView)).toHaveProps({ description: 'Test mode data' });
     expect(wrapper).toContainText('Annie Lee');
     expectSignedAndAllowed(backend.calls, 'test');
   });

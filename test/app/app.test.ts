@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
 import { uniqueCode } from '../helpers/fixtures';
+import { startTestServer } from '../helpers/server';
 import { deliver, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 const APP_SECRET = 'absec_app_signing_secret_for_tests';
@@ -164,6 +165,20 @@ describe('Stripe App authentication', () => {
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ object: 'api_key', name: 'From body', livemode: false });
+  });
+
+  it('answers 503 until the operator sets STRIPE_APP_SECRET', async () => {
+    const unconfigured = await startTestServer();
+    try {
+      const caller = newCaller();
+      const response = await unconfigured.request('GET', `/api/app/settings?user_id=${caller.user}&account_id=${caller.account}&mode=live`, {
+        headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) },
+      });
+      await expectError(response, 503, 'app_not_configured');
+      expect(await unconfigured.deps.store.orgs.findByStripeAccount(caller.account)).toBeNull();
+    } finally {
+      await unconfigured.stop();
+    }
   });
 
   it('requires the Dashboard mode', async () => {

@@ -98,7 +98,7 @@ const Home = (context: ExtensionContextValue) => {
           <Loading label="Loading campaigns and creators…" />
         ) : resource.status === 'error' ? (
           <ErrorBanner error={resource.error} onRetry={reload} />
-        ) : overview!.campaigns.length === 0 ? (
+        ) : resource.data.campaigns.length === 0 ? (
           <Empty title="No campaigns yet">
             <Box css={{ stack: 'y', gap: 'small' }}>
               A campaign sets the discount customers get and the commission creators earn. Create one, then add creators with their codes.
@@ -108,7 +108,7 @@ const Home = (context: ExtensionContextValue) => {
             </Box>
           </Empty>
         ) : (
-          <OverviewBody overview={overview!} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
+          <OverviewBody overview={resource.data} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
         )}
       </Box>
       {api && overview && (
