@@ -1,4 +1,5 @@
 import { conversionForPayment } from '../../server/src/conversions/service';
+import { runCommand } from '../../server/src/cli/commands';
 import { syncStripeEvents } from '../../server/src/stripe/sync';
 import { chargeFor, createInstalledOrg, deliver, createTestReferral, seedPaidSession, startStripeStack, stripeEvent } from './setup';
 
@@ -33,6 +34,28 @@ describe('syncStripeEvents', () => {
 
     expect(await syncStripeEvents(deps, { since, orgId: org.id })).toEqual({ processed: 0, duplicate: 2, ignored: 0, orgs: 1 });
     expect(await deps.store.conversions.list(scope)).toHaveLength(1);
+  });
+
+  it('syncs every installed account when no org is named, through the CLI command', async () => {
+    const deps = stack.server.deps;
+    const installed = [await createInstalledOrg(deps), await createInstalledOrg(deps)];
+    const uninstalled = await createInstalledOrg(deps);
+    await deps.store.orgs.update(uninstalled.org.id, { uninstalledAt: new Date() });
+    const now = Math.floor(Date.now() / 1000);
+    for (const { account, scope } of [...installed, uninstalled]) {
+      const { promoCode } = await createTestReferral(deps, scope);
+      const session = seedPaidSession(stack.stripe, account, { amount: 5000, promotionCode: promoCode.stripePromotionCodeId });
+      stack.stripe.seedEvent(stripeEvent('checkout.session.completed', { ...session, discounts: [] }, { created: now - 5 }) as never, account);
+    }
+
+    const summary = (await runCommand(deps, 'stripe sync', { since: new Date((now - 60) * 1000).toISOString() })) as { processed: number };
+    expect(summary.processed).toBeGreaterThanOrEqual(2);
+    for (const { scope } of installed) expect(await deps.store.conversions.list(scope)).toHaveLength(1);
+    expect(await deps.store.conversions.list(uninstalled.scope)).toHaveLength(0);
+    const listedAccounts = new Set(stack.stripe.requestsTo('GET', /^\/v1\/events$/).map((request) => request.account));
+    expect(listedAccounts).not.toContain(uninstalled.account);
+
+    await expect(runCommand(deps, 'stripe sync', { since: 'yesterday-ish' })).rejects.toMatchObject({ param: 'since' });
   });
 });
 

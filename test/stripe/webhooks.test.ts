@@ -313,6 +313,15 @@ describe('POST /api/stripe/webhooks', () => {
     expect((await deps().store.orgs.get(org.id))!.uninstalledAt).toBeNull();
   });
 
+  it('creates one org when install events for an account arrive at once', async () => {
+    const account = newStripeId('acct');
+    const installs = Array.from({ length: 5 }, () => stripeEvent('account.application.authorized', { id: 'ca_app', object: 'application' }, { account }));
+    const responses = await Promise.all(installs.map((event) => deliver(stack.server, event)));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await deps().store.orgs.listInstalled()).toEqual(expect.arrayContaining([expect.objectContaining({ stripeAccountId: account })]));
+    expect((await deps().store.orgs.listInstalled()).filter((org) => org.stripeAccountId === account)).toHaveLength(1);
+  });
+
   it('routes events without an account to STRIPE_ORG_ID, acting with the brand’s own key', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shoutout-single-'));
     const setup = await startStripeStack({}, { dataDir });

@@ -8,6 +8,7 @@ import { presentApiKey, presentOrg } from '../orgs/present';
 import { API_KEY_SCOPES, type OrgScope } from '../orgs/repo';
 import { createApiKeySchema, createOrgSchema } from '../orgs/schemas';
 import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../orgs/service';
+import { syncStripeEvents } from '../stripe/sync';
 
 /**
  * Operator commands as plain functions of `(deps, options)`: the CLI runs them in-process, or,
@@ -104,6 +105,11 @@ export const commands = {
 
   'code activate': command(inOrg.extend({ code: z.string() }), async (deps, options) =>
     presentPromoCode(await setPromoCodeActive(deps, await scopeFor(deps, options), options.code, true)),
+  ),
+
+  'stripe sync': command(
+    z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),
+    (deps, options) => syncStripeEvents(deps, { since: options.since, orgId: options.org }),
   ),
 };
 

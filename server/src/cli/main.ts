@@ -61,7 +61,7 @@ function formatHuman(value: unknown, indent = ''): string {
 }
 
 const program = new Command('shoutout')
-  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns and codes.')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes and Stripe sync.')
   .option('--json', 'print machine-readable JSON');
 
 function define(name: CommandName, description: string, configure: (command: Command) => Command) {
@@ -101,6 +101,9 @@ define('code create', 'give a creator a promo code in a campaign', (c) =>
 );
 define('code deactivate', 'deactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
 define('code activate', 'reactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
+define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
+  c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
+);
 
 program.parseAsync().catch((error) => {
   if (error instanceof ConfigError) console.error(error.message);

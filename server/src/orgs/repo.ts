@@ -58,6 +58,8 @@ export async function openOrgRepos(driver: Driver) {
       create: (org: Org) => orgs.insertOne(org),
       get: (id: string) => orgs.findOne({ id }),
       findByStripeAccount: (stripeAccountId: string) => orgs.findOne({ stripeAccountId }),
+      /** Orgs acting on a connected Stripe account that is still installed. */
+      listInstalled: () => orgs.find({ stripeAccountId: { $ne: null }, uninstalledAt: null }, { sort: { createdAt: 1 } }),
       update: (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) => orgs.updateOne({ id }, { $set: changes }),
     },
     apiKeys: {

@@ -9,7 +9,7 @@ import {
 } from '../conversions/service';
 import type { Deps } from '../deps';
 import type { Org, OrgScope } from '../orgs/repo';
-import { createOrg } from '../orgs/service';
+import { orgForStripeAccount } from '../orgs/service';
 import type { OrgStripe } from './client';
 
 export type IngestOutcome = 'processed' | 'duplicate' | 'ignored';
@@ -171,8 +171,8 @@ async function handleApplication(deps: Deps, event: Stripe.Event, org: Org | nul
     if (org) await deps.store.orgs.update(org.id, { uninstalledAt: deps.now() });
     return org;
   }
-  if (org) return deps.store.orgs.update(org.id, { uninstalledAt: null });
-  return createOrg(deps, { name: event.account, stripeAccountId: event.account });
+  const installed = org ?? (await orgForStripeAccount(deps, event.account));
+  return deps.store.orgs.update(installed.id, { uninstalledAt: null });
 }
 
 async function orgOf(deps: Deps, event: Stripe.Event): Promise<Org | null> {
