@@ -27,7 +27,7 @@ describe('CustomerDetail', () => {
     expect(property(wrapper, 'Referred by')).toBe('@annie');
     expect(property(wrapper, 'Through')).toBe('ANNIE20 (promo code at checkout)');
     expect(property(wrapper, 'First credited')).toBe('Nov 21, 2025');
-    expect(property(wrapper, 'Revenue (USD)')).toBe('$98.00');
+    expect(property(wrapper, 'Revenue after refunds (USD)')).toBe('$98.00');
     expect(property(wrapper, 'Commission (USD)')).toBe('$9.80');
     expect(wrapper).toContainText('$49.00');
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(['Credited', 'Credited']);

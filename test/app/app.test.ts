@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
 import { uniqueCode } from '../helpers/fixtures';
 import { startTestServer } from '../helpers/server';
-import { deliver, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
+import { chargeFor, deliver, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 const APP_SECRET = 'absec_app_signing_secret_for_tests';
 
@@ -342,6 +342,13 @@ describe('Stripe App backend', () => {
 
     const byPayment = (await json(await call(caller, 'GET', `payments/${session.payment_intent}`))).body;
     expect(byPayment.conversion).toMatchObject({ creator_handle: creator.handle, code: promoCode.code, status: 'credited', amount: 8000, commission: 800 });
+
+    // A partial refund: the charge page finds the conversion, and the customer's revenue is net of it.
+    const charge = chargeFor(session.payment_intent as string, 8000, 2000);
+    await deliver(stack.server, stripeEvent('charge.refunded', charge, { account: caller.account }));
+    const byCharge = (await json(await call(caller, 'GET', `payments/${charge.id}`))).body;
+    expect(byCharge.conversion).toMatchObject({ id: byPayment.conversion.id, status: 'partially_refunded', refunded: 2000, commission: 600 });
+    expect((await json(await call(caller, 'GET', `customers/${customer}`))).body.totals).toEqual([{ currency: 'usd', revenue: 6000, commission: 600 }]);
 
     const otherMode = (await json(await call({ ...caller, mode: 'test' }, 'GET', `customers/${customer}`))).body;
     expect(otherMode).toMatchObject({ referral: null, totals: [], conversions: [] });

@@ -12,10 +12,9 @@ export type AppIdentity = z.infer<typeof appIdentitySchema>;
 /** `environment.mode` of the Dashboard: test and live data never mix. */
 export const appModeSchema = z.object({ mode: z.enum(['live', 'test']) });
 
-export const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '365d': 365 } as const;
-export const overviewQuery = z.object({
-  period: z.enum(Object.keys(PERIOD_DAYS) as [keyof typeof PERIOD_DAYS, ...(keyof typeof PERIOD_DAYS)[]]).default('30d'),
-});
+export const overviewQuery = z.object({ period: z.enum(['7d', '30d', '90d', '365d']).default('30d') });
+export type Period = z.infer<typeof overviewQuery>['period'];
+export const PERIOD_DAYS: Record<Period, number> = { '7d': 7, '30d': 30, '90d': 90, '365d': 365 };
 
 /** The drawer's form: a creator (new, or an existing handle) and their code in one campaign. */
 export const createCreatorWithCodeSchema = createCreatorSchema.extend({

@@ -8,8 +8,8 @@ import { toUnixSeconds } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys, revokeApiKey } from '../orgs/service';
-import { buildReport } from '../reports/service';
-import { type CreateCreatorWithCodeInput, PERIOD_DAYS } from './schemas';
+import { buildReport, type Row } from '../reports/service';
+import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 
 const DAY_MS = 86_400_000;
 
@@ -25,8 +25,9 @@ export function presentAppPromoCode(org: Org, promoCode: PromoCode) {
   return { ...presentPromoCode(promoCode), share_url: shareUrl(org, promoCode.code) };
 }
 
-const ZERO_ROW = { clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 };
-type Row = typeof ZERO_ROW;
+// A campaign or creator made after the report read its lists has done nothing yet.
+const ZERO_ROW: Row = { clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 };
+/** Just the figures of a report row, without its ids and names. */
 const rowOf = (row: Row): Row => ({
   clicks: row.clicks,
   signups: row.signups,
@@ -38,7 +39,7 @@ const rowOf = (row: Row): Row => ({
 });
 
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
-export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: keyof typeof PERIOD_DAYS) {
+export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period) {
   const to = deps.now();
   const from = new Date(to.getTime() - PERIOD_DAYS[period] * DAY_MS);
   const [report, campaigns, creators, promoCodes] = await Promise.all([

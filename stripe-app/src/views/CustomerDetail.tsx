@@ -30,7 +30,7 @@ const CustomerDetail = (context: ExtensionContextValue) => {
           <PropertyListItem label="Through" value={referral.code ? `${referral.code} (${describeSource(referral.source)})` : describeSource(referral.source)} />
           <PropertyListItem label="First credited" value={formatDate(referral.created)} />
           {totals.map((total) => (
-            <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
+            <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
           ))}
           {totals.map((total) => (
             <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency)} />
