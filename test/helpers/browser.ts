@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,13 +9,16 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium, installed by apt: tests never download a browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Headless Chromium that resolves the given host names to 127.0.0.1, so pages are served from real
  * multi-label hosts (www.shop.brand.co.uk) and cookie domains behave as on the web.
  */
 export function launchBrowser(hostnames: string[]): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
