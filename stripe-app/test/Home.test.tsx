@@ -244,4 +244,33 @@ describe('Home: new campaign', () => {
     });
     expect(form()).toHaveProps({ shown: false });
   });
+
+  it('lets the first campaign’s creator form default to that campaign', async () => {
+    let campaigns: typeof overview.campaigns = [];
+    const backend = fakeBackend({
+      'GET overview': () => ({ body: { ...overview, campaigns, creators: [] } }),
+      'POST campaigns': () => {
+        campaigns = overview.campaigns;
+        return { status: 201, body: campaigns[0] };
+      },
+      'POST creators': { status: 201, body: {} },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Create a campaign')!.trigger('onPress');
+    const campaignForm = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    campaignForm().find(TextField, { name: 'title' })!.trigger('onChange', { target: { value: 'Summer drop' } });
+    campaignForm().find(TextField, { name: 'percentOff' })!.trigger('onChange', { target: { value: '20' } });
+    campaignForm().find(TextField, { name: 'commissionPercent' })!.trigger('onChange', { target: { value: '10' } });
+    pressInFragment(wrapper, campaignForm().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+
+    pressAction(wrapper, 'Add creator');
+    const creatorForm = () => wrapper.find(FocusView, { title: 'Add a creator' })!;
+    creatorForm().find(TextField, { name: 'handle' })!.trigger('onChange', { target: { value: 'annie' } });
+    creatorForm().find(TextField, { name: 'code' })!.trigger('onChange', { target: { value: 'ANNIE20' } });
+    pressInFragment(wrapper, creatorForm().prop('primaryAction'), 'Create creator and code');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST creators')!.body).toMatchObject({ campaign: 'cmp_summer' });
+  });
 });

@@ -113,6 +113,8 @@ const Home = (context: ExtensionContextValue) => {
       </Box>
       {api && overview && (
         <CreatorFormView
+          // Remounted when the first campaign appears, so the form defaults to it.
+          key={overview.campaigns[0]?.id ?? 'no-campaign'}
           api={api}
           campaigns={overview.campaigns}
           shown={creatorFormShown}
