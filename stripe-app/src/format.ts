@@ -21,7 +21,7 @@ const SOURCE_LABELS: Record<string, string> = {
   click: 'referral link',
   customer: 'referral link, bound at signup',
   subscription: 'earlier purchase of this subscription',
-  referral: 'referral',
+  referral: 'referral sent with the order',
 };
 
 /** How a conversion was attributed, in words a brand understands. */

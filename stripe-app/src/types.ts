@@ -58,9 +58,20 @@ export interface Conversion {
   created: number;
 }
 
+/** The referral bound when the brand's user signed up (identify), before or without any purchase. */
+export interface SignupReferral {
+  creator: string;
+  creator_handle: string | null;
+  code: string;
+  source: 'customer';
+  click: string | null;
+  referred_at: number;
+}
+
 export interface CustomerAttribution {
   customer: string;
   referral: Conversion | null;
+  signup_referral: SignupReferral | null;
   totals: { currency: string; revenue: number; commission: number }[];
   conversions: Conversion[];
 }

@@ -26,6 +26,7 @@ describe('CustomerDetail', () => {
     await settle(update);
     expect(property(wrapper, 'Referred by')).toBe('@annie');
     expect(property(wrapper, 'Through')).toBe('ANNIE20 (promo code at checkout)');
+    expect(property(wrapper, 'Referred on')).toBe('Nov 18, 2025');
     expect(property(wrapper, 'First credited')).toBe('Nov 21, 2025');
     expect(property(wrapper, 'Revenue after refunds (USD)')).toBe('$98.00');
     expect(property(wrapper, 'Commission (USD)')).toBe('$9.80');
@@ -33,8 +34,19 @@ describe('CustomerDetail', () => {
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(['Credited', 'Credited']);
   });
 
+  it('shows a referral bound at signup when nothing was bought yet', async () => {
+    fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, referral: null, totals: [], conversions: [] } } });
+    const { wrapper, update } = customerPage();
+    await settle(update);
+    expect(property(wrapper, 'Referred by')).toBe('@annie');
+    expect(property(wrapper, 'Through')).toBe('ANNIE20 (referral link, bound at signup)');
+    expect(property(wrapper, 'Referred on')).toBe('Nov 18, 2025');
+    expect(wrapper.find(PropertyListItem, { label: 'First credited' })).toBeNull();
+    expect(wrapper).toContainText('No purchase credited yet.');
+  });
+
   it('says so when no creator referred the customer, naming test mode', async () => {
-    const backend = fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, referral: null, totals: [], conversions: [] } } });
+    const backend = fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, referral: null, signup_referral: null, totals: [], conversions: [] } } });
     const { wrapper, update } = customerPage('test');
     await settle(update);
     expect(wrapper).toContainText('Not referred by a creator');

@@ -49,6 +49,7 @@ export const conversion = {
 export const customerAttribution: CustomerAttribution = {
   customer: 'cus_123',
   referral: conversion,
+  signup_referral: { creator: 'cr_annie', creator_handle: 'annie', code: 'ANNIE20', source: 'customer', click: 'clk_1', referred_at: 1_763_500_000 },
   totals: [{ currency: 'usd', revenue: 9_800, commission: 980 }],
   conversions: [{ ...conversion, id: 'conv_2', created: 1_763_800_000 }, conversion],
 };

@@ -1,8 +1,8 @@
 import Stripe from 'stripe';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
-import { uniqueCode } from '../helpers/fixtures';
+import { mintTestRef, uniqueCode } from '../helpers/fixtures';
 import { startTestServer } from '../helpers/server';
-import { chargeFor, deliver, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
+import { chargeFor, deliver, fixture, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 const APP_SECRET = 'absec_app_signing_secret_for_tests';
 
@@ -317,6 +317,28 @@ describe('Stripe App backend', () => {
 
     const bad = await call(caller, 'PATCH', 'settings', { body: { attribution_window_days: 0 } });
     expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('attribution_window_days');
+  });
+
+  it('shows on the customer page a referral bound at signup before any purchase', async () => {
+    const caller = newCaller();
+    const { creator, promoCode } = await seedCatalog(caller);
+    const key = (await json(await call(caller, 'POST', 'keys', { body: { name: 'Backend', scopes: ['referrals'] } }))).body.secret;
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    const clickedAt = new Date(Date.now() - 3_600_000);
+    const ref = await mintTestRef(deps(), { orgId: org.id, livemode: true, id: promoCode.id, code: promoCode.code }, { issuedAt: clickedAt });
+    expect((await stack.server.request('POST', '/api/customers/identify', { key, body: { externalId: 'user_trial', ref } })).status).toBe(204);
+    const customer = fixture('customer', { id: newStripeId('cus'), email: 'trial@example.com', metadata: { shoutout_external_id: 'user_trial' } });
+    expect((await deliver(stack.server, stripeEvent('customer.created', customer, { account: caller.account }))).status).toBe(200);
+
+    const page = (await json(await call(caller, 'GET', `customers/${customer.id}`))).body;
+    expect(page).toMatchObject({
+      referral: null,
+      signup_referral: { creator: creator.id, creator_handle: creator.handle, code: promoCode.code, source: 'customer', referred_at: Math.floor(clickedAt.getTime() / 1000) },
+      totals: [],
+      conversions: [],
+    });
+    const unlinked = (await json(await call(caller, 'GET', `customers/${newStripeId('cus')}`))).body;
+    expect(unlinked.signup_referral).toBeNull();
   });
 
   it('shows the conversion of a paid checkout on the drawer, the customer and the payment', async () => {

@@ -108,9 +108,33 @@ export async function revokeAppApiKey(deps: Deps, org: Org, scope: OrgScope, key
   return presentApiKey(await revokeApiKey(deps, org.id, keyId));
 }
 
+/**
+ * The referral bound at signup (identify) to the brand's user behind this Stripe customer, known
+ * when the customer's metadata carries the user id: it shows a referral before any payment (trials).
+ */
+async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
+  const link = await deps.store.customerLinks.get(scope, stripeCustomerId);
+  const binding = link?.externalIdHash ? await deps.store.bindings.get(scope, link.externalIdHash) : null;
+  if (!binding) return null;
+  const creator = await deps.store.creators.get(scope, binding.creatorId);
+  return {
+    creator: binding.creatorId,
+    creator_handle: creator?.handle ?? null,
+    code: binding.code,
+    campaign: binding.campaignId,
+    // Named as a conversion attributed through the bound customer is.
+    source: 'customer',
+    click: binding.clickId,
+    referred_at: toUnixSeconds(binding.referredAt),
+  };
+}
+
 /** The customer page: who referred this customer and what their purchases earned, per currency. */
 export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
-  const conversions = await conversionsForCustomer(deps, scope, stripeCustomerId);
+  const [conversions, signup] = await Promise.all([
+    conversionsForCustomer(deps, scope, stripeCustomerId),
+    signupReferral(deps, scope, stripeCustomerId),
+  ]);
   const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
   // A flagged conversion (self-referral) earns nothing and is shown, not counted.
   for (const conversion of conversions.filter((each) => each.status !== 'flagged')) {
@@ -125,6 +149,7 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
     livemode: scope.livemode,
     // Listed newest first: the oldest conversion says who referred the customer.
     referral: conversions.at(-1) ?? null,
+    signup_referral: signup,
     totals: [...totals.values()],
     conversions,
   };

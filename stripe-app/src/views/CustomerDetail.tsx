@@ -19,30 +19,36 @@ const CustomerDetail = (context: ExtensionContextValue) => {
   if (configError) body = <ErrorBanner error={configError} />;
   else if (resource.status === 'loading') body = <Loading label="Looking up this customer’s referral…" />;
   else if (resource.status === 'error') body = <ErrorBanner error={resource.error} onRetry={reload} />;
-  else if (!resource.data.referral) {
-    body = <Empty title="Not referred by a creator">No purchase by this customer has been credited to a creator{context.environment.mode === 'test' ? ' in test mode' : ''}.</Empty>;
-  } else {
-    const { referral, totals, conversions } = resource.data;
-    body = (
-      <Box css={{ stack: 'y', gap: 'medium' }}>
-        <PropertyList>
-          <PropertyListItem label="Referred by" value={referral.creator_handle ? `@${referral.creator_handle}` : referral.creator} />
-          <PropertyListItem label="Through" value={referral.code ? `${referral.code} (${describeSource(referral.source)})` : describeSource(referral.source)} />
-          <PropertyListItem label="First credited" value={formatDate(referral.created)} />
-          {totals.map((total) => (
-            <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
-          ))}
-          {totals.map((total) => (
-            <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency)} />
-          ))}
-        </PropertyList>
-        <Divider />
-        <Box css={{ font: 'heading' }}>Conversions</Box>
-        {conversions.map((conversion) => (
-          <ConversionRow key={conversion.id} conversion={conversion} />
-        ))}
-      </Box>
-    );
+  else {
+    const { referral, signup_referral: signup, totals, conversions } = resource.data;
+    const who = referral ?? signup;
+    if (!who) {
+      body = <Empty title="Not referred by a creator">Neither a purchase nor the signup of this customer was credited to a creator{context.environment.mode === 'test' ? ' in test mode' : ''}.</Empty>;
+    } else {
+      body = (
+        <Box css={{ stack: 'y', gap: 'medium' }}>
+          <PropertyList>
+            <PropertyListItem label="Referred by" value={who.creator_handle ? `@${who.creator_handle}` : who.creator} />
+            <PropertyListItem label="Through" value={who.code ? `${who.code} (${describeSource(who.source)})` : describeSource(who.source)} />
+            {signup && <PropertyListItem label="Referred on" value={formatDate(signup.referred_at)} />}
+            {referral && <PropertyListItem label="First credited" value={formatDate(referral.created)} />}
+            {totals.map((total) => (
+              <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
+            ))}
+            {totals.map((total) => (
+              <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency)} />
+            ))}
+          </PropertyList>
+          <Divider />
+          <Box css={{ font: 'heading' }}>Conversions</Box>
+          {conversions.length === 0 ? (
+            <Box css={{ color: 'secondary' }}>No purchase credited yet.</Box>
+          ) : (
+            conversions.map((conversion) => <ConversionRow key={conversion.id} conversion={conversion} />)
+          )}
+        </Box>
+      );
+    }
   }
 
   return (
