@@ -78,6 +78,12 @@ export function decodeForm(body: string): Json {
   return root;
 }
 
+// What a Checkout Session accepts that brands commonly send (Stripe accepts more).
+const CHECKOUT_SESSION_PARAMS = [
+  'mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'discounts',
+  'allow_promotion_codes', 'metadata', 'subscription_data', 'payment_intent_data', 'ui_mode', 'locale', 'automatic_tax',
+];
+
 const toInt = (value: unknown) => (value === undefined || value === '' ? null : Number(value));
 const toBool = (value: unknown) => value === true || value === 'true';
 
@@ -90,9 +96,12 @@ export class FakeStripe {
   private readonly routes: Route[];
   url = '';
   private readonly server = createServer((req, res) => void this.serve(req, res));
+  /** Where a created Checkout Session's `url` points: Stripe's hosted page unless a stand-in is set. */
+  checkoutPage: (sessionId: string) => string = (id) => `https://checkout.stripe.com/c/pay/${id}`;
 
   constructor() {
     this.routes = [
+      { method: 'POST', pattern: /^\/v1\/checkout\/sessions$/, params: CHECKOUT_SESSION_PARAMS, handle: (r) => this.createCheckoutSession(r) },
       { method: 'POST', pattern: /^\/v1\/coupons$/, params: ['id', 'name', 'percent_off', 'amount_off', 'currency', 'duration', 'duration_in_months', 'max_redemptions', 'redeem_by', 'metadata', 'applies_to', 'currency_options'], handle: (r) => this.createCoupon(r) },
       { method: 'DELETE', pattern: /^\/v1\/coupons\/([^/]+)$/, params: [], handle: (r, m) => this.deleteCoupon(r, m[1]) },
       { method: 'POST', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'promotion', 'metadata', 'active', 'customer', 'customer_account', 'expires_at', 'max_redemptions', 'restrictions'], handle: (r) => this.createPromotionCode(r) },
@@ -225,6 +234,132 @@ export class FakeStripe {
     return object;
   }
 
+  /**
+   * What Stripe does when the buyer pays an open Checkout Session: totals from its line items and
+   * redeemed promotion code, a payment intent, `payment_status: paid`. Returns the session as the
+   * `checkout.session.completed` event carries it (discounts not expanded).
+   */
+  completeCheckoutSession(id: string, account: string | null = null, options: { email?: string } = {}): Stripe.Checkout.Session {
+    const session = this.find(account, id);
+    if (session.status !== 'open') throw new Error(`checkout session ${id} is ${String(session.status)}, not open`);
+    const subtotal = (session.line_items as { amount: number }[]).reduce((total, item) => total + item.amount, 0);
+    const discounts = (session.discounts as { promotion_code: string | null; coupon: string | null }[] | null) ?? [];
+    const discount = discounts.reduce((total, entry) => {
+      const couponId = entry.coupon ?? ((this.find(account, entry.promotion_code!).promotion as Json).coupon as string);
+      const coupon = this.find(account, couponId);
+      return total + (coupon.percent_off ? Math.round((subtotal * Number(coupon.percent_off)) / 100) : Number(coupon.amount_off));
+    }, 0);
+    const completed: Json & { id: string } = {
+      ...session,
+      id,
+      status: 'complete',
+      payment_status: 'paid',
+      payment_intent: session.mode === 'payment' ? stripeId('pi') : null,
+      amount_subtotal: subtotal,
+      amount_total: Math.max(0, subtotal - discount),
+      total_details: { amount_discount: Math.min(discount, subtotal), amount_shipping: 0, amount_tax: 0 },
+      customer_details: { ...(session.customer_details as Json), email: options.email ?? session.customer_email ?? 'buyer@example.com' },
+    };
+    this.seed(completed, account);
+    return completed as unknown as Stripe.Checkout.Session;
+  }
+
+  /**
+   * A buyer paying through a Payment Link: Stripe makes a session carrying the link's
+   * `client_reference_id` (what the pixel added) and completes it.
+   */
+  payPaymentLink(href: string, options: { amount: number; currency?: string; email?: string; account?: string | null; livemode?: boolean }) {
+    const link = new URL(href);
+    if (link.host !== 'buy.stripe.com') throw new Error(`${href} is not a Payment Link`);
+    const session = fixture<Json & { id: string }>('checkout.session', {
+      id: stripeId(options.livemode === false ? 'cs_test' : 'cs_live'),
+      mode: 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      currency: options.currency ?? 'usd',
+      client_reference_id: link.searchParams.get('client_reference_id'),
+      line_items: [{ amount: options.amount }],
+      discounts: [],
+      metadata: {},
+      customer_email: null,
+      payment_link: `plink_${link.pathname.slice(1)}`,
+      livemode: options.livemode ?? true,
+      created: Math.floor(Date.now() / 1000),
+    });
+    this.seed(session, options.account ?? null);
+    return this.completeCheckoutSession(session.id, options.account ?? null, { email: options.email });
+  }
+
+  /** Refunds `amount` (default: all) of a payment and returns the charge `charge.refunded` carries. */
+  refundPayment(paymentIntentId: string, amountPaid: number, amount = amountPaid, options: { account?: string | null; livemode?: boolean } = {}): Stripe.Charge {
+    const charge = fixture<Json & { id: string }>('charge', {
+      id: stripeId('ch'),
+      payment_intent: paymentIntentId,
+      amount: amountPaid,
+      amount_captured: amountPaid,
+      amount_refunded: amount,
+      refunded: amount >= amountPaid,
+      livemode: options.livemode ?? true,
+    });
+    return this.seed(charge, options.account ?? null) as unknown as Stripe.Charge;
+  }
+
+  private createCheckoutSession(request: RecordedRequest) {
+    const p = request.params;
+    for (const param of ['mode', 'success_url'] as const) {
+      if (!p[param]) throw new StripeApiError(400, 'parameter_missing', `Missing required param: ${param}.`, param);
+    }
+    const discounts = Object.values((p.discounts as Record<string, Json> | undefined) ?? {});
+    if (discounts.length && p.allow_promotion_codes !== undefined) {
+      throw new StripeApiError(400, 'parameter_invalid', 'You may only specify one of these parameters: allow_promotion_codes, discounts.', 'discounts');
+    }
+    for (const [index, entry] of discounts.entries()) {
+      if (entry.promotion_code) this.findParam(request.account, entry.promotion_code as string, `discounts[${index}][promotion_code]`);
+      if (entry.coupon) this.findParam(request.account, entry.coupon as string, `discounts[${index}][coupon]`);
+    }
+    const lineItems = Object.values((p.line_items as Record<string, Json> | undefined) ?? {}).map((item, index) => {
+      const price = item.price
+        ? this.findParam(request.account, item.price as string, `line_items[${index}][price]`)
+        : (item.price_data as Json | undefined);
+      if (!price) throw new StripeApiError(400, 'parameter_missing', `Missing required param: line_items[${index}][price].`, `line_items[${index}][price]`);
+      return { price: item.price ?? null, currency: price.currency, amount: Number(price.unit_amount) * Number(item.quantity ?? 1) };
+    });
+    if (!lineItems.length) throw new StripeApiError(400, 'parameter_missing', 'Missing required param: line_items.', 'line_items');
+    const id = stripeId(request.livemode ? 'cs_live' : 'cs_test');
+    const session = fixture<Json & { id: string }>('checkout.session', {
+      id,
+      url: this.checkoutPage(id),
+      mode: p.mode,
+      status: 'open',
+      payment_status: 'unpaid',
+      payment_intent: null,
+      currency: lineItems[0].currency,
+      // The fake's own record of what to charge (Stripe keeps line items behind an expand).
+      line_items: lineItems,
+      amount_subtotal: null,
+      amount_total: null,
+      total_details: null,
+      customer: p.customer ?? null,
+      customer_email: p.customer_email ?? null,
+      client_reference_id: p.client_reference_id ?? null,
+      success_url: p.success_url,
+      cancel_url: p.cancel_url ?? null,
+      allow_promotion_codes: p.allow_promotion_codes === undefined ? null : toBool(p.allow_promotion_codes),
+      discounts: discounts.map((entry) => ({ coupon: entry.coupon ?? null, promotion_code: entry.promotion_code ?? null })),
+      metadata: p.metadata ?? {},
+      livemode: request.livemode,
+      created: Math.floor(Date.now() / 1000),
+    });
+    return { body: this.seed(session, request.account) };
+  }
+
+  /** An object a parameter names, or the 400 Stripe answers when it does not exist on the account. */
+  private findParam(account: string | null, id: string, param: string): Json {
+    const object = this.objects.get(this.key(account, id));
+    if (!object) throw new StripeApiError(400, 'resource_missing', `No such object: '${id}'`, param);
+    return object;
+  }
+
   private createCoupon(request: RecordedRequest) {
     const p = request.params;
     if (!p.duration) throw new StripeApiError(400, 'parameter_missing', 'Missing required param: duration.', 'duration');
@@ -339,3 +474,9 @@ export function signWebhook(event: unknown, secret: string) {
 }
 
 export const newStripeId = stripeId;
+
+/** Delivers an event to a webhook endpoint the way Stripe does: signed with the endpoint's secret. */
+export function deliverWebhook(endpoint: string, event: unknown, secret: string): Promise<Response> {
+  const { body, signature } = signWebhook(event, secret);
+  return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body });
+}

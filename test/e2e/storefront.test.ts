@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type Stripe from 'stripe';
+import { appOverview } from '../../server/src/app/service';
+import type { Campaign, Creator, PromoCode } from '../../server/src/catalog/repo';
+import { createCampaign, createCreator, createPromoCode } from '../../server/src/catalog/service';
+import type { Org, OrgScope } from '../../server/src/orgs/repo';
+import { createApiKey, createOrg } from '../../server/src/orgs/service';
+import { type RunningFakeCheckout, startFakeCheckout } from '../../examples/fake-checkout';
+import type { RunningStorefront } from '../../examples/storefront/server';
+import { launchBrowser } from '../helpers/browser';
+import { deliverWebhook, type FakeStripe, fixture, startFakeStripe, stripeEvent } from '../helpers/fake-stripe';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/**
+ * Seed 000's "Test your integration", automated: the example storefront (integrated only as docs/
+ * says) in Chromium on the brand's own hosts, the service, and the fake Stripe the storefront and
+ * the service both talk to. A single-brand deployment in test mode, as a brand tries it first.
+ */
+
+// Marketing site and app on two subdomains: the referral cookie must be shared through .brand.test.
+const LANDING_HOST = 'www.brand.test';
+const APP_HOST = 'shop.brand.test';
+// Headless Chromium announces itself as HeadlessChrome, which the click route rightly drops as a bot.
+const DESKTOP_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const WEBHOOK_SECRET = 'whsec_e2e_test_endpoint';
+const STRIPE_KEY = 'sk_test_brand_own_key';
+const PRICE = 4000;
+const PAYMENT_LINK = 'https://buy.stripe.com/test_summer_tee';
+
+let stripe: FakeStripe;
+let server: TestServer;
+let checkout: RunningFakeCheckout;
+let storefront: RunningStorefront;
+let browser: Browser;
+let shopUrl: string;
+let landingUrl: string;
+let org: Org;
+let scope: OrgScope;
+let referralKey: string;
+let adminKey: string;
+let annie: Creator;
+let campaign: Campaign;
+let code: PromoCode;
+const contexts: BrowserContext[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  const orgId = `org_${randomBytes(12).toString('hex')}`;
+  stripe = await startFakeStripe();
+  [server, browser] = await Promise.all([
+    startTestServer({
+      STRIPE_TEST_SECRET_KEY: STRIPE_KEY,
+      STRIPE_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripe.url,
+      // One brand running its own copy: events from its own account (no `event.account`) are this org's.
+      STRIPE_ORG_ID: orgId,
+    }),
+    launchBrowser([LANDING_HOST, APP_HOST]),
+  ]);
+  const deps = server.deps;
+  org = await createOrg(deps, { id: orgId, name: 'Brand', domains: ['brand.test'] });
+  scope = { orgId: org.id, livemode: false };
+  referralKey = (await createApiKey(deps, org.id, { name: 'storefront', scopes: ['referrals'], livemode: false })).secret;
+  adminKey = (await createApiKey(deps, org.id, { name: 'reports', scopes: ['admin'], livemode: false })).secret;
+  annie = await createCreator(deps, scope, { handle: 'annie', name: 'Annie' });
+  campaign = await createCampaign(deps, scope, {
+    title: 'Summer drop',
+    discount_type: 'percent_off',
+    discount_value: 20,
+    duration: 'once',
+    commission: { type: 'percent', value: 10 },
+  });
+  code = await createPromoCode(deps, scope, { code: 'ANNIE50', creator: annie.id, campaign: campaign.id });
+  checkout = await startFakeCheckout({
+    stripe,
+    webhookUrl: `${server.url}/api/stripe/webhooks`,
+    webhookSecret: WEBHOOK_SECRET,
+    livemode: false,
+    paymentLinkAmount: PRICE,
+  });
+  stripe.seed(fixture<{ id: string }>('price', { id: 'price_summer_tee', type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
+
+  // The storefront reads its configuration from the environment, as docs/getting-started.md says.
+  const port = await freePort();
+  shopUrl = `http://${APP_HOST}:${port}`;
+  landingUrl = `http://${LANDING_HOST}:${port}`;
+  Object.assign(process.env, {
+    SHOUTOUT_URL: server.url,
+    SHOUTOUT_API_KEY: referralKey,
+    SHOUTOUT_ORG_ID: org.id,
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: stripe.url,
+    STRIPE_PRICE_ID: 'price_summer_tee',
+    STRIPE_PAYMENT_LINK: PAYMENT_LINK,
+    SITE_URL: shopUrl,
+  });
+  const { startStorefront } = await import('../../examples/storefront/server');
+  storefront = await startStorefront({ port });
+});
+
+afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  await browser?.close();
+  await Promise.all([storefront?.close(), checkout?.close(), server?.stop(), stripe?.close()]);
+});
+
+/** A browser profile: another device when called again. */
+async function newDevice(): Promise<Page> {
+  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
+  contexts.push(context);
+  return context.newPage();
+}
+
+function pixelState(page: Page) {
+  return page.evaluate(async () => {
+    const api = (window as unknown as { Shoutout: { ready: Promise<unknown>; ref?: string; code?: string; clickId?: string | null } }).Shoutout;
+    await api.ready;
+    return { ref: api.ref ?? null, code: api.code ?? null, clickId: api.clickId ?? null };
+  });
+}
+
+async function submitCredentials(page: Page, path: '/signup' | '/login', email: string) {
+  await page.goto(`${shopUrl}${path}`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', 'correct horse battery');
+  await Promise.all([page.waitForURL(`${shopUrl}/account`), page.click('button[type=submit]')]);
+}
+
+const annieRow = async () => {
+  const response = await server.request('GET', '/api/reports', { key: adminKey });
+  expect(response.status).toBe(200);
+  const report = await response.json();
+  return report.creators.find((row: { handle: string }) => row.handle === 'annie');
+};
+
+function deliver(event: Stripe.Event) {
+  return deliverWebhook(`${server.url}/api/stripe/webhooks`, event, WEBHOOK_SECRET);
+}
+
+describe('a brand integrated as the docs say, in Chromium', () => {
+  it('credits a referred signup who buys on another device to annie, and a refund reverses the credit', async () => {
+    const before = await annieRow();
+
+    // 1. Click a referral link: the pixel sets shoutout_ref on the brand's domain.
+    const phone = await newDevice();
+    await phone.goto(`${landingUrl}/?infl=ANNIE50`);
+    const landed = await pixelState(phone);
+    expect(landed).toMatchObject({ code: 'ANNIE50', clickId: expect.stringMatching(/^clk_/) });
+    const [cookie] = (await phone.context().cookies()).filter((c) => c.name === 'shoutout_ref');
+    expect(cookie).toMatchObject({ value: landed.ref, domain: '.brand.test', path: '/', sameSite: 'Lax', httpOnly: false, secure: false });
+    expect(cookie.expires).toBeGreaterThan(Date.now() / 1000 + 30 * 86_400 - 120);
+    expect(await server.deps.store.clicks.get(scope, landed.clickId!)).toMatchObject({ creatorId: annie.id, promoCodeId: code.id, source: 'pixel' });
+
+    // 2. Sign up on the app's subdomain: the signup handler binds the referral to the new user.
+    const email = `buyer-${randomBytes(4).toString('hex')}@example.com`;
+    await submitCredentials(phone, '/signup', email);
+    const userId = (await phone.textContent('#user-id'))!;
+    expect(await server.deps.store.bindings.get(scope, server.deps.secrets.hashExternalId(org.id, userId))).toMatchObject({
+      promoCodeId: code.id,
+      creatorId: annie.id,
+      campaignId: campaign.id,
+      clickId: landed.clickId,
+    });
+
+    // 3. Another device, no cookie: the user logs in and lookup still returns the discount.
+    const laptop = await newDevice();
+    await submitCredentials(laptop, '/login', email);
+    expect((await laptop.context().cookies()).some((c) => c.name === 'shoutout_ref')).toBe(false);
+    const lookup = await server.request('GET', `/api/customers?externalId=${encodeURIComponent(userId)}`, { key: referralKey });
+    expect(await lookup.json()).toEqual({
+      data: {
+        creator: { id: annie.id, handle: 'annie', avatar_url: null },
+        campaign: { id: campaign.id, title: 'Summer drop' },
+        discount: expect.objectContaining({ promotion_code: 'ANNIE50', stripe_promotion_code_id: code.stripePromotionCodeId, discount_value: 20 }),
+      },
+    });
+
+    // 4. Checkout: the storefront asks Stripe for a session with the creator's promotion code.
+    const sessionsBefore = stripe.requestsTo('POST', /^\/v1\/checkout\/sessions$/).length;
+    await Promise.all([laptop.waitForURL(`${checkout.url}/c/pay/**`), laptop.click('text=Buy the Summer tee')]);
+    const created = stripe.requestsTo('POST', /^\/v1\/checkout\/sessions$/).slice(sessionsBefore);
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ account: null, livemode: false });
+    expect(created[0].params).toEqual({
+      mode: 'payment',
+      line_items: [{ price: 'price_summer_tee', quantity: '1' }],
+      customer_email: email,
+      success_url: `${shopUrl}/thanks`,
+      cancel_url: `${shopUrl}/account`,
+      discounts: [{ promotion_code: code.stripePromotionCodeId }],
+      metadata: { shoutout_external_id: userId },
+    });
+    expect(await laptop.textContent('#promotion-code')).toBe('ANNIE50');
+    const sessionId = new URL(laptop.url()).pathname.split('/').at(-1)!;
+
+    // 5. The buyer pays; Stripe's signed checkout.session.completed credits annie.
+    await laptop.click('text=Pay');
+    expect(await laptop.textContent('#webhook')).toBe('checkout.session.completed → Shoutout answered 200 {"received":true,"outcome":"processed"}');
+    expect(stripe.get(sessionId)).toMatchObject({ amount_total: 3200, total_details: { amount_discount: 800 } });
+    const conversion = await server.deps.store.conversions.findOne(scope, { checkoutSessionId: sessionId });
+    expect(conversion).toMatchObject({
+      creatorId: annie.id,
+      campaignId: campaign.id,
+      promoCodeId: code.id,
+      source: 'promotion_code',
+      amount: 3200,
+      discount: 800,
+      commission: 320,
+      status: 'credited',
+    });
+
+    // The reports (GET /api/reports and the Stripe App's drawer) show it under annie.
+    const credited = await annieRow();
+    expect(credited).toMatchObject({
+      clicks: before.clicks + 1,
+      signups: before.signups + 1,
+      conversions: before.conversions + 1,
+      revenue: before.revenue + 3200,
+      discounts: before.discounts + 800,
+      commission: before.commission + 320,
+    });
+    const drawer = await appOverview(server.deps, org, scope, '30d');
+    expect(drawer.creators.find((creator) => creator.id === annie.id)?.figures).toEqual({
+      clicks: credited.clicks,
+      signups: credited.signups,
+      conversions: credited.conversions,
+      revenue: credited.revenue,
+      discounts: credited.discounts,
+      commission: credited.commission,
+      refunds: credited.refunds,
+    });
+
+    // 6. A full refund takes the commission back.
+    await laptop.click('text=Refund this payment');
+    expect(await laptop.textContent('#webhook')).toMatch(/^charge\.refunded → Shoutout answered 200 /);
+    expect(await server.deps.store.conversions.get(scope, conversion!.id)).toMatchObject({ status: 'refunded', refunded: 3200, commission: 0 });
+    expect(await annieRow()).toMatchObject({ commission: before.commission, refunds: before.refunds + 3200, conversions: before.conversions + 1 });
+  });
+
+  it('credits a purchase through a Payment Link the pixel decorated with the click id', async () => {
+    const visitor = await newDevice();
+    await visitor.goto(`${landingUrl}/?infl=ANNIE50`);
+    const { clickId } = await pixelState(visitor);
+
+    // A later page without the param: the pixel decorates the link from the cookie.
+    await visitor.goto(`${shopUrl}/pricing`);
+    await pixelState(visitor);
+    const href = (await visitor.getAttribute('#payment-link', 'href'))!;
+    expect(new URL(href).searchParams.get('client_reference_id')).toBe(clickId);
+
+    const paid = stripe.payPaymentLink(href, { amount: PRICE, livemode: false });
+    expect(paid.client_reference_id).toBe(clickId);
+    expect(await (await deliver(stripeEvent('checkout.session.completed', paid, { livemode: false }))).json()).toMatchObject({ outcome: 'processed' });
+    expect(await server.deps.store.conversions.findOne(scope, { checkoutSessionId: paid.id })).toMatchObject({
+      creatorId: annie.id,
+      source: 'click',
+      clickId,
+      amount: PRICE,
+      commission: 400,
+      status: 'credited',
+    });
+  });
+});
