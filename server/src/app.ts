@@ -7,6 +7,7 @@ import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './logger';
+import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
 import { reportRoutes } from './reports/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
@@ -37,7 +38,7 @@ export function createApp(deps: Deps): Express {
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api/app', appRoutes(deps));
   app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps), operatorRoutes(deps));
-  app.use('/api', conversionRoutes(deps), reportRoutes(deps));
+  app.use('/api', conversionRoutes(deps), reportRoutes(deps), openApiRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

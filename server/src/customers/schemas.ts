@@ -15,4 +15,4 @@ export const identifySchema = z.object({
 });
 export type IdentifyInput = z.infer<typeof identifySchema>;
 
-export const lookupSchema = z.object({ externalId });
+export const lookupSchema = z.object({ externalId: externalId.describe('The externalId you passed to identify.') });

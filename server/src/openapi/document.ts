@@ -1,0 +1,333 @@
+import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { appIdentitySchema, appCreateApiKeySchema, appModeSchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from '../app/schemas';
+import {
+  createCampaignSchema,
+  createCreatorSchema,
+  createPromoCodeSchema,
+  listPromoCodesQuery,
+  updatePromoCodeSchema,
+} from '../catalog/schemas';
+import { createConversionSchema } from '../conversions/schemas';
+import { identifySchema, lookupSchema } from '../customers/schemas';
+import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
+import { reportQuery } from '../reports/schemas';
+import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
+
+/**
+ * The public API as an OpenAPI 3.1 document, built from the zod schemas the routes validate with,
+ * so the reference cannot drift from what the service accepts. Served at GET /api/openapi.json.
+ * Response bodies are described in prose except where a brand's code depends on their exact shape
+ * (lookup, errors); those schemas are checked against real responses in test/openapi.
+ */
+
+/** `{error: {type, code, message, param?, request_id}}`, the one error shape (http/errors.ts). */
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      type: z.enum(['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'api_error']),
+      code: z.string().describe('Stable, machine-readable reason, e.g. parameter_missing, api_key_scope_missing'),
+      message: z.string().describe('For people; may change'),
+      param: z.string().optional().describe('The request field at fault, when there is one'),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** Seed 000's lookup answer (catalog/present.ts presentReferral), or `data: null`. */
+export const lookupResponseSchema = z
+  .object({
+    data: z
+      .object({
+        creator: z.object({ id: z.string(), handle: z.string(), avatar_url: z.string().nullable() }),
+        campaign: z.object({ id: z.string(), title: z.string() }),
+        discount: z.object({
+          promotion_code: z.string().describe('The code as customers type it, e.g. ANNIE50'),
+          stripe_promotion_code_id: z.string().nullable().describe('Pass as `discounts: [{promotion_code}]` to Checkout; null if made without a Stripe key'),
+          stripe_coupon_id: z.string().nullable().describe('Or pass as `discounts: [{coupon}]` to apply it silently'),
+          discount_type: z.enum(['percent_off', 'amount_off']),
+          discount_value: z.number(),
+          currency: z.string().nullable(),
+          campaign_id: z.string(),
+        }),
+      })
+      .nullable()
+      .describe('null when the user has no binding, or its code is inactive or its campaign not running'),
+  })
+  .meta({ id: 'Lookup' });
+
+type Scope = 'referrals' | 'tracking' | 'admin';
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema?: z.ZodType) => (schema ? { description, ...json(schema) } : { description });
+const errors = { default: ok('An error', errorResponseSchema) };
+const idParam = (description: string, schema: z.ZodType = z.string()) => z.object({ id: schema.describe(description) });
+// Query fields the Stripe App's views send with every request (app/auth.ts).
+const appQuery = appIdentitySchema.extend(appModeSchema.shape);
+
+function buildDocument() {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `so_live_…` acts on live data, `so_test_…` on test data. Each route needs one scope.',
+  });
+  registry.registerComponent('securitySchemes', 'stripeAppSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+    description: "The Dashboard's signature over {user_id, account_id} (fetchStripeSignature()); see docs/stripe-app.md.",
+  });
+  registry.registerComponent('securitySchemes', 'stripeWebhookSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+    description: 'Stripe’s webhook signature, checked against STRIPE_WEBHOOK_SECRET / STRIPE_TEST_WEBHOOK_SECRET.',
+  });
+
+  const route = (config: RouteConfig & { scope?: Scope }) => {
+    const { scope, ...rest } = config;
+    registry.registerPath({
+      ...rest,
+      ...(scope && { security: [{ apiKey: [scope] }], description: `${rest.description ?? ''}\n\nScope: \`${scope}\`.`.trim() }),
+      responses: { ...rest.responses, ...errors },
+    });
+  };
+  const app = (config: RouteConfig) =>
+    route({ ...config, tags: ['Stripe App'], security: [{ stripeAppSignature: [] }], request: { ...config.request, query: config.request?.query ?? appQuery } });
+
+  // Customers (seed 000 steps 2 and 3)
+  route({
+    method: 'post',
+    path: '/api/customers/identify',
+    tags: ['Customers'],
+    summary: 'Bind a referral to your user',
+    description: 'Call from your signup handler with the raw `shoutout_ref` cookie. Idempotent on (org, externalId).',
+    scope: 'referrals',
+    request: { body: json(identifySchema) },
+    responses: { 204: ok('Bound') },
+  });
+  route({
+    method: 'get',
+    path: '/api/customers',
+    tags: ['Customers'],
+    summary: "Look up a user's creator, campaign and discount",
+    scope: 'referrals',
+    request: { query: lookupSchema },
+    responses: { 200: ok('The referral, or data: null', lookupResponseSchema) },
+  });
+  route({
+    method: 'post',
+    path: '/api/customers/lookup',
+    tags: ['Customers'],
+    summary: 'The same lookup with the id in the body, out of URLs and access logs',
+    scope: 'referrals',
+    request: { body: json(lookupSchema) },
+    responses: { 200: ok('The referral, or data: null', lookupResponseSchema) },
+  });
+
+  // Tracking: the pixel and seed 003's server-side API
+  route({
+    method: 'get',
+    path: '/api/script.js',
+    tags: ['Tracking'],
+    summary: 'The pixel',
+    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+  });
+  route({
+    method: 'post',
+    path: '/api/track/click',
+    tags: ['Tracking'],
+    summary: "The pixel's click",
+    description: "Sent as text/plain (no CORS preflight); checked against the page's Origin/Referer and the org's domains.",
+    request: { body: { content: { 'text/plain': { schema: browserClickSchema }, 'application/json': { schema: browserClickSchema } } } },
+    responses: { 200: ok('The signed referral (`ref`), click id, creator and discount') },
+  });
+  route({
+    method: 'post',
+    path: '/api/tracking/click',
+    tags: ['Tracking'],
+    summary: 'Server-side click (apps, redirects)',
+    description: 'With a key that has the `tracking` scope, or keyless and checked by Origin like the pixel.',
+    security: [{ apiKey: ['tracking'] }, {}],
+    request: { body: json(serverClickSchema) },
+    responses: { 200: ok('`{status, affiliateCode, programId, clickToken, ref, cookieDurationDays, cookieDomain, cleanupParams, warnings}`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/tracking/verify',
+    tags: ['Tracking'],
+    summary: 'Install heartbeat',
+    security: [{ apiKey: ['tracking'] }, {}],
+    request: { body: json(verifySchema) },
+    responses: { 200: ok('`{status, programId, domain}`') },
+  });
+  route({
+    method: 'get',
+    path: '/api/codes/{code}/validate',
+    tags: ['Tracking'],
+    summary: 'Whether a code typed by hand is usable',
+    security: [{ apiKey: ['tracking'] }, {}],
+    request: { params: z.object({ code: z.string().max(64) }), query: validateCodeQuery },
+    responses: { 200: ok('`{valid, creator, discount}`') },
+  });
+
+  // Conversions and reports
+  route({
+    method: 'post',
+    path: '/api/conversions',
+    tags: ['Conversions'],
+    summary: 'Record an offline or non-Stripe order',
+    description: 'Idempotent on order_id: 201 the first time, 200 with the same conversion after.',
+    scope: 'referrals',
+    request: { body: json(createConversionSchema) },
+    responses: { 201: ok('The conversion'), 200: ok('The conversion recorded earlier for this order_id') },
+  });
+  route({
+    method: 'get',
+    path: '/api/reports',
+    tags: ['Reports'],
+    summary: 'Clicks, signups, conversions, revenue and commission per campaign and creator',
+    description: '`from` inclusive, `to` exclusive: unix seconds, ISO datetimes or plain dates (a plain-date `to` includes that day). Defaults to the last 30 days.',
+    scope: 'admin',
+    request: { query: reportQuery },
+    responses: { 200: ok('`{object: "report", from, to, currency, totals, campaigns, creators}`') },
+  });
+
+  // Org and API keys
+  route({ method: 'get', path: '/api/org', tags: ['Org'], summary: "The key's org and its settings", scope: 'admin', responses: { 200: ok('The org') } });
+  route({
+    method: 'patch',
+    path: '/api/org',
+    tags: ['Org'],
+    summary: 'Change domains, attribution window, referral params, model',
+    scope: 'admin',
+    request: { body: json(updateOrgSchema) },
+    responses: { 200: ok('The org') },
+  });
+  route({
+    method: 'post',
+    path: '/api/keys',
+    tags: ['Org'],
+    summary: 'Create an API key (the secret is in this response only)',
+    scope: 'admin',
+    request: { body: json(createApiKeySchema) },
+    responses: { 201: ok('The key, with `secret`') },
+  });
+  route({ method: 'get', path: '/api/keys', tags: ['Org'], summary: 'List API keys', scope: 'admin', responses: { 200: ok('`{object: "list", data}`') } });
+  route({
+    method: 'delete',
+    path: '/api/keys/{id}',
+    tags: ['Org'],
+    summary: 'Revoke an API key',
+    scope: 'admin',
+    request: { params: idParam('key_…') },
+    responses: { 200: ok('The revoked key') },
+  });
+
+  // Catalog
+  for (const [collection, schema, what] of [
+    ['creators', createCreatorSchema, 'creator'],
+    ['campaigns', createCampaignSchema, 'campaign'],
+    ['promo_codes', createPromoCodeSchema, 'promo code'],
+  ] as const) {
+    route({
+      method: 'post',
+      path: `/api/${collection}`,
+      tags: ['Catalog'],
+      summary: `Create a ${what}`,
+      scope: 'admin',
+      request: { body: json(schema) },
+      responses: { 201: ok(`The ${what}`) },
+    });
+    route({
+      method: 'get',
+      path: `/api/${collection}`,
+      tags: ['Catalog'],
+      summary: `List ${what}s`,
+      scope: 'admin',
+      ...(collection === 'promo_codes' && { request: { query: listPromoCodesQuery } }),
+      responses: { 200: ok('`{object: "list", data}`') },
+    });
+    route({
+      method: 'get',
+      path: `/api/${collection}/{id}`,
+      tags: ['Catalog'],
+      summary: `One ${what}`,
+      scope: 'admin',
+      request: { params: idParam(collection === 'campaigns' ? 'cmp_…' : collection === 'creators' ? 'cr_… or handle' : 'pc_… or the code') },
+      responses: { 200: ok(`The ${what}`) },
+    });
+  }
+  route({
+    method: 'patch',
+    path: '/api/promo_codes/{id}',
+    tags: ['Catalog'],
+    summary: 'Deactivate or reactivate a code (also on Stripe)',
+    scope: 'admin',
+    request: { params: idParam('pc_… or the code'), body: json(updatePromoCodeSchema) },
+    responses: { 200: ok('The promo code') },
+  });
+
+  // Stripe
+  route({
+    method: 'post',
+    path: '/api/stripe/webhooks',
+    tags: ['Stripe'],
+    summary: "Stripe's events (webhook endpoint)",
+    description: 'The signed event, as Stripe sends it. See docs/stripe.md for the events to enable.',
+    security: [{ stripeWebhookSignature: [] }],
+    responses: { 200: ok('`{received: true, outcome: "processed" | "duplicate" | "ignored"}`') },
+  });
+
+  // The Stripe App's backend (docs/stripe-app.md): signed by the Dashboard, never called with API keys
+  app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview') } });
+  app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign') } });
+  app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code') } });
+  app({
+    method: 'patch',
+    path: '/api/app/promo_codes/{id}',
+    summary: 'Deactivate or reactivate a code',
+    request: { params: idParam('pc_… or the code'), body: json(updatePromoCodeSchema) },
+    responses: { 200: ok('The promo code') },
+  });
+  app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution') } });
+  app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_… or ch_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });
+  app({ method: 'get', path: '/api/app/settings', summary: 'Settings, keys and pixel heartbeats', responses: { 200: ok('The settings') } });
+  app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings') } });
+  app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`') } });
+  app({ method: 'delete', path: '/api/app/keys/{id}', summary: 'Revoke an API key', request: { params: idParam('key_…') }, responses: { 200: ok('The revoked key') } });
+
+  route({
+    method: 'get',
+    path: '/api/openapi.json',
+    tags: ['Reference'],
+    summary: 'This document',
+    responses: { 200: ok('OpenAPI 3.1, with `servers` set from PUBLIC_URL') },
+  });
+
+  // The CLI's way into a running server (cli/routes.ts); not for brands.
+  route({
+    method: 'post',
+    path: '/api/operator/commands',
+    tags: ['Operator'],
+    summary: 'Run a CLI command inside this server (loopback and operator token only)',
+    responses: { 200: ok('`{result}`') },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Shoutout API',
+      version: '1',
+      description: 'Creator-referral attribution for Stripe. Guides: docs/getting-started.md and docs/api.md.',
+    },
+  });
+}
+
+let built: ReturnType<typeof buildDocument> | undefined;
+
+/** The document, built on first use: it depends on nothing but the schemas. */
+export function openApiDocument() {
+  built ??= buildDocument();
+  return built;
+}
