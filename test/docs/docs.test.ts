@@ -1,0 +1,94 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configSchema, loadConfig } from '../../server/src/config';
+import { ROOT } from '../helpers/process';
+
+/**
+ * The docs tell brands and operators what to write; these checks keep them true. Code blocks marked
+ * `<!-- file: … -->` must be that file, `<!-- excerpt: … -->` its lines in order (`// …` elides),
+ * and tables generated from code must list exactly what the code has.
+ */
+
+const DOCS = path.join(ROOT, 'docs');
+const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
+const docFiles = readdirSync(DOCS).filter((name) => name.endsWith('.md'));
+
+/** Code blocks that follow a `<!-- kind: path -->` marker, anywhere in docs/. */
+function markedBlocks(kind: string) {
+  const blocks: { doc: string; target: string; code: string }[] = [];
+  for (const doc of docFiles) {
+    const pattern = new RegExp(`<!-- ${kind}: (\\S+) -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``, 'g');
+    for (const [, target, code] of read(`docs/${doc}`).matchAll(pattern)) blocks.push({ doc, target, code });
+  }
+  return blocks;
+}
+
+/** The marked text of one doc: the lines after `<!-- kind: … -->` up to the next blank line. */
+function markedText(doc: string, kind: string) {
+  const match = new RegExp(`<!-- ${kind}: \\S+ -->\\n([\\s\\S]*?)\\n\\n`).exec(read(doc));
+  if (!match) throw new Error(`${doc} has no ${kind} marker`);
+  return match[1];
+}
+
+describe('docs/', () => {
+  it('shows the example storefront’s integration module exactly as it is', () => {
+    const blocks = markedBlocks('file');
+    expect(blocks.map((block) => block.target)).toContain('examples/storefront/shoutout.ts');
+    for (const { doc, target, code } of blocks) expect(`${code}\n`, `${doc} → ${target}`).toBe(read(target));
+  });
+
+  it('quotes the example storefront’s handlers line for line', () => {
+    const blocks = markedBlocks('excerpt');
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const { doc, target, code } of blocks) {
+      const source = read(target).split('\n').map((line) => line.trim());
+      let at = 0;
+      for (const line of code.split('\n').map((text) => text.trim())) {
+        if (!line || line.startsWith('// …')) continue;
+        const found = source.indexOf(line, at);
+        expect(found, `${doc}: "${line}" is not in ${target} (in this order)`).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
+    }
+  });
+
+  it('gives the pixel tag the storefront puts on its pages', () => {
+    const tag = markedText('docs/getting-started.md', 'tag').replace(/^```html\n|\n```$/g, '');
+    const template = tag.replace('https://SHOUTOUT_HOST', '${process.env.SHOUTOUT_URL}').replace('org_…', '${process.env.SHOUTOUT_ORG_ID}');
+    expect(read('examples/storefront/server.ts')).toContain(template);
+  });
+
+  it('lists every configuration variable with its default', () => {
+    const rows = [...markedText('docs/self-hosting.md', 'env table').matchAll(/^\| `(\w+)` \|([^|]*)\|/gm)].map(([, key, fallback]) => ({
+      key,
+      fallback: fallback.trim().replace(/^`|`$/g, ''),
+    }));
+    const keys = Object.keys((configSchema as unknown as { in: { shape: Record<string, unknown> } }).in.shape);
+    expect(rows.map((row) => row.key)).toEqual(keys);
+    const defaults = loadConfig({}) as Record<string, unknown>;
+    for (const { key, fallback } of rows) expect(fallback, key).toBe(defaults[key] === undefined ? '' : String(defaults[key]));
+  });
+
+  it('lists exactly the Stripe events the service handles', () => {
+    const listed = [...markedText('docs/self-hosting.md', 'stripe events').matchAll(/`([a-z_.]+)`/g)].map((match) => match[1]).sort();
+    const source = read('server/src/stripe/events.ts');
+    const handled = [...source.matchAll(/case '([a-z_.]+)':|event\.type === '([a-z_.]+)'/g)].map((match) => match[1] ?? match[2]);
+    expect(listed).toEqual([...new Set(handled)].sort());
+  });
+
+  it('links only to files and headings that exist', () => {
+    const slug = (heading: string) => heading.toLowerCase().replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-');
+    for (const doc of docFiles) {
+      for (const [, target] of read(`docs/${doc}`).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https?:/.test(target)) continue;
+        const [file, anchor] = target.split('#');
+        const resolved = file ? path.resolve(DOCS, file) : path.join(DOCS, doc);
+        expect(existsSync(resolved), `${doc} → ${target}`).toBe(true);
+        if (anchor) {
+          const headings = [...readFileSync(resolved, 'utf8').matchAll(/^#+ (.+)$/gm)].map((match) => slug(match[1]));
+          expect(headings, `${doc} → ${target}`).toContain(anchor);
+        }
+      }
+    }
+  });
+});
