@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCampaign, createCreator, createPromoCode } from '../server/src/catalog/service';
@@ -11,6 +10,7 @@ import { createApiKey, createOrg, updateOrg } from '../server/src/orgs/service';
 import { startServer } from '../server/src/server';
 // The test suite's fake Stripe API: the demo needs no Stripe account and sends nothing to stripe.com.
 import { fixture, startFakeStripe } from '../test/helpers/fake-stripe';
+import { freePort } from '../test/helpers/process';
 import { startFakeCheckout } from './fake-checkout';
 
 /**
@@ -76,16 +76,6 @@ async function demoKeys(deps: Deps, dataDir: string): Promise<Record<'storefront
   }
   await writeFile(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys as Record<'storefront' | 'admin', string>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
 }
 
 export async function startDemo(options: DemoOptions) {

@@ -17,6 +17,8 @@ export interface FakeCheckoutOptions {
   webhookUrl: string;
   webhookSecret: string;
   livemode: boolean;
+  /** The Stripe account the shop sells on, when Shoutout reaches it through Connect (a Stripe App install). */
+  account?: string | null;
   /** What a Payment Link charges (the fake has no Payment Link objects). */
   paymentLinkAmount: number;
   /** Shoutout's report, served at /report and linked from every receipt, so a person sees the credit arrive. */
@@ -42,11 +44,12 @@ const layout = (title: string, body: string) =>
 
 export async function startFakeCheckout(options: FakeCheckoutOptions): Promise<RunningFakeCheckout> {
   const { stripe, livemode } = options;
+  const account = options.account ?? null;
   const app = express();
   app.use(express.urlencoded({ extended: false }));
 
   const deliver = async (type: string, object: unknown) => {
-    const response = await deliverWebhook(options.webhookUrl, stripeEvent(type, object, { livemode }), options.webhookSecret);
+    const response = await deliverWebhook(options.webhookUrl, stripeEvent(type, object, { livemode, account }), options.webhookSecret);
     return `${type} → Shoutout answered ${response.status} ${await response.text()}`;
   };
   const receipt = (session: Stripe.Checkout.Session, delivered: string) =>
@@ -62,9 +65,9 @@ export async function startFakeCheckout(options: FakeCheckoutOptions): Promise<R
 
   // GET /c/pay/:id – the hosted Checkout page a session's url points to
   app.get('/c/pay/:id', (req, res) => {
-    const session = stripe.get<Stripe.Checkout.Session & { line_items: { amount: number }[] }>(req.params.id);
+    const session = stripe.get<Stripe.Checkout.Session & { line_items: { amount: number }[] }>(req.params.id, account);
     if (!session) return void res.status(404).send(layout('No such checkout', ''));
-    const codes = (session.discounts ?? []).map((discount) => stripe.get<Stripe.PromotionCode>(String(discount.promotion_code))?.code).filter(Boolean);
+    const codes = (session.discounts ?? []).map((discount) => stripe.get<Stripe.PromotionCode>(String(discount.promotion_code), account)?.code).filter(Boolean);
     res.send(
       layout(
         'Checkout',
@@ -77,21 +80,21 @@ export async function startFakeCheckout(options: FakeCheckoutOptions): Promise<R
 
   // POST /c/pay/:id – the buyer pays: the session completes and Stripe sends the webhook
   app.post('/c/pay/:id', async (req, res) => {
-    const session = stripe.completeCheckoutSession(req.params.id);
+    const session = stripe.completeCheckoutSession(req.params.id, account);
     res.send(receipt(session, await deliver('checkout.session.completed', session)));
   });
 
   // POST /payment-link – the buyer pays a Payment Link (href as the pixel left it)
   app.post('/payment-link', async (req, res) => {
-    const session = stripe.payPaymentLink(String(req.body.href ?? ''), { amount: options.paymentLinkAmount, livemode });
+    const session = stripe.payPaymentLink(String(req.body.href ?? ''), { amount: options.paymentLinkAmount, livemode, account });
     res.send(receipt(session, await deliver('checkout.session.completed', session)));
   });
 
   // POST /refunds/:id – the brand refunds the session's payment in full
   app.post('/refunds/:id', async (req, res) => {
-    const session = stripe.get<Stripe.Checkout.Session>(req.params.id);
+    const session = stripe.get<Stripe.Checkout.Session>(req.params.id, account);
     if (!session?.payment_intent) return void res.status(404).send(layout('Nothing to refund', ''));
-    const charge = stripe.refundPayment(String(session.payment_intent), session.amount_total ?? 0, session.amount_total ?? 0, { livemode });
+    const charge = stripe.refundPayment(String(session.payment_intent), session.amount_total ?? 0, session.amount_total ?? 0, { livemode, account });
     const delivered = await deliver('charge.refunded', charge);
     res.send(
       layout(

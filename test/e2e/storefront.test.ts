@@ -1,41 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type Stripe from 'stripe';
+import { type RunningFakeCheckout, startFakeCheckout } from '../../examples/fake-checkout';
 import { appOverview } from '../../server/src/app/service';
 import type { Campaign, Creator, PromoCode } from '../../server/src/catalog/repo';
 import { createCampaign, createCreator, createPromoCode } from '../../server/src/catalog/service';
 import type { Org, OrgScope } from '../../server/src/orgs/repo';
 import { createApiKey, createOrg } from '../../server/src/orgs/service';
-import { type RunningFakeCheckout, startFakeCheckout } from '../../examples/fake-checkout';
-import type { RunningStorefront } from '../../examples/storefront/server';
 import { launchBrowser } from '../helpers/browser';
 import { deliverWebhook, type FakeStripe, fixture, startFakeStripe, stripeEvent } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { APP_HOST, LANDING_HOST, newDevice, pixelState, PRICE, PRICE_ID, type Shop, startShop, submitCredentials } from './shop';
 
 /**
  * Seed 000's "Test your integration", automated: the example storefront (integrated only as docs/
  * says) in Chromium on the brand's own hosts, the service, and the fake Stripe the storefront and
- * the service both talk to. A single-brand deployment in test mode, as a brand tries it first.
+ * the service both talk to. One brand running its own copy, in test mode, as a brand tries it first.
  */
 
-// Marketing site and app on two subdomains: the referral cookie must be shared through .brand.test.
-const LANDING_HOST = 'www.brand.test';
-const APP_HOST = 'shop.brand.test';
-// Headless Chromium announces itself as HeadlessChrome, which the click route rightly drops as a bot.
-const DESKTOP_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const WEBHOOK_SECRET = 'whsec_e2e_test_endpoint';
 const STRIPE_KEY = 'sk_test_brand_own_key';
-const PRICE = 4000;
-const PAYMENT_LINK = 'https://buy.stripe.com/test_summer_tee';
 
 let stripe: FakeStripe;
 let server: TestServer;
 let checkout: RunningFakeCheckout;
-let storefront: RunningStorefront;
+let shop: Shop;
 let browser: Browser;
-let shopUrl: string;
-let landingUrl: string;
 let org: Org;
 let scope: OrgScope;
 let referralKey: string;
@@ -44,16 +34,6 @@ let annie: Creator;
 let campaign: Campaign;
 let code: PromoCode;
 const contexts: BrowserContext[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   const orgId = `org_${randomBytes(12).toString('hex')}`;
@@ -82,6 +62,7 @@ beforeAll(async () => {
     commission: { type: 'percent', value: 10 },
   });
   code = await createPromoCode(deps, scope, { code: 'ANNIE50', creator: annie.id, campaign: campaign.id });
+  stripe.seed(fixture<{ id: string }>('price', { id: PRICE_ID, type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
   checkout = await startFakeCheckout({
     stripe,
     webhookUrl: `${server.url}/api/stripe/webhooks`,
@@ -89,53 +70,20 @@ beforeAll(async () => {
     livemode: false,
     paymentLinkAmount: PRICE,
   });
-  stripe.seed(fixture<{ id: string }>('price', { id: 'price_summer_tee', type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
-
-  // The storefront reads its configuration from the environment, as docs/getting-started.md says.
-  const port = await freePort();
-  shopUrl = `http://${APP_HOST}:${port}`;
-  landingUrl = `http://${LANDING_HOST}:${port}`;
-  Object.assign(process.env, {
+  shop = await startShop({
     SHOUTOUT_URL: server.url,
     SHOUTOUT_API_KEY: referralKey,
     SHOUTOUT_ORG_ID: org.id,
     STRIPE_SECRET_KEY: STRIPE_KEY,
     STRIPE_API_BASE: stripe.url,
-    STRIPE_PRICE_ID: 'price_summer_tee',
-    STRIPE_PAYMENT_LINK: PAYMENT_LINK,
-    SITE_URL: shopUrl,
   });
-  const { startStorefront } = await import('../../examples/storefront/server');
-  storefront = await startStorefront({ port });
 });
 
 afterAll(async () => {
   await Promise.all(contexts.map((context) => context.close()));
   await browser?.close();
-  await Promise.all([storefront?.close(), checkout?.close(), server?.stop(), stripe?.close()]);
+  await Promise.all([shop?.storefront.close(), checkout?.close(), server?.stop(), stripe?.close()]);
 });
-
-/** A browser profile: another device when called again. */
-async function newDevice(): Promise<Page> {
-  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
-  contexts.push(context);
-  return context.newPage();
-}
-
-function pixelState(page: Page) {
-  return page.evaluate(async () => {
-    const api = (window as unknown as { Shoutout: { ready: Promise<unknown>; ref?: string; code?: string; clickId?: string | null } }).Shoutout;
-    await api.ready;
-    return { ref: api.ref ?? null, code: api.code ?? null, clickId: api.clickId ?? null };
-  });
-}
-
-async function submitCredentials(page: Page, path: '/signup' | '/login', email: string) {
-  await page.goto(`${shopUrl}${path}`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'correct horse battery');
-  await Promise.all([page.waitForURL(`${shopUrl}/account`), page.click('button[type=submit]')]);
-}
 
 const annieRow = async () => {
   const response = await server.request('GET', '/api/reports', { key: adminKey });
@@ -149,12 +97,12 @@ function deliver(event: Stripe.Event) {
 }
 
 describe('a brand integrated as the docs say, in Chromium', () => {
-  it('credits a referred signup who buys on another device to annie, and a refund reverses the credit', async () => {
+  it('credits a referred signup who buys on another device to annie, and a refund reverses the credit', { timeout: 60_000 }, async () => {
     const before = await annieRow();
 
     // 1. Click a referral link: the pixel sets shoutout_ref on the brand's domain.
-    const phone = await newDevice();
-    await phone.goto(`${landingUrl}/?infl=ANNIE50`);
+    const phone = await newDevice(browser, contexts);
+    await phone.goto(`${shop.landingUrl}/?infl=ANNIE50`);
     const landed = await pixelState(phone);
     expect(landed).toMatchObject({ code: 'ANNIE50', clickId: expect.stringMatching(/^clk_/) });
     const [cookie] = (await phone.context().cookies()).filter((c) => c.name === 'shoutout_ref');
@@ -164,8 +112,7 @@ describe('a brand integrated as the docs say, in Chromium', () => {
 
     // 2. Sign up on the app's subdomain: the signup handler binds the referral to the new user.
     const email = `buyer-${randomBytes(4).toString('hex')}@example.com`;
-    await submitCredentials(phone, '/signup', email);
-    const userId = (await phone.textContent('#user-id'))!;
+    const userId = await submitCredentials(phone, shop.shopUrl, '/signup', email);
     expect(await server.deps.store.bindings.get(scope, server.deps.secrets.hashExternalId(org.id, userId))).toMatchObject({
       promoCodeId: code.id,
       creatorId: annie.id,
@@ -174,8 +121,8 @@ describe('a brand integrated as the docs say, in Chromium', () => {
     });
 
     // 3. Another device, no cookie: the user logs in and lookup still returns the discount.
-    const laptop = await newDevice();
-    await submitCredentials(laptop, '/login', email);
+    const laptop = await newDevice(browser, contexts);
+    expect(await submitCredentials(laptop, shop.shopUrl, '/login', email)).toBe(userId);
     expect((await laptop.context().cookies()).some((c) => c.name === 'shoutout_ref')).toBe(false);
     const lookup = await server.request('GET', `/api/customers?externalId=${encodeURIComponent(userId)}`, { key: referralKey });
     expect(await lookup.json()).toEqual({
@@ -194,10 +141,10 @@ describe('a brand integrated as the docs say, in Chromium', () => {
     expect(created[0]).toMatchObject({ account: null, livemode: false });
     expect(created[0].params).toEqual({
       mode: 'payment',
-      line_items: [{ price: 'price_summer_tee', quantity: '1' }],
+      line_items: [{ price: PRICE_ID, quantity: '1' }],
       customer_email: email,
-      success_url: `${shopUrl}/thanks`,
-      cancel_url: `${shopUrl}/account`,
+      success_url: `${shop.shopUrl}/thanks`,
+      cancel_url: `${shop.shopUrl}/account`,
       discounts: [{ promotion_code: code.stripePromotionCodeId }],
       metadata: { shoutout_external_id: userId },
     });
@@ -248,13 +195,13 @@ describe('a brand integrated as the docs say, in Chromium', () => {
     expect(await annieRow()).toMatchObject({ commission: before.commission, refunds: before.refunds + 3200, conversions: before.conversions + 1 });
   });
 
-  it('credits a purchase through a Payment Link the pixel decorated with the click id', async () => {
-    const visitor = await newDevice();
-    await visitor.goto(`${landingUrl}/?infl=ANNIE50`);
+  it('credits a purchase through a Payment Link the pixel decorated with the click id', { timeout: 60_000 }, async () => {
+    const visitor = await newDevice(browser, contexts);
+    await visitor.goto(`${shop.landingUrl}/?infl=ANNIE50`);
     const { clickId } = await pixelState(visitor);
 
     // A later page without the param: the pixel decorates the link from the cookie.
-    await visitor.goto(`${shopUrl}/pricing`);
+    await visitor.goto(`${shop.shopUrl}/pricing`);
     await pixelState(visitor);
     const href = (await visitor.getAttribute('#payment-link', 'href'))!;
     expect(new URL(href).searchParams.get('client_reference_id')).toBe(clickId);

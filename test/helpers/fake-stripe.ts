@@ -84,6 +84,8 @@ const CHECKOUT_SESSION_PARAMS = [
   'allow_promotion_codes', 'metadata', 'subscription_data', 'payment_intent_data', 'ui_mode', 'locale', 'automatic_tax',
 ];
 
+const bearer = (req: IncomingMessage) => /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+
 const toInt = (value: unknown) => (value === undefined || value === '' ? null : Number(value));
 const toBool = (value: unknown) => value === true || value === 'true';
 
@@ -93,6 +95,7 @@ export class FakeStripe {
   private readonly events = new Map<string, Json[]>();
   private readonly idempotent = new Map<string, { status?: number; body: unknown }>();
   private readonly failures: { method: string; path: RegExp; error: StripeApiError }[] = [];
+  private readonly ownAccounts = new Map<string, string>();
   private readonly routes: Route[];
   url = '';
   private readonly server = createServer((req, res) => void this.serve(req, res));
@@ -147,6 +150,14 @@ export class FakeStripe {
     this.events.set(account ?? '', list);
   }
 
+  /**
+   * A brand's own secret key: its calls without `Stripe-Account` act on its account, the one a
+   * platform reaches with `Stripe-Account` (a brand's storefront next to a Stripe App install).
+   */
+  ownKey(secretKey: string, account: string) {
+    this.ownAccounts.set(secretKey, account);
+  }
+
   /** The next matching request fails with this Stripe error. */
   failNext(method: string, pathPattern: RegExp, error: { status?: number; code: string; message: string; param?: string }) {
     this.failures.push({ method, path: pathPattern, error: new StripeApiError(error.status ?? 400, error.code, error.message, error.param) });
@@ -175,7 +186,7 @@ export class FakeStripe {
       method: req.method ?? 'GET',
       path: url.pathname,
       params,
-      account: (req.headers['stripe-account'] as string | undefined) ?? null,
+      account: (req.headers['stripe-account'] as string | undefined) ?? this.ownAccounts.get(bearer(req)) ?? null,
       livemode: /^Bearer sk_live_/.test(req.headers.authorization ?? ''),
       idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null,
     };

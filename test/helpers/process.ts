@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -43,4 +44,15 @@ export async function runCli(args: string[], env: Record<string, string>) {
   const child = spawnTs('server/src/cli/main.ts', args, env);
   const { code } = await exitOf(child);
   return { code, output: child.output() };
+}
+
+/** A port nothing listens on right now, for a server whose own URL must be known before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
 }
