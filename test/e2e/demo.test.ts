@@ -79,6 +79,15 @@ describe('npm run demo', () => {
       expect(first.child.output()).toContain('fake Stripe');
       const receipt = await buyThroughReferral(first.referral);
       expect(await annieOf(first)).toMatchObject({ creators: 1, annie: { clicks: 1, signups: 1, conversions: 1, revenue: 3200, commission: 320 } });
+
+      // The Payment Link page: the pixel decorated the link, and the demo pays it on the fake Stripe.
+      await receipt.goto(`${new URL(first.referral).origin}/pricing`);
+      await receipt.evaluate(() => (window as unknown as { Shoutout: { ready: Promise<unknown> } }).Shoutout.ready);
+      expect(await receipt.getAttribute('#payment-link', 'href')).toMatch(/client_reference_id=clk_/);
+      await receipt.click('text=Demo: pay this link on the fake Stripe');
+      expect(await receipt.textContent('#webhook')).toContain('"outcome":"processed"');
+      expect(await annieOf(first)).toMatchObject({ annie: { conversions: 2, revenue: 7200 } });
+
       await receipt.goto(first.report);
       expect(await receipt.textContent('pre')).toContain('"handle": "annie"');
       await receipt.context().close();
@@ -91,7 +100,7 @@ describe('npm run demo', () => {
     try {
       expect(second.adminKey).toBe(first.adminKey);
       const receipt = await buyThroughReferral(second.referral);
-      expect(await annieOf(second)).toMatchObject({ creators: 1, annie: { clicks: 2, signups: 2, conversions: 2, revenue: 6400 } });
+      expect(await annieOf(second)).toMatchObject({ creators: 1, annie: { clicks: 2, signups: 2, conversions: 3, revenue: 10_400 } });
       await receipt.context().close();
     } finally {
       await stop(second.child);
