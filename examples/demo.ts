@@ -8,6 +8,7 @@ import type { Deps } from '../server/src/deps';
 import type { ApiKeyScope, OrgScope } from '../server/src/orgs/repo';
 import { createApiKey, createOrg, updateOrg } from '../server/src/orgs/service';
 import { startServer } from '../server/src/server';
+import { DataDirLockedError } from '../server/src/store/lock';
 // The test suite's fake Stripe API: the demo needs no Stripe account and sends nothing to stripe.com.
 import { fixture, startFakeStripe } from '../test/helpers/fake-stripe';
 import { freePort } from '../test/helpers/process';
@@ -54,7 +55,7 @@ async function seedDemo(deps: Deps) {
     (await createCreator(deps, scope, { handle: 'annie', name: 'Annie', avatar_url: null, email: 'annie@creators.example' }));
   const promoCode =
     (await deps.store.promoCodes.getByCode(scope, CODE)) ?? (await createPromoCode(deps, scope, { code: CODE, creator: creator.id, campaign: campaign.id }));
-  return { org, scope, campaign, creator, promoCode };
+  return { campaign, promoCode };
 }
 
 /** The API keys of an earlier run, if still valid; otherwise new ones, saved next to the data. */
@@ -94,7 +95,7 @@ export async function startDemo(options: DemoOptions) {
     }),
   );
   const apiUrl = server.url.replace('127.0.0.1', 'localhost');
-  const { scope, promoCode, campaign } = await seedDemo(server.deps);
+  const { promoCode, campaign } = await seedDemo(server.deps);
   const keys = await demoKeys(server.deps, options.dataDir);
 
   // The fake Stripe lives in memory: give it back the coupon and promotion code an earlier run made.
@@ -152,7 +153,6 @@ export async function startDemo(options: DemoOptions) {
   };
   return {
     links,
-    scope,
     keys,
     async close() {
       await Promise.all([storefront.close(), checkout.close()]);
@@ -189,9 +189,15 @@ Ctrl-C stops everything; run it again to continue with the same data.
 
 async function main() {
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const dataDir = process.env.DATA_DIR ?? './data/demo';
   const demo = await startDemo({
-    dataDir: process.env.DATA_DIR ?? './data/demo',
+    dataDir,
     ports: { api: port('PORT', 3000), shop: port('SHOP_PORT', 3001), checkout: port('CHECKOUT_PORT', 3002) },
+  }).catch((error: NodeJS.ErrnoException) => {
+    console.error(`The demo could not start: ${error.message}`);
+    if (error.code === 'EADDRINUSE') console.error('Pick other ports with PORT, SHOP_PORT and CHECKOUT_PORT (defaults 3000, 3001, 3002).');
+    if (error instanceof DataDirLockedError) console.error(`Or use another data dir: DATA_DIR (now ${dataDir}).`);
+    process.exit(1);
   });
   console.log(describeDemo(demo));
   const stop = () => demo.close().then(() => process.exit(0));
