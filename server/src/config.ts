@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalString = z
@@ -10,6 +11,24 @@ const prefixed = (prefix: string) =>
   optionalString.refine((value) => value === undefined || value.startsWith(prefix), {
     message: `must start with ${prefix}`,
   });
+
+const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Express's `trust proxy` in every form it understands: true/false, a hop count, or addresses and subnets. */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/');
+    const valid = NAMED_PROXY_RANGES.has(entry) || (isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+    if (!valid) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not true/false, a hop count, an IP address or subnet, loopback, linklocal or uniquelocal` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+}
 
 export const configSchema = z
   .object({
@@ -25,7 +44,7 @@ export const configSchema = z
     }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Proxies in front of the service (load balancer, CDN) so client IPs and https are read right.
-    TRUST_PROXY: z.string().default('loopback'),
+    TRUST_PROXY: z.string().default('loopback').transform(parseTrustProxy),
     // Platform key for a Stripe App / Connect deployment, or the brand's own key when one brand runs it.
     STRIPE_SECRET_KEY: prefixed('sk_'),
     STRIPE_TEST_SECRET_KEY: prefixed('sk_test_'),

@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from '../../server/src/config';
+
+const base = { DATA_DIR: '/tmp/unused' };
+
+describe('config', () => {
+  it('reads TRUST_PROXY as Express understands it', () => {
+    expect(loadConfig(base).TRUST_PROXY).toEqual(['loopback']);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8, ::1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '::1']);
+  });
+
+  it('names every bad key at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...base, TRUST_PROXY: 'my-balancer', PORT: '-1', PUBLIC_URL: 'ftp://x', STRIPE_WEBHOOK_SECRET: 'secret' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => issue.key).sort()).toEqual(['PORT', 'PUBLIC_URL', 'STRIPE_WEBHOOK_SECRET', 'TRUST_PROXY']);
+    expect((error as ConfigError).message).toContain('TRUST_PROXY ("my-balancer" is not true/false, a hop count');
+  });
+
+  it('treats empty values as unset and trims PUBLIC_URL', () => {
+    const config = loadConfig({ ...base, MONGODB_URI: '', SHOUTOUT_SECRET: ' ', PUBLIC_URL: 'https://shoutout.example.com/' });
+    expect(config.MONGODB_URI).toBeUndefined();
+    expect(config.SHOUTOUT_SECRET).toBeUndefined();
+    expect(config.PUBLIC_URL).toBe('https://shoutout.example.com');
+  });
+});
