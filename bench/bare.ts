@@ -1,0 +1,23 @@
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+
+/**
+ * The baseline: Express 5 with one route returning a constant, nothing else. It announces itself
+ * the way the service does (`<dir>/server.json`), so the bench waits for both alike.
+ */
+const app = express();
+app.disable('x-powered-by');
+app.get('/', (_req, res) => {
+  res.json({ ok: true });
+});
+const server = createServer(app);
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const { port } = server.address() as AddressInfo;
+await writeFile(path.join(process.argv[2], 'server.json'), JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }));
+process.once('SIGTERM', () => server.close(() => process.exit(0)));

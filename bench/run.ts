@@ -1,0 +1,154 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { pixelSizes } from '../pixel/build';
+import type { LoadResult, RequestPlan } from './load';
+import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
+import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
+import { type BenchProcess, startProcess } from './server';
+
+/**
+ * `npm run bench`: the service on the embedded store with 100k bound customers, and a bare Express
+ * route, each in its own process, driven by autocannon from a third. Figures are reported against
+ * the bare route measured in the same run, so they mean the same on any machine. Missed targets
+ * are reported, not fatal; a failed request or a crash is.
+ */
+
+const BINDINGS = 100_000;
+const WEBHOOK_EVENTS = 10_000;
+const WEBHOOK_SECRET = 'whsec_bench_endpoint_secret';
+// High enough never to trigger: the bench measures the routes, not the limiter's refusals.
+const NO_RATE_LIMIT = '1000000000';
+
+interface Row {
+  name: string;
+  result: LoadResult;
+  /** Minimum share of the bare route's requests/s, if this row has that target. */
+  minRatio?: number;
+  maxP99?: number;
+  minPerSecond?: number;
+}
+
+const mb = (value: number) => `${value.toFixed(0)} MB`;
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+async function main() {
+  const work = await mkdtemp(path.join(tmpdir(), 'shoutout-bench-'));
+  const dataDir = path.join(work, 'data');
+  const bareDir = path.join(work, 'bare');
+  await Promise.all([mkdir(dataDir), mkdir(bareDir)]);
+  const running: BenchProcess[] = [];
+  try {
+    console.log(`Shoutout bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString()}`);
+    console.log(`Seeding ${BINDINGS.toLocaleString('en')} bound customers into the embedded store…`);
+    const seeded = await seed(dataDir, { bindings: BINDINGS, codes: 50, refs: 1000 });
+    console.log(`  seeded in ${fixed(seeded.seedMs / 1000, 1)} s (through the store's repos, one insert per binding)`);
+
+    const bare = await startProcess('bench/bare.ts', [bareDir], bareDir, { NODE_ENV: 'production' });
+    running.push(bare);
+    const starting = performance.now();
+    const service = await startProcess('server/src/main.ts', [], dataDir, {
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SHOUTOUT_SECRET: BENCH_SECRET,
+      LOG_LEVEL: 'warn',
+      MONGODB_URI: '',
+      TRACKING_RATE_LIMIT_PER_IP: NO_RATE_LIMIT,
+      TRACKING_RATE_LIMIT_PER_ORG: NO_RATE_LIMIT,
+      // Only the webhook secret: without a Stripe key the handlers use the event's own session, so
+      // the measured path is verify → dedupe → attribute → store, with no Stripe round trip.
+      STRIPE_SECRET_KEY: '',
+      STRIPE_TEST_SECRET_KEY: '',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_ORG_ID: seeded.orgId,
+    });
+    running.push(service);
+    // The embedded store loads, indexes and compacts every collection before listening.
+    const startSeconds = (performance.now() - starting) / 1000;
+    const rssSeeded = await service.rssMb();
+
+    const measure = async (
+      url: string,
+      name: string,
+      requests: RequestPlan,
+      options: { expect?: string; warmup?: { requests: RequestPlan; amount?: number }; amount?: number } = {},
+    ) => {
+      const warmup = options.warmup ?? { requests };
+      await runLoad(work, url, `${name}-warmup`, warmup.requests, { seconds: WARMUP_SECONDS, amount: warmup.amount, expect: options.expect });
+      const result = await runLoad(work, url, name, requests, { seconds: options.amount ? undefined : SECONDS, amount: options.amount, expect: options.expect });
+      console.log(`  ${name}: ${fixed(result.perSecond)} req/s, p99 ${result.p99} ms`);
+      return result;
+    };
+    const { apiKey, orgId } = seeded;
+    console.log(`Load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per route (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`);
+    // The baseline runs first and last; its mean is the denominator, which evens out drift on shared cores.
+    const bareBefore = await measure(bare.url, 'bare (before)', { kind: 'constant', path: '/' });
+    const lookup = await measure(service.url, 'lookup', { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { expect: '"creator"' });
+    const identify = await measure(
+      service.url,
+      'identify',
+      { kind: 'identify', apiKey, prefix: 'bench-user-', refs: seeded.refs },
+      { warmup: { requests: { kind: 'identify', apiKey, prefix: 'warmup-user-', refs: seeded.refs } } },
+    );
+    const click = await measure(service.url, 'click', { kind: 'click', org: orgId, codes: seeded.codes }, { expect: '"ref":"' });
+    // Each load process signs fresh events, so the warm-up's are never replayed as duplicates.
+    const checkouts: RequestPlan = { kind: 'webhook', secret: WEBHOOK_SECRET, promotionCodeIds: seeded.stripePromotionCodeIds };
+    const webhook = await measure(service.url, 'webhook', checkouts, {
+      expect: '"outcome":"processed"',
+      amount: WEBHOOK_EVENTS,
+      warmup: { requests: checkouts, amount: 1_000 },
+    });
+    const bareAfter = await measure(bare.url, 'bare (after)', { kind: 'constant', path: '/' });
+    const rssAfter = await service.rssMb();
+    await Promise.all(running.splice(0).map((child) => child.stop()));
+
+    const baseline = (bareBefore.perSecond + bareAfter.perSecond) / 2;
+    const rows: Row[] = [
+      { name: 'bare Express (before)', result: bareBefore },
+      { name: 'bare Express (after)', result: bareAfter },
+      { name: 'GET /api/customers (lookup)', result: lookup, minRatio: 0.7, maxP99: 25 },
+      { name: 'POST /api/customers/identify', result: identify, minRatio: 0.5, maxP99: 25 },
+      { name: 'POST /api/track/click', result: click, minRatio: 0.5, maxP99: 25 },
+      { name: 'POST /api/stripe/webhooks (10k)', result: webhook, minPerSecond: 1000 },
+    ];
+    printTable(rows, baseline);
+    const pixel = await pixelSizes();
+    console.log(`\nPixel (/api/script.js): raw ${pixel.raw} B, gzip -9 ${pixel.gzip} B, brotli 11 ${pixel.brotli} B`);
+    console.log(`Service start with ${BINDINGS.toLocaleString('en')} bindings: ${fixed(startSeconds, 1)} s to listening`);
+    console.log(`Service RSS: ${mb(rssSeeded)} after start (seeded data loaded), ${mb(rssAfter)} after the run`);
+    console.log('Rate limits on tracking routes raised to 1e9/min for the bench; no Stripe key (webhook secret only): no Stripe round trips.');
+  } finally {
+    // After a failure the servers are still up: stop them so no orphan keeps the cores busy.
+    await Promise.allSettled(running.map((child) => child.stop()));
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: Row[], baseline: number) {
+  const verdicts: string[] = [];
+  const table = rows.map(({ name, result, minRatio, maxP99, minPerSecond }) => {
+    const ratio = result.perSecond / baseline;
+    const checks: string[] = [];
+    if (minRatio !== undefined) checks.push(`${ratio >= minRatio ? 'PASS' : 'FAIL'} ratio ≥ ${minRatio}`);
+    if (maxP99 !== undefined) checks.push(`${result.p99 < maxP99 ? 'PASS' : 'FAIL'} p99 < ${maxP99} ms`);
+    if (minPerSecond !== undefined) checks.push(`${result.perSecond >= minPerSecond ? 'PASS' : 'FAIL'} ≥ ${minPerSecond}/s`);
+    verdicts.push(...checks.map((check) => `${name}: ${check}`));
+    return [name, fixed(result.perSecond), String(result.p50), String(result.p99), fixed(ratio, 2), String(result.requests), checks.join(', ')];
+  });
+  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'requests', 'targets'];
+  const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === 6 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  console.log(`\nBaseline: bare Express mean ${fixed(baseline)} req/s\n`);
+  console.log(line(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of table) console.log(line(row));
+  console.log('');
+  for (const verdict of verdicts) console.log(verdict);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { exitOf, serverUrlOf, spawnTs } from '../test/helpers/process';
+
+export interface BenchProcess {
+  url: string;
+  pid: number;
+  /** Resident set size now, in MB, read from /proc (the child is node itself, not a wrapper). */
+  rssMb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Runs a server entry point as its own process and waits for it to write `<dataDir>/server.json`. */
+export async function startProcess(entry: string, args: string[], dataDir: string, env: Record<string, string>): Promise<BenchProcess> {
+  const child = spawnTs(entry, args, env);
+  const url = await announcedUrl(dataDir, child);
+  return {
+    url,
+    pid: child.pid!,
+    async rssMb() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const { code, signal } = await exitOf(child);
+      if (code !== 0) throw new Error(`${entry} exited with ${code ?? signal}: ${child.output()}`);
+    },
+  };
+}
+
+/**
+ * serverUrlOf gives up after 10 s, and loading, indexing and compacting 100k bindings can take
+ * longer on busy shared cores: keep waiting while the server is alive, for a minute at most.
+ */
+async function announcedUrl(dataDir: string, child: ReturnType<typeof spawnTs>): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await serverUrlOf(dataDir, child);
+    } catch (error) {
+      if (child.exitCode === null && attempt < 6) continue;
+      child.kill('SIGKILL');
+      throw error;
+    }
+  }
+}
