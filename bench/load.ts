@@ -74,9 +74,9 @@ function requestBuilder({ requests: plan, amount, connections }: LoadPlan): ((i:
     case 'webhook': {
       // Signed up front so that the generator's signing is not in the measured loop. The sessions are
       // Stripe-shaped paid checkouts redeeming a promotion code; the fake only lends its session builder.
-      // autocannon builds a request per connection ahead of time, so some built ones are never sent.
       if (!amount) throw new Error('webhook load needs a fixed amount of events');
       const sessions = new FakeStripe();
+      // autocannon builds a request per connection ahead of time, so some built ones are never sent.
       const signed = Array.from({ length: amount + 2 * connections }, (_, i) => {
         const promotionCode = plan.promotionCodeIds[i % plan.promotionCodeIds.length];
         const session = seedPaidSession(sessions, null, { amount: 8000, discount: 2000, promotionCode });
