@@ -41,6 +41,6 @@ export function createApp(deps: Deps): Express {
   app.use('/api', conversionRoutes(deps), reportRoutes(deps), openApiRoutes(deps));
 
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(errorHandler(deps.logger));
   return app;
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 
 /** A random, prefixed, Stripe-style identifier such as `org_5f0c…`. */
 export function newId(prefix: string): string {
@@ -14,7 +14,8 @@ export function sha256Hex(value: string): string {
  * referral cookies) can never be replayed for another (say hashing customer ids).
  */
 export class Secrets {
-  readonly referralSigningKey: Uint8Array;
+  /** A KeyObject, imported once: handing jose raw bytes makes it import the key on every call. */
+  readonly referralSigningKey: KeyObject;
   /** Lets the CLI run commands inside a running server on the same data dir (see cli/). */
   readonly operatorToken: string;
   private readonly customerKey: Buffer;
@@ -24,7 +25,7 @@ export class Secrets {
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, 'shoutout', purpose, 32));
     this.customerKey = derive('customer-external-id');
     this.visitorKey = derive('visitor-ip');
-    this.referralSigningKey = new Uint8Array(derive('referral-token'));
+    this.referralSigningKey = createSecretKey(derive('referral-token'));
     this.operatorToken = derive('operator-token').toString('base64url');
   }
 

@@ -6,6 +6,7 @@ import { parse } from '../http/validate';
 import type { Org, OrgScope } from '../orgs/repo';
 import { orgForStripeAccount } from '../orgs/service';
 import { type AppIdentity, appIdentitySchema, appModeSchema } from './schemas';
+import { logWith } from '../logger';
 
 /** Stripe signs `{user_id, account_id}` for the view; older signatures are replays. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -102,7 +103,7 @@ export function requireAppSignature(deps: Deps): RequestHandler {
     for (const field of IDENTITY_FIELDS) delete body[field];
     const org = await orgForStripeAccount(deps, identity.account_id);
     req.stripeApp = { ...identity, org, scope: { orgId: org.id, livemode: mode === 'live' } };
-    req.log?.setBindings({ org: org.id, livemode: mode === 'live', stripe_account: identity.account_id });
+    logWith(req, { org: org.id, livemode: mode === 'live', stripe_account: identity.account_id });
     next();
   };
 }

@@ -1,3 +1,4 @@
+import { clearingAfter, ReadCache } from '../store/cache';
 import type { Driver } from '../store/driver';
 import type { OrgScope } from '../orgs/repo';
 
@@ -73,30 +74,40 @@ export async function openCatalogRepos(driver: Driver) {
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
+  const keyOf = ({ orgId, livemode }: OrgScope, id: string) => `${orgId}:${livemode}:${id}`;
+  // Lookup, click and webhook resolve a code to its creator and campaign on every request.
+  const creatorCache = new ReadCache<Creator>();
+  const campaignCache = new ReadCache<Campaign>();
+  const promoCodeCache = new ReadCache<PromoCode>();
 
   return {
     creators: {
       create: (creator: Creator) => creators.insertOne(creator),
-      get: (scope: OrgScope, id: string) => creators.findOne({ ...byScope(scope), id }),
+      get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
       list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
     },
     campaigns: {
       create: (campaign: Campaign) => campaigns.insertOne(campaign),
-      get: (scope: OrgScope, id: string) => campaigns.findOne({ ...byScope(scope), id }),
+      get: (scope: OrgScope, id: string) => campaignCache.read(keyOf(scope, id), () => campaigns.findOne({ ...byScope(scope), id })),
       list: (scope: OrgScope) => campaigns.find(byScope(scope), { sort: { createdAt: 1 } }),
       update: (scope: OrgScope, id: string, changes: Partial<Pick<Campaign, 'stripeCouponId' | 'title' | 'endsAt'>>) =>
-        campaigns.updateOne({ ...byScope(scope), id }, { $set: changes }),
+        clearingAfter(campaignCache, campaigns.updateOne({ ...byScope(scope), id }, { $set: changes })),
       /** Forgets a coupon deleted in Stripe, so the campaign's next code creates a fresh one. */
       clearStripeCoupon: (scope: OrgScope, stripeCouponId: string) =>
-        campaigns.updateMany({ ...byScope(scope), stripeCouponId }, { $set: { stripeCouponId: null } }),
+        clearingAfter(campaignCache, campaigns.updateMany({ ...byScope(scope), stripeCouponId }, { $set: { stripeCouponId: null } })),
     },
     promoCodes: {
       create: (promoCode: PromoCode) => promoCodes.insertOne(promoCode),
-      get: (scope: OrgScope, id: string) => promoCodes.findOne({ ...byScope(scope), id }),
-      getByCode: (scope: OrgScope, code: string) => promoCodes.findOne({ ...byScope(scope), code: code.toUpperCase() }),
+      get: (scope: OrgScope, id: string) => promoCodeCache.read(keyOf(scope, id), () => promoCodes.findOne({ ...byScope(scope), id })),
+      getByCode: (scope: OrgScope, code: string) =>
+        promoCodeCache.read(keyOf(scope, `code:${code.toUpperCase()}`), () =>
+          promoCodes.findOne({ ...byScope(scope), code: code.toUpperCase() }),
+        ),
       getByStripeId: (scope: OrgScope, stripePromotionCodeId: string) =>
-        promoCodes.findOne({ ...byScope(scope), stripePromotionCodeId }),
+        promoCodeCache.read(keyOf(scope, `stripe:${stripePromotionCodeId}`), () =>
+          promoCodes.findOne({ ...byScope(scope), stripePromotionCodeId }),
+        ),
       list: (scope: OrgScope, filter: { creatorId?: string; campaignId?: string } = {}) =>
         promoCodes.find(
           {
@@ -111,10 +122,13 @@ export async function openCatalogRepos(driver: Driver) {
         id: string,
         changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId'>>,
         at: Date,
-      ) => promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } }),
+      ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } })),
       /** A deleted Stripe coupon can no longer be redeemed through any of its promotion codes. */
       deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date) =>
-        promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, { $set: { active: false, updatedAt: at } }),
+        clearingAfter(
+          promoCodeCache,
+          promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, { $set: { active: false, updatedAt: at } }),
+        ),
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Deps } from '../deps';
 import type { ApiKeyScope, OrgScope } from '../orgs/repo';
 import { type AuthContext, authenticate } from '../orgs/service';
+import { logWith } from '../logger';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -18,7 +19,7 @@ export function bearerToken(req: Request): string | undefined {
 export function requireApiKey(deps: Deps, scope: ApiKeyScope): RequestHandler {
   return async (req, _res, next) => {
     req.auth = await authenticate(deps, bearerToken(req), scope);
-    req.log?.setBindings({ org: req.auth.org.id, livemode: req.auth.livemode });
+    logWith(req, { org: req.auth.org.id, livemode: req.auth.livemode });
     next();
   };
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
@@ -54,20 +55,22 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 /** Maps every thrown value to `{error: {type, code, message, param?, request_id}}`. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const error = toApiError(err);
-  if (error.status >= 500) req.log?.error({ err }, 'request failed');
-  if (res.headersSent) return;
-  res.status(error.status).json({
-    error: {
-      type: error.type,
-      code: error.code,
-      message: error.message,
-      ...(error.param ? { param: error.param } : {}),
-      request_id: String(req.id ?? ''),
-    },
-  });
-};
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const error = toApiError(err);
+    if (error.status >= 500) logger.error({ err, req: { id: req.id, method: req.method, path: req.path } }, 'request failed');
+    if (res.headersSent) return;
+    res.status(error.status).json({
+      error: {
+        type: error.type,
+        code: error.code,
+        message: error.message,
+        ...(error.param ? { param: error.param } : {}),
+        request_id: req.id,
+      },
+    });
+  };
+}
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;

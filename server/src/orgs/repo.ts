@@ -1,3 +1,4 @@
+import { clearingAfter, ReadCache } from '../store/cache';
 import type { Driver } from '../store/driver';
 
 /** Everything a brand owns lives in one org and one mode; live and test data never mix. */
@@ -53,22 +54,33 @@ export async function openOrgRepos(driver: Driver) {
     indexes: [{ fields: ['hash'], unique: true }, { fields: ['id'], unique: true }, { fields: ['orgId'] }],
   });
 
+  // Every authenticated request reads its key and org: served from memory for a few seconds.
+  const orgCache = new ReadCache<Org>();
+  const keyCache = new ReadCache<ApiKey>();
+
   return {
     orgs: {
       create: (org: Org) => orgs.insertOne(org),
-      get: (id: string) => orgs.findOne({ id }),
-      findByStripeAccount: (stripeAccountId: string) => orgs.findOne({ stripeAccountId }),
+      get: (id: string) => orgCache.read(`id:${id}`, () => orgs.findOne({ id })),
+      findByStripeAccount: (stripeAccountId: string) =>
+        orgCache.read(`account:${stripeAccountId}`, () => orgs.findOne({ stripeAccountId })),
       /** Orgs acting on a connected Stripe account that is still installed. */
       listInstalled: () => orgs.find({ stripeAccountId: { $ne: null }, uninstalledAt: null }, { sort: { createdAt: 1 } }),
-      update: (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) => orgs.updateOne({ id }, { $set: changes }),
+      update: (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) =>
+        clearingAfter(orgCache, orgs.updateOne({ id }, { $set: changes })),
     },
     apiKeys: {
       create: (key: ApiKey) => apiKeys.insertOne(key),
-      findByHash: (hash: string) => apiKeys.findOne({ hash }),
+      findByHash: (hash: string) => keyCache.read(hash, () => apiKeys.findOne({ hash })),
       list: (orgId: string) => apiKeys.find({ orgId }, { sort: { createdAt: -1 } }),
       revoke: (orgId: string, id: string, at: Date) =>
-        apiKeys.updateOne({ orgId, id, revokedAt: null }, { $set: { revokedAt: at } }),
-      touch: (id: string, at: Date) => apiKeys.updateOne({ id }, { $set: { lastUsedAt: at } }),
+        clearingAfter(keyCache, apiKeys.updateOne({ orgId, id, revokedAt: null }, { $set: { revokedAt: at } })),
+      touch: async (id: string, at: Date) => {
+        const touched = await apiKeys.updateOne({ id }, { $set: { lastUsedAt: at } });
+        // Keep the cached copy's lastUsedAt current, or every request would touch again until it expires.
+        if (touched) keyCache.set(touched.hash, touched);
+        return touched;
+      },
     },
   };
 }

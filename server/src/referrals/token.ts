@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
@@ -29,7 +30,7 @@ export interface Referral {
 const AUDIENCE = 'shoutout:referral';
 
 export async function mintReferralToken(
-  key: Uint8Array,
+  key: KeyObject,
   referral: Omit<Referral, 'issuedAt' | 'expiresAt'>,
   options: { issuedAt: Date; windowDays: number },
 ): Promise<string> {
@@ -49,7 +50,7 @@ export async function mintReferralToken(
 }
 
 /** Verifies a raw cookie value; every refusal is a 400 on `param` saying what is wrong. */
-export async function verifyReferralToken(key: Uint8Array, token: string, now: Date, param = 'ref'): Promise<Referral> {
+export async function verifyReferralToken(key: KeyObject, token: string, now: Date, param = 'ref'): Promise<Referral> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
+import { serialize } from '@seald-io/nedb/lib/model.js';
+import { AppendLog } from './append-log';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
 import { acquireDataDirLock } from './lock';
 
@@ -12,6 +14,11 @@ const COMPACT_EVERY_MS = 60 * 60 * 1000;
  * to `<DATA_DIR>/<collection>.db` before acknowledging it, so acknowledged writes survive a crash
  * or `kill -9` of the process (the OS holds the appended bytes). Files are compacted on start,
  * hourly and on close.
+ *
+ * NeDB runs one operation at a time per collection and would wait for each write's own
+ * open-append-close before starting the next. Its persistence instead hands lines to an AppendLog
+ * (group commit, one open file), and each write operation here waits for its lines to be in the
+ * file before it returns.
  */
 export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
   const directory = path.resolve(dataDir);
@@ -23,14 +30,17 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
     kind: 'embedded',
     location: directory,
     async collection<T extends object>(spec: CollectionSpec<T>) {
-      const datastore = new Datastore<T>({ filename: path.join(directory, `${spec.name}.db`) });
+      const filename = path.join(directory, `${spec.name}.db`);
+      const datastore = new Datastore<T>({ filename });
+      const log = new AppendLog(filename, 0o644);
+      useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
       for (const index of spec.indexes) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
-      return wrap(spec.name, datastore);
+      return wrap(spec.name, datastore, log);
     },
     async ping() {},
     async close() {
@@ -43,7 +53,26 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
   };
 }
 
-function wrap<T extends object>(name: string, datastore: Datastore<T>): Collection<T> {
+interface NedbPersistence {
+  persistNewStateAsync(documents: unknown[]): Promise<void>;
+  persistCachedDatabaseAsync(): Promise<void>;
+}
+
+function useAppendLog<T>(datastore: Datastore<T>, log: AppendLog): void {
+  const persistence = datastore.persistence as unknown as NedbPersistence;
+  const compact = persistence.persistCachedDatabaseAsync.bind(persistence);
+  persistence.persistNewStateAsync = async (documents) => {
+    log.append(documents.map((document) => `${serialize(document)}\n`).join(''));
+  };
+  // Compaction rewrites the file from memory and renames it into place: finish appending to the
+  // old file first, and let the next append open the new one.
+  persistence.persistCachedDatabaseAsync = async () => {
+    await log.close();
+    await compact();
+  };
+}
+
+function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog): Collection<T> {
   const query = (filter: Filter<T>) => filter as Record<string, unknown>;
   const stripId = (doc: unknown) => {
     const { _id, ...rest } = doc as T & { _id?: string };
@@ -53,6 +82,7 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>): Collecti
     async insertOne(doc) {
       try {
         await datastore.insertAsync({ ...doc });
+        await log.durable();
       } catch (error) {
         if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateKeyError(name);
         throw error;
@@ -73,6 +103,7 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>): Collecti
     async updateOne(filter, update) {
       try {
         const { affectedDocuments } = await datastore.updateAsync(query(filter), update, { returnUpdatedDocs: true });
+        await log.durable();
         return affectedDocuments ? stripId(affectedDocuments) : null;
       } catch (error) {
         if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateKeyError(name);
@@ -81,10 +112,13 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>): Collecti
     },
     async updateMany(filter, update) {
       const { numAffected } = await datastore.updateAsync(query(filter), update, { multi: true });
+      await log.durable();
       return numAffected;
     },
     async deleteMany(filter) {
-      return datastore.removeAsync(query(filter), { multi: true });
+      const removed = await datastore.removeAsync(query(filter), { multi: true });
+      await log.durable();
+      return removed;
     },
   };
 }

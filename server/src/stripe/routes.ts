@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Deps } from '../deps';
 import { ingestStripeEvent } from './events';
 import { verifyStripeEvent } from './webhooks';
+import { logWith } from '../logger';
 
 const WEBHOOK_BODY_LIMIT = '1mb';
 
@@ -13,7 +14,7 @@ export function stripeWebhookRoutes(deps: Deps): Router {
   router.post('/stripe/webhooks', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = verifyStripeEvent(deps, body, req.get('stripe-signature'));
-    req.log?.setBindings({ stripe_event: event.id, account: event.account ?? null });
+    logWith(req, { stripe_event: event.id, account: event.account ?? null });
     res.json({ received: true, outcome: await ingestStripeEvent(deps, event) });
   });
 
