@@ -15,8 +15,24 @@ import Stripe from 'stripe';
 
 type Json = Record<string, unknown>;
 
-const FIXTURES_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/stripe/fixtures3.json');
-const fixtures = (JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')) as { resources: Record<string, Json> }).resources;
+// Stripe's fixtures are not copied into this repository: they sit beside it (as in CI), or wherever
+// STRIPE_FIXTURES points.
+const FIXTURES_PATH =
+  process.env.STRIPE_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/stripe/fixtures3.json');
+const fixtures = loadFixtures(FIXTURES_PATH);
+
+function loadFixtures(file: string): Record<string, Json> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(
+      `The fake Stripe needs Stripe's example objects, fixtures3.json from the public stripe/openapi repository ` +
+        `(openapi/fixtures3.json), and found none at ${file}. Save that file there, or set STRIPE_FIXTURES to its path.`,
+    );
+  }
+  return (JSON.parse(text) as { resources: Record<string, Json> }).resources;
+}
 
 /** A fresh copy of Stripe's example object for a resource (`coupon`, `checkout.session`…), with overrides. */
 export function fixture<T = Json>(resource: string, overrides: Json = {}): T {
