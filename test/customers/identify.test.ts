@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { createTestOrg, createTestReferral, mintTestRef } from '../helpers/fixtures';
+import { createOrgWithReferral, createTestReferral, mintTestRef } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -10,11 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function setup(orgInput = {}) {
-  const { org, key, scope } = await createTestOrg(server.deps, orgInput);
-  const referral = await createTestReferral(server.deps, scope);
-  return { org, key, scope, ...referral };
-}
+const setup = (orgInput = {}) => createOrgWithReferral(server.deps, orgInput);
 
 const identify = (key: string, body: unknown) => server.request('POST', '/api/customers/identify', { key, body });
 const lookup = (key: string, externalId: string) =>

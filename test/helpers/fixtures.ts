@@ -43,6 +43,12 @@ export async function createTestReferral(
   return { creator, campaign, promoCode };
 }
 
+/** An org with a key and one active referral: where most tests start. */
+export async function createOrgWithReferral(deps: Deps, orgInput: Partial<CreateOrgInput> = {}) {
+  const { org, key, scope } = await createTestOrg(deps, orgInput);
+  return { org, key, scope, ...(await createTestReferral(deps, scope)) };
+}
+
 /** The cookie value the pixel would have set for a click on this code. */
 export function mintTestRef(
   deps: Deps,

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestOrg, createTestReferral } from '../helpers/fixtures';
+import { createOrgWithReferral, createTestReferral } from '../helpers/fixtures';
 import { launchBrowser, startTestSite, type TestSite } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -30,11 +30,7 @@ afterAll(async () => {
 });
 afterEach(() => context?.close());
 
-async function setup(orgInput = {}) {
-  const { org, key, scope } = await createTestOrg(server.deps, { domains: ['brand.co.uk'], ...orgInput });
-  const referral = await createTestReferral(server.deps, scope);
-  return { org, key, scope, ...referral };
-}
+const setup = (orgInput = {}) => createOrgWithReferral(server.deps, { domains: ['brand.co.uk'], ...orgInput });
 
 async function newPage(options: { https?: boolean; userAgent?: string } = {}): Promise<Page> {
   context = await browser.newContext({ ignoreHTTPSErrors: options.https ?? false, userAgent: options.userAgent ?? DESKTOP_CHROME });

@@ -1,5 +1,5 @@
 import { verifyReferralToken } from '../../server/src/referrals/token';
-import { createTestOrg, createTestReferral, mintTestRef } from '../helpers/fixtures';
+import { createOrgWithReferral, createTestReferral, mintTestRef } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -11,11 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function setup(orgInput = {}) {
-  const { org, key, scope } = await createTestOrg(server.deps, orgInput);
-  const referral = await createTestReferral(server.deps, scope);
-  return { org, key, scope, ...referral };
-}
+const setup = (orgInput = {}) => createOrgWithReferral(server.deps, orgInput);
 
 /** The pixel's request: text/plain JSON from a page on the brand's site. */
 const click = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
