@@ -70,7 +70,7 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'chargeId'] },
       { fields: ['orgId', 'livemode', 'subscriptionId'] },
       { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
-      { fields: ['orgId', 'livemode', 'createdAt'] },
+      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
     ],
   });
   const refunds = await driver.collection<PaymentRefund>({

@@ -22,7 +22,7 @@ export async function openCustomerRepos(driver: Driver) {
     name: 'bindings',
     indexes: [
       { fields: ['orgId', 'livemode', 'externalIdHash'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt'] },
+      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
     ],
   });
 

@@ -16,6 +16,12 @@ export type Update<T> = {
 export interface IndexSpec<T> {
   fields: (keyof T & string)[];
   unique?: boolean;
+  /**
+   * Serves range queries on its last field (reports counting by `createdAt`). NeDB uses an index
+   * only when a query gives every field by equality, so the embedded store does not build these:
+   * they would cost an insert on every write and serve no query.
+   */
+  range?: boolean;
 }
 
 export interface CollectionSpec<T> {

@@ -35,7 +35,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       const log = new AppendLog(filename, 0o644);
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
-      for (const index of spec.indexes) {
+      for (const index of spec.indexes.filter((candidate) => !candidate.range)) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
@@ -81,7 +81,8 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
   return {
     async insertOne(doc) {
       try {
-        await datastore.insertAsync({ ...doc });
+        // Our own id as NeDB's `_id` spares it making and checking a random one.
+        await datastore.insertAsync({ _id: (doc as { id?: unknown }).id, ...doc });
         await log.durable();
       } catch (error) {
         if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateKeyError(name);

@@ -37,8 +37,8 @@ export async function openTrackingRepos(driver: Driver) {
     name: 'clicks',
     indexes: [
       { fields: ['id'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt'] },
-      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'] },
+      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
+      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'], range: true },
     ],
   });
   const heartbeats = await driver.collection<Heartbeat>({
