@@ -18,6 +18,9 @@ const JSON_BODY_LIMIT = '64kb';
 export function createApp(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // API answers are not cached by clients; hashing every body for an ETag is wasted work. The
+  // pixel script sets its own.
+  app.set('etag', false);
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(requestLogger(deps.logger));
 

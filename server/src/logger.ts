@@ -23,23 +23,23 @@ export function redactUrl(url: string): string {
   return url.replace(SENSITIVE_QUERY, '$1[redacted]');
 }
 
-const levelFor = (status: number): Level => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+export const levelFor = (status: number): Level => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
 
 /**
- * A request id on every request and one log line when it completes. Deliberately no per-request
- * child logger: building one costs more than many of the routes themselves, and nothing is logged
- * for most requests when the level is `warn`. Headers are never logged (keys, cookies, signatures).
+ * A request id on every request and, at `info`, one log line when it completes. Deliberately no
+ * per-request child logger: building one costs more than many of the routes themselves. Headers
+ * are never logged (keys, cookies, signatures).
  */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBytes(9).toString('hex')}`;
     res.setHeader('Request-Id', req.id);
-    if (req.path === '/healthz' || !logger.isLevelEnabled('warn')) return next();
+    // Below `info` only failures are logged, and the error handler does that where they happen.
+    if (req.path === '/healthz' || !logger.isLevelEnabled('info')) return next();
     const started = performance.now();
     res.once('finish', () => {
       const level = levelFor(res.statusCode);
-      if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
           req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { levelFor, redactUrl } from '../logger';
 import { z } from 'zod';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
@@ -58,7 +59,20 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const error = toApiError(err);
-    if (error.status >= 500) logger.error({ err, req: { id: req.id, method: req.method, path: req.path } }, 'request failed');
+    // At `info` the request logger writes every request's line; below it, failures are logged
+    // here. Unexpected errors always carry their stack.
+    if (error.status >= 500 || !logger.isLevelEnabled('info')) {
+      logger[levelFor(error.status)](
+        {
+          req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },
+          res: { statusCode: error.status },
+          code: error.code,
+          ...(error.status >= 500 && { err }),
+          ...req.logFields,
+        },
+        'request failed',
+      );
+    }
     if (res.headersSent) return;
     res.status(error.status).json({
       error: {

@@ -6,7 +6,6 @@ import { AppendLog } from './append-log';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
 import { acquireDataDirLock } from './lock';
 
-const HIDE_NEDB_ID = { _id: 0 } as const;
 const COMPACT_EVERY_MS = 60 * 60 * 1000;
 
 /**
@@ -74,6 +73,7 @@ function useAppendLog<T>(datastore: Datastore<T>, log: AppendLog): void {
 
 function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog): Collection<T> {
   const query = (filter: Filter<T>) => filter as Record<string, unknown>;
+  // NeDB returns copies, so dropping its `_id` here is cheaper than its projection (another copy).
   const stripId = (doc: unknown) => {
     const { _id, ...rest } = doc as T & { _id?: string };
     return rest as T;
@@ -90,13 +90,14 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       }
     },
     async findOne(filter) {
-      return datastore.findOneAsync(query(filter), HIDE_NEDB_ID) as Promise<T | null>;
+      const found = await datastore.findOneAsync(query(filter));
+      return found ? stripId(found) : null;
     },
     async find(filter, options = {}) {
-      let cursor = datastore.findAsync(query(filter), HIDE_NEDB_ID);
+      let cursor = datastore.findAsync(query(filter));
       if (options.sort) cursor = cursor.sort(options.sort as Record<string, number>);
       if (options.limit) cursor = cursor.limit(options.limit);
-      return (await cursor) as T[];
+      return (await cursor).map(stripId);
     },
     async count(filter) {
       return datastore.countAsync(query(filter));
