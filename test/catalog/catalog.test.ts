@@ -37,6 +37,8 @@ describe('catalog admin API', () => {
   it('refuses duplicates with 409 and bad input with the field named, storing nothing', async () => {
     const { key, scope } = await createTestOrg(server.deps);
     await server.request('POST', '/api/creators', { key, body: { handle: 'bob' } });
+    const badCustomer = await json(await server.request('POST', '/api/creators', { key, body: { handle: 'carol', stripe_customer_id: 'carol' } }));
+    expect(badCustomer).toMatchObject({ status: 400, body: { error: { param: 'stripe_customer_id' } } });
     expect(await json(await server.request('POST', '/api/creators', { key, body: { handle: 'BOB' } }))).toMatchObject({
       status: 409,
       body: { error: { code: 'creator_exists', param: 'handle' } },

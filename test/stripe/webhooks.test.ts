@@ -282,10 +282,18 @@ describe('POST /api/stripe/webhooks', () => {
     const asCustomer = seedPaidSession(stack.stripe, account, { email: 'other@example.com', customer, promotionCode: own.stripePromotionCodeId });
     await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(asCustomer), { account }));
 
+    // Or a creator known by her Stripe customer pays as that customer under another email.
+    const bobCustomer = newStripeId('cus');
+    const bob = await createCreator(deps(), installed.scope, { handle: `bob${Date.now()}`, stripe_customer_id: bobCustomer });
+    const bobCode = await createPromoCode(deps(), installed.scope, { code: `BOB${Date.now()}`, creator: bob.id, campaign: campaign.id });
+    const bobBuys = seedPaidSession(stack.stripe, account, { email: 'bob@elsewhere.test', customer: bobCustomer, promotionCode: bobCode.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(bobBuys), { account }));
+
     const stored = await conversionsOf(installed.scope);
-    expect(stored).toHaveLength(2);
+    expect(stored).toHaveLength(3);
     expect(stored).toEqual(
       expect.arrayContaining([
+        expect.objectContaining({ creatorId: bob.id, stripeCustomerId: bobCustomer, status: 'flagged', flag: 'self_referral', commission: 0 }),
         expect.objectContaining({ stripeCustomerId: customer, status: 'flagged', flag: 'self_referral', commission: 0 }),
         expect.objectContaining({ checkoutSessionId: session.id, creatorId: annie.id, status: 'flagged', flag: 'self_referral', commission: 0, commissionBase: 0 }),
       ]),

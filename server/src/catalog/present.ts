@@ -11,6 +11,7 @@ export function presentCreator(creator: Creator) {
     name: creator.name,
     avatar_url: creator.avatarUrl,
     email: creator.email,
+    stripe_customer_id: creator.stripeCustomerId ?? null,
     created: toUnixSeconds(creator.createdAt),
   };
 }

@@ -13,6 +13,8 @@ export interface Creator extends OrgScope {
   avatarUrl: string | null;
   /** Used to flag self-referrals: a creator buying through their own code is not credited. */
   email: string | null;
+  /** The creator's own Stripe customer on the brand's account, if they buy there: also flags self-referrals. */
+  stripeCustomerId?: string | null;
   createdAt: Date;
 }
 

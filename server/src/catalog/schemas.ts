@@ -25,6 +25,7 @@ export const createCreatorSchema = z
     name: z.string().trim().min(1).max(120).optional(),
     avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
     email: z.email().max(254).toLowerCase().nullable().optional(),
+    stripe_customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'must be a Stripe customer id (cus_…)').nullable().optional(),
   })
   .strict();
 export type CreateCreatorInput = z.infer<typeof createCreatorSchema>;

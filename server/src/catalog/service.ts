@@ -22,6 +22,7 @@ export async function createCreator(deps: Deps, scope: OrgScope, input: CreateCr
     name: input.name ?? input.handle,
     avatarUrl: input.avatar_url ?? null,
     email: input.email ?? null,
+    stripeCustomerId: input.stripe_customer_id ?? null,
     createdAt: deps.now(),
   };
   try {

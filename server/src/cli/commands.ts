@@ -55,9 +55,21 @@ export const commands = {
   }),
 
   'creator create': command(
-    inOrg.extend({ handle: z.string(), name: z.string().optional(), avatarUrl: z.string().optional(), email: z.string().optional() }),
+    inOrg.extend({
+      handle: z.string(),
+      name: z.string().optional(),
+      avatarUrl: z.string().optional(),
+      email: z.string().optional(),
+      stripeCustomer: z.string().optional(),
+    }),
     async (deps, options) => {
-      const input = parse(createCreatorSchema, { handle: options.handle, name: options.name, avatar_url: options.avatarUrl, email: options.email });
+      const input = parse(createCreatorSchema, {
+        handle: options.handle,
+        name: options.name,
+        avatar_url: options.avatarUrl,
+        email: options.email,
+        stripe_customer_id: options.stripeCustomer,
+      });
       return presentCreator(await createCreator(deps, await scopeFor(deps, options), input));
     },
   ),

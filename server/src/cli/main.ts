@@ -82,7 +82,12 @@ define('key create', 'create an API key (shown once)', (c) =>
 define('key list', 'list API keys', inOrg);
 define('key revoke', 'revoke an API key', (c) => inOrg(c).requiredOption('--id <id>', 'key id (key_…)'));
 define('creator create', 'add a creator', (c) =>
-  inOrg(c).requiredOption('--handle <handle>').option('--name <name>').option('--avatar-url <url>').option('--email <email>'),
+  inOrg(c)
+    .requiredOption('--handle <handle>')
+    .option('--name <name>')
+    .option('--avatar-url <url>')
+    .option('--email <email>', 'flags purchases with this email as self-referrals')
+    .option('--stripe-customer <cus_id>', "the creator's own Stripe customer: flags their purchases as self-referrals"),
 );
 define('campaign create', 'create a campaign', (c) =>
   inOrg(c)

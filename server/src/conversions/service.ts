@@ -142,8 +142,9 @@ async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, 
   );
 }
 
-/** The buyer is the creator: the same email on the payment or on the paying Stripe customer. */
+/** The buyer is the creator: the creator's own Stripe customer paid, or the same email on the payment or the paying customer. */
 async function isSelfReferral(deps: Deps, scope: OrgScope, paid: PaidObject, creator: Creator): Promise<boolean> {
+  if (creator.stripeCustomerId && paid.stripeCustomerId === creator.stripeCustomerId) return true;
   if (!creator.email) return false;
   const creatorEmail = creator.email.toLowerCase();
   if (paid.buyerEmail?.trim().toLowerCase() === creatorEmail) return true;
