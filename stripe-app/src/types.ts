@@ -1,4 +1,7 @@
-/** The backend's wire shapes (server/src/app/), as the views read them. */
+/**
+ * The backend's wire shapes (server/src/app/), as the views read them. Written out here, not imported:
+ * the uploaded app is built from stripe-app/ alone and cannot reach server code.
+ */
 
 export interface Figures {
   clicks: number;
