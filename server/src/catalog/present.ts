@@ -1,6 +1,6 @@
 import { toUnixSeconds } from '../http/validate';
 import type { Campaign, Creator, PromoCode } from './repo';
-import type { ActiveReferral } from './service';
+import type { CodeReferral } from './service';
 
 export function presentCreator(creator: Creator) {
   return {
@@ -56,7 +56,7 @@ export function presentPromoCode(promoCode: PromoCode) {
 }
 
 /** The discount block of seed 000's lookup response; also what the pixel exposes to page code. */
-export function presentDiscount({ promoCode, campaign }: Pick<ActiveReferral, 'promoCode' | 'campaign'>) {
+export function presentDiscount({ promoCode, campaign }: Pick<CodeReferral, 'promoCode' | 'campaign'>) {
   return {
     promotion_code: promoCode.code,
     stripe_promotion_code_id: promoCode.stripePromotionCodeId,
@@ -68,7 +68,7 @@ export function presentDiscount({ promoCode, campaign }: Pick<ActiveReferral, 'p
   };
 }
 
-export function presentReferral(referral: ActiveReferral) {
+export function presentReferral(referral: CodeReferral) {
   return {
     creator: { id: referral.creator.id, handle: referral.creator.handle, avatar_url: referral.creator.avatarUrl },
     campaign: { id: referral.campaign.id, title: referral.campaign.title },

@@ -7,8 +7,8 @@ import { type OrgStripe, stripeFailure } from '../stripe/client';
 import type { Campaign, Creator, PromoCode } from './repo';
 import type { CreateCampaignInput, CreateCreatorInput, CreatePromoCodeInput } from './schemas';
 
-/** A code that can be used right now, with what it credits and discounts. */
-export interface ActiveReferral {
+/** A promo code with the creator it credits and the campaign behind its discount. */
+export interface CodeReferral {
   promoCode: PromoCode;
   creator: Creator;
   campaign: Campaign;
@@ -198,13 +198,22 @@ export function isCampaignRunning(campaign: Campaign, at: Date): boolean {
   return (!campaign.startsAt || campaign.startsAt <= at) && (!campaign.endsAt || campaign.endsAt > at);
 }
 
-/** The code's referral if the code is active and its campaign is running; null otherwise. */
-export async function resolveActiveReferral(deps: Deps, scope: OrgScope, promoCode: PromoCode | null): Promise<ActiveReferral | null> {
-  if (!promoCode?.active) return null;
+/**
+ * The creator and campaign behind a code, whatever the code's state: a sale made through a code is
+ * still credited after the code ends.
+ */
+export async function resolveReferral(deps: Deps, scope: OrgScope, promoCode: PromoCode | null): Promise<CodeReferral | null> {
+  if (!promoCode) return null;
   const [creator, campaign] = await Promise.all([
     deps.store.creators.get(scope, promoCode.creatorId),
     deps.store.campaigns.get(scope, promoCode.campaignId),
   ]);
-  if (!creator || !campaign || !isCampaignRunning(campaign, deps.now())) return null;
-  return { promoCode, creator, campaign };
+  return creator && campaign ? { promoCode, creator, campaign } : null;
+}
+
+/** The code's referral if the code is active and its campaign is running; null otherwise. */
+export async function resolveActiveReferral(deps: Deps, scope: OrgScope, promoCode: PromoCode | null): Promise<CodeReferral | null> {
+  if (!promoCode?.active) return null;
+  const referral = await resolveReferral(deps, scope, promoCode);
+  return referral && isCampaignRunning(referral.campaign, deps.now()) ? referral : null;
 }

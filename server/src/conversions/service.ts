@@ -1,4 +1,5 @@
 import type { Campaign, Creator, PromoCode } from '../catalog/repo';
+import { resolveReferral } from '../catalog/service';
 import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -52,22 +53,13 @@ export interface PaidObject {
 const CLICK_TOKEN = /^clk_[A-Za-z0-9_-]+$/;
 export const isClickToken = (value: unknown): value is string => typeof value === 'string' && CLICK_TOKEN.test(value);
 
-async function referralOf(deps: Deps, scope: OrgScope, promoCode: PromoCode | null) {
-  if (!promoCode) return null;
-  const [creator, campaign] = await Promise.all([
-    deps.store.creators.get(scope, promoCode.creatorId),
-    deps.store.campaigns.get(scope, promoCode.campaignId),
-  ]);
-  return creator && campaign ? { creator, campaign, promoCode } : null;
-}
-
 async function byCode(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
   for (const stripeId of signals.promotionCodeIds ?? []) {
-    const found = await referralOf(deps, scope, await deps.store.promoCodes.getByStripeId(scope, stripeId));
+    const found = await resolveReferral(deps, scope, await deps.store.promoCodes.getByStripeId(scope, stripeId));
     if (found) return { ...found, clickId: null, source: 'promotion_code' };
   }
   for (const code of signals.codes ?? []) {
-    const found = await referralOf(deps, scope, await deps.store.promoCodes.getByCode(scope, code));
+    const found = await resolveReferral(deps, scope, await deps.store.promoCodes.getByCode(scope, code));
     if (found) return { ...found, clickId: null, source: 'coupon_code' };
   }
   return null;
@@ -77,7 +69,7 @@ async function byClick(deps: Deps, org: Org, scope: OrgScope, signals: Attributi
   if (!signals.clickId) return null;
   const click = await deps.store.clicks.get(scope, signals.clickId);
   if (!click || at.getTime() - click.createdAt.getTime() > org.attributionWindowDays * 86_400_000) return null;
-  const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, click.promoCodeId));
+  const found = await resolveReferral(deps, scope, await deps.store.promoCodes.get(scope, click.promoCodeId));
   return found ? { ...found, clickId: click.id, source: 'click' } : null;
 }
 
@@ -87,7 +79,7 @@ async function byCustomer(deps: Deps, scope: OrgScope, signals: AttributionSigna
   if (!hash) return null;
   const binding = await deps.store.bindings.get(scope, hash);
   if (!binding) return null;
-  const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, binding.promoCodeId));
+  const found = await resolveReferral(deps, scope, await deps.store.promoCodes.get(scope, binding.promoCodeId));
   return found ? { ...found, clickId: binding.clickId, source: 'customer' } : null;
 }
 
@@ -218,7 +210,7 @@ export async function createManualConversion(deps: Deps, org: Org, livemode: boo
     if (referral.orgId !== org.id || referral.livemode !== livemode) {
       throw ApiError.invalid('referral_org_mismatch', 'This referral was issued for another org or mode than the API key’s.', 'ref');
     }
-    const found = await referralOf(deps, scope, await deps.store.promoCodes.get(scope, referral.promoCodeId));
+    const found = await resolveReferral(deps, scope, await deps.store.promoCodes.get(scope, referral.promoCodeId));
     attribution = found && { ...found, clickId: referral.clickId, source: 'referral' };
   } else {
     attribution = await attribute(deps, org, scope, { codes: input.coupon_code ? [input.coupon_code] : [], externalId: input.externalId }, deps.now());

@@ -1,5 +1,5 @@
 import { presentReferral } from '../catalog/present';
-import type { ActiveReferral } from '../catalog/service';
+import type { CodeReferral } from '../catalog/service';
 import type { ClickOutcome } from './service';
 
 /** What the pixel reads: the referral to keep, and the creator and discount for page code. */
@@ -30,7 +30,7 @@ export function presentServerClick(outcome: ClickOutcome) {
   };
 }
 
-export function presentCodeValidation(referral: ActiveReferral | null) {
+export function presentCodeValidation(referral: CodeReferral | null) {
   if (!referral) return { valid: false, creator: null, discount: null };
   const { creator, discount } = presentReferral(referral);
   return { valid: true, creator, discount };

@@ -1,7 +1,7 @@
 import { isbot } from 'isbot';
 import { getDomain } from 'tldts';
 import { REFERRAL_PARAMS } from '../../../pixel/src/params';
-import { type ActiveReferral, resolveActiveReferral } from '../catalog/service';
+import { type CodeReferral, resolveActiveReferral } from '../catalog/service';
 import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -41,7 +41,7 @@ export interface ClickOutcome {
   status: 'ok' | 'ignored';
   org: Org;
   /** The referral the visitor is attributed to: this click's, or the kept first click's. */
-  referral: ActiveReferral;
+  referral: CodeReferral;
   ref: string | null;
   clickId: string | null;
   cookieDays: number;
@@ -168,7 +168,7 @@ function acceptedParams(org: Org): string[] {
 }
 
 // The browser route has no key, so a code is looked up in live mode first, then test mode.
-async function findActiveReferral(deps: Deps, org: Org, modes: boolean[], code: string): Promise<ActiveReferral | null> {
+async function findActiveReferral(deps: Deps, org: Org, modes: boolean[], code: string): Promise<CodeReferral | null> {
   for (const livemode of modes) {
     const scope: OrgScope = { orgId: org.id, livemode };
     const active = await resolveActiveReferral(deps, scope, await deps.store.promoCodes.getByCode(scope, code));
