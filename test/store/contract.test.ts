@@ -66,6 +66,15 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect((await rows.find({}, { sort: { n: -1 }, limit: 2 })).map((doc) => doc.n)).toEqual([4, 3]);
   });
 
+  it('counts matches per value of a field in one query', async () => {
+    for (const [id, tenant, n] of [['a', 't1', 1], ['b', 't1', 2], ['c', 't2', 3], ['d', 't1', 9]] as const) {
+      await rows.insertOne(row(id, { tenant, n }));
+    }
+    const counts = await rows.countBy({ n: { $lt: 5 } }, 'tenant');
+    expect(counts).toEqual(new Map([['t1', 2], ['t2', 1]]));
+    expect(await rows.countBy({ n: { $gt: 100 } }, 'tenant')).toEqual(new Map());
+  });
+
   it('updates atomically and returns the stored document afterwards', async () => {
     await rows.insertOne(row('a'));
     const updated = await rows.updateOne({ id: 'a' }, { $set: { tag: 'x' }, $inc: { n: 2 } });

@@ -48,6 +48,8 @@ export async function openCustomerRepos(driver: Driver) {
       },
       countCreated: (scope: OrgScope, range: { from: Date; to: Date }, filter: Filter<Binding> = {}) =>
         bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }),
+      countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
+        bindings.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
     },
   };
 }

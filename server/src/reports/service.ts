@@ -38,10 +38,18 @@ export async function buildReport(deps: Deps, scope: OrgScope, range: { from: Da
   const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
   const currency = reportCurrency(all);
   const conversions = all.filter((conversion) => conversion.currency === currency);
-  const countClicks = (filter?: { creatorId?: string; campaignId?: string }) => deps.store.clicks.countCreated(scope, range, filter);
-
-  const [campaigns, creators] = await Promise.all([deps.store.campaigns.list(scope), deps.store.creators.list(scope)]);
-  const totals = { ...emptyRow(), clicks: await countClicks(), signups: await deps.store.bindings.countCreated(scope, range) };
+  // Four grouped counts, whatever the number of creators and campaigns.
+  const [campaigns, creators, clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([
+    deps.store.campaigns.list(scope),
+    deps.store.creators.list(scope),
+    deps.store.clicks.countCreatedBy(scope, range, 'campaignId'),
+    deps.store.clicks.countCreatedBy(scope, range, 'creatorId'),
+    deps.store.bindings.countCreatedBy(scope, range, 'campaignId'),
+    deps.store.bindings.countCreatedBy(scope, range, 'creatorId'),
+  ]);
+  // Every click and signup belongs to exactly one campaign.
+  const sum = (counts: Map<string, number>) => [...counts.values()].reduce((total, count) => total + count, 0);
+  const totals = { ...emptyRow(), clicks: sum(clicksByCampaign), signups: sum(signupsByCampaign) };
   const campaignRows = new Map(campaigns.map((campaign) => [campaign.id, emptyRow()]));
   const creatorRows = new Map(creators.map((creator) => [creator.id, emptyRow()]));
   for (const conversion of conversions) {
@@ -52,12 +60,12 @@ export async function buildReport(deps: Deps, scope: OrgScope, range: { from: Da
     if (creatorRow) addConversion(creatorRow, conversion);
   }
   for (const [campaignId, row] of campaignRows) {
-    row.clicks = await countClicks({ campaignId });
-    row.signups = await deps.store.bindings.countCreated(scope, range, { campaignId });
+    row.clicks = clicksByCampaign.get(campaignId) ?? 0;
+    row.signups = signupsByCampaign.get(campaignId) ?? 0;
   }
   for (const [creatorId, row] of creatorRows) {
-    row.clicks = await countClicks({ creatorId });
-    row.signups = await deps.store.bindings.countCreated(scope, range, { creatorId });
+    row.clicks = clicksByCreator.get(creatorId) ?? 0;
+    row.signups = signupsByCreator.get(creatorId) ?? 0;
   }
   return {
     from: range.from,

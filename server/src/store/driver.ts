@@ -35,6 +35,8 @@ export interface Collection<T extends object> {
   findOne(filter: Filter<T>): Promise<T | null>;
   find(filter: Filter<T>, options?: { sort?: Sort<T>; limit?: number }): Promise<T[]>;
   count(filter: Filter<T>): Promise<number>;
+  /** How many documents match, per value of `field` (one query, for reports grouped by creator or campaign). */
+  countBy<K extends keyof T & string>(filter: Filter<T>, field: K): Promise<Map<T[K], number>>;
   /** Applies the update to the first match and returns it as stored afterwards, or null if none matched. */
   updateOne(filter: Filter<T>, update: Update<T>): Promise<T | null>;
   updateMany(filter: Filter<T>, update: Update<T>): Promise<number>;

@@ -102,6 +102,13 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
     async count(filter) {
       return datastore.countAsync(query(filter));
     },
+    async countBy(filter, field) {
+      // Projected to the one field, so NeDB copies only that of each match.
+      const matches = (await datastore.findAsync(query(filter), { [field]: 1, _id: 0 })) as Record<string, unknown>[];
+      const counts = new Map();
+      for (const match of matches) counts.set(match[field], (counts.get(match[field]) ?? 0) + 1);
+      return counts;
+    },
     async updateOne(filter, update) {
       try {
         const { affectedDocuments } = await datastore.updateAsync(query(filter), update, { returnUpdatedDocs: true });

@@ -57,6 +57,12 @@ function wrap<T extends object>(name: string, collection: import('mongodb').Coll
     async count(filter) {
       return collection.countDocuments(asDocument(filter));
     },
+    async countBy(filter, field) {
+      const groups = await collection
+        .aggregate<{ _id: never; count: number }>([{ $match: asDocument(filter) }, { $group: { _id: `$${field}`, count: { $sum: 1 } } }])
+        .toArray();
+      return new Map(groups.map((group) => [group._id, group.count]));
+    },
     async updateOne(filter, update) {
       const updated = await collection
         .findOneAndUpdate(asDocument(filter), asDocument(update), { ...WITHOUT_ID, returnDocument: 'after' })

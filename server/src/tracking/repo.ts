@@ -60,6 +60,8 @@ export async function openTrackingRepos(driver: Driver) {
         if (filter.campaignId) query.campaignId = filter.campaignId;
         return clicks.count(query);
       },
+      countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
+        clicks.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
     },
     heartbeats: {
       /** Atomic upsert per (org, domain); an update within a minute of the last one is skipped. */
