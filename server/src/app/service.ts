@@ -8,7 +8,7 @@ import { toUnixSeconds } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys, revokeApiKey } from '../orgs/service';
-import { buildReport, type Row } from '../reports/service';
+import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 
 const DAY_MS = 86_400_000;
@@ -25,8 +25,6 @@ export function presentAppPromoCode(org: Org, promoCode: PromoCode) {
   return { ...presentPromoCode(promoCode), share_url: shareUrl(org, promoCode.code) };
 }
 
-// A campaign or creator made after the report read its lists has done nothing yet.
-const ZERO_ROW: Row = { clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 };
 /** Just the figures of a report row, without its ids and names. */
 const rowOf = (row: Row): Row => ({
   clicks: row.clicks,
@@ -42,12 +40,12 @@ const rowOf = (row: Row): Row => ({
 export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period) {
   const to = deps.now();
   const from = new Date(to.getTime() - PERIOD_DAYS[period] * DAY_MS);
-  const [report, campaigns, creators, promoCodes] = await Promise.all([
-    buildReport(deps, scope, { from, to }),
+  const [campaigns, creators, promoCodes] = await Promise.all([
     deps.store.campaigns.list(scope),
     deps.store.creators.list(scope),
     deps.store.promoCodes.list(scope),
   ]);
+  const report = await reportFor(deps, scope, { from, to }, { campaigns, creators });
   const campaignRows = new Map(report.campaigns.map((row) => [row.campaign_id, rowOf(row)]));
   const creatorRows = new Map(report.creators.map((row) => [row.creator_id, rowOf(row)]));
   return {
@@ -58,10 +56,10 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     to: toUnixSeconds(to),
     currency: report.currency,
     totals: rowOf(report.totals),
-    campaigns: campaigns.map((campaign) => ({ ...presentCampaign(campaign), figures: campaignRows.get(campaign.id) ?? ZERO_ROW })),
+    campaigns: campaigns.map((campaign) => ({ ...presentCampaign(campaign), figures: campaignRows.get(campaign.id)! })),
     creators: creators.map((creator) => ({
       ...presentCreator(creator),
-      figures: creatorRows.get(creator.id) ?? ZERO_ROW,
+      figures: creatorRows.get(creator.id)!,
       promo_codes: promoCodes.filter((code) => code.creatorId === creator.id).map((code) => presentAppPromoCode(org, code)),
     })),
   };

@@ -1,3 +1,4 @@
+import type { Campaign, Creator } from '../catalog/repo';
 import type { Deps } from '../deps';
 import type { Conversion } from '../conversions/repo';
 import type { OrgScope } from '../orgs/repo';
@@ -35,13 +36,22 @@ function reportCurrency(conversions: Conversion[]): string {
  * money. Used by `GET /api/reports` and the Stripe App. Conversions count on the day they were paid.
  */
 export async function buildReport(deps: Deps, scope: OrgScope, range: { from: Date; to: Date }) {
+  const [campaigns, creators] = await Promise.all([deps.store.campaigns.list(scope), deps.store.creators.list(scope)]);
+  return reportFor(deps, scope, range, { campaigns, creators });
+}
+
+/** The report with a row for each of the given campaigns and creators, for callers that listed them already. */
+export async function reportFor(
+  deps: Deps,
+  scope: OrgScope,
+  range: { from: Date; to: Date },
+  { campaigns, creators }: { campaigns: Campaign[]; creators: Creator[] },
+) {
   const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
   const currency = reportCurrency(all);
   const conversions = all.filter((conversion) => conversion.currency === currency);
   // Four grouped counts, whatever the number of creators and campaigns.
-  const [campaigns, creators, clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([
-    deps.store.campaigns.list(scope),
-    deps.store.creators.list(scope),
+  const [clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([
     deps.store.clicks.countCreatedBy(scope, range, 'campaignId'),
     deps.store.clicks.countCreatedBy(scope, range, 'creatorId'),
     deps.store.bindings.countCreatedBy(scope, range, 'campaignId'),
@@ -83,4 +93,4 @@ export async function buildReport(deps: Deps, scope: OrgScope, range: { from: Da
   };
 }
 
-export type Report = Awaited<ReturnType<typeof buildReport>>;
+export type Report = Awaited<ReturnType<typeof reportFor>>;
