@@ -3,10 +3,10 @@ import Stripe from 'stripe';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import { parse } from '../http/validate';
+import { logWith } from '../logger';
 import type { Org, OrgScope } from '../orgs/repo';
 import { orgForStripeAccount } from '../orgs/service';
 import { type AppIdentity, appIdentitySchema, appModeSchema } from './schemas';
-import { logWith } from '../logger';
 
 /** Stripe signs `{user_id, account_id}` for the view; older signatures are replays. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import type { Deps } from '../deps';
+import { logWith } from '../logger';
 import type { ApiKeyScope, OrgScope } from '../orgs/repo';
 import { type AuthContext, authenticate } from '../orgs/service';
-import { logWith } from '../logger';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
 import type { Deps } from '../deps';
+import { logWith } from '../logger';
 import { ingestStripeEvent } from './events';
 import { verifyStripeEvent } from './webhooks';
-import { logWith } from '../logger';
 
 const WEBHOOK_BODY_LIMIT = '1mb';
 
