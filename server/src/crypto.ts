@@ -1,8 +1,13 @@
-import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { customAlphabet } from 'nanoid';
+
+// nanoid draws from a pooled buffer: randomBytes per id costs a call into OpenSSL every time, on
+// every click, conversion and request id.
+const randomHex = customAlphabet('0123456789abcdef', 24);
 
 /** A random, prefixed, Stripe-style identifier such as `org_5f0c…`. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`;
+  return `${prefix}_${randomHex()}`;
 }
 
 export function sha256Hex(value: string): string {

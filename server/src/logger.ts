@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { pino, type Level, type Logger } from 'pino';
+import { newId } from './crypto';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -33,7 +33,7 @@ export const levelFor = (status: number): Level => (status >= 500 ? 'error' : st
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
-    req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBytes(9).toString('hex')}`;
+    req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('req');
     res.setHeader('Request-Id', req.id);
     // Below `info` only failures are logged, and the error handler does that where they happen.
     if (req.path === '/healthz' || !logger.isLevelEnabled('info')) return next();
@@ -56,5 +56,5 @@ export function requestLogger(logger: Logger): RequestHandler {
 
 /** Adds fields to the request's log line. */
 export function logWith(req: { logFields?: Record<string, unknown> }, fields: Record<string, unknown>): void {
-  req.logFields = { ...req.logFields, ...fields };
+  req.logFields = Object.assign(req.logFields ?? {}, fields);
 }
