@@ -5,6 +5,7 @@ import { operatorRoutes } from './cli/routes';
 import { conversionRoutes } from './conversions/routes';
 import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
+import { jsonBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
@@ -12,8 +13,6 @@ import { orgRoutes } from './orgs/routes';
 import { reportRoutes } from './reports/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingRoutes } from './tracking/routes';
-
-const JSON_BODY_LIMIT = '64kb';
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -34,13 +33,14 @@ export function createApp(deps: Deps): Express {
     }
   });
 
-  // Before the JSON parser too: the pixel posts text/plain, and these routes cap bodies lower.
+  // Each request walks the mounted routers in order until one answers, so the routes brands call
+  // per visitor or per signup (identify, lookup, the pixel, Stripe's webhooks) come first, on
+  // prefixes that let every other request skip them at one comparison.
+  app.use('/api/customers', customerRoutes(deps));
+  app.use('/api/stripe', stripeWebhookRoutes(deps));
   app.use('/api', trackingRoutes(deps));
-  // Before the JSON parser too: Stripe signs the raw body.
-  app.use('/api', stripeWebhookRoutes(deps));
-  app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api/app', appRoutes(deps));
-  app.use('/api', orgRoutes(deps), catalogRoutes(deps), customerRoutes(deps), operatorRoutes(deps));
+  app.use('/api', jsonBody, orgRoutes(deps), catalogRoutes(deps), operatorRoutes(deps));
   app.use('/api', conversionRoutes(deps), reportRoutes(deps), openApiRoutes(deps));
 
   app.use(notFoundHandler);

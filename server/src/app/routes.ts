@@ -3,6 +3,7 @@ import { presentCampaign } from '../catalog/present';
 import { createCampaignSchema, updatePromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, setPromoCodeActive } from '../catalog/service';
 import type { Deps } from '../deps';
+import { jsonBody } from '../http/body';
 import { parse } from '../http/validate';
 import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
@@ -22,7 +23,8 @@ import {
 /** The Stripe App's backend: every route acts on the org of the signed Stripe account, in the Dashboard's mode. */
 export function appRoutes(deps: Deps): Router {
   const router = Router();
-  router.use(appCors, requireAppSignature(deps));
+  // The signed identity may travel in the JSON body, so it is parsed before the signature check.
+  router.use(appCors, jsonBody, requireAppSignature(deps));
 
   // GET /api/app/overview – campaign and creator figures for the drawer, with each creator's codes
   router.get('/overview', async (req, res) => {
