@@ -41,20 +41,25 @@ function mountedRoutes(): string[] {
   type Layer = {
     route?: { path: string | string[]; methods: Record<string, boolean> };
     handle: { stack?: Layer[] };
-    match(path: string): { path: string } | false;
+    /** The path the layer was mounted or routed at. */
+    rawPath: string | string[];
   };
   const routes: string[] = [];
   const add = (prefix: string, layer: Layer) => {
     for (const method of Object.keys(layer.route!.methods)) {
       // CORS preflights are answered for the routes they precede; they are not operations.
       if (method === 'options') continue;
-      for (const path of [layer.route!.path].flat()) routes.push(`${method.toUpperCase()} ${prefix}${path.replace(/:(\w+)/g, '{$1}')}`);
+      for (const path of [layer.route!.path].flat()) {
+        // A router's '/' route answers at its mount path itself (GET /api/customers).
+        const full = prefix && path === '/' ? prefix : `${prefix}${path}`;
+        routes.push(`${method.toUpperCase()} ${full.replace(/:(\w+)/g, '{$1}')}`);
+      }
     }
   };
   for (const layer of app.router.stack) {
     if (layer.route) add('', layer);
-    const matched = layer.match('/api/app/probe');
-    for (const inner of layer.handle.stack ?? []) if (inner.route && matched) add(matched.path, inner);
+    const mountPath = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : null;
+    for (const inner of layer.handle.stack ?? []) if (inner.route && mountPath) add(mountPath, inner);
   }
   return routes.filter((route) => route.split(' ')[1].startsWith('/api/')).sort();
 }

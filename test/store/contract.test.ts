@@ -111,6 +111,41 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect(stored[0].n).toBe(24);
   });
 
+  it('finds one document by every field of a compound unique index, through updates and deletes, as a copy', async () => {
+    await Promise.all(['a', 'b', 'c'].map((id) => rows.insertOne(row(id, { live: id !== 'b' }))));
+    expect((await rows.findOne({ tag: 'a', tenant: 't1', live: true }))?.id).toBe('a');
+    expect(await rows.findOne({ tenant: 't1', live: true, tag: 'b' })).toBeNull();
+    expect((await rows.findOne({ tenant: 't1', live: false, tag: 'b' }))?.id).toBe('b');
+    expect(await rows.findOne({ tenant: 't1', live: true, tag: null })).toBeNull();
+
+    await rows.updateOne({ id: 'a' }, { $set: { tag: 'renamed' } });
+    expect(await rows.findOne({ tenant: 't1', live: true, tag: 'a' })).toBeNull();
+    const found = await rows.findOne({ tenant: 't1', live: true, tag: 'renamed' });
+    expect(found?.id).toBe('a');
+    found!.n = 99;
+    expect(await rows.findOne({ id: 'a' })).toEqual(row('a', { tag: 'renamed' }));
+
+    await rows.deleteMany({ id: 'c' });
+    expect(await rows.findOne({ tenant: 't1', live: true, tag: 'c' })).toBeNull();
+    // A condition other than plain equality is a query, not a key.
+    expect((await rows.findOne({ tenant: 't1', live: true, tag: { $ne: 'renamed' } }))).toBeNull();
+    expect((await rows.findOne({ tenant: 't1', live: { $in: [false] }, tag: 'b' }))?.id).toBe('b');
+  });
+
+  it('keeps compound unique indexes working across a restart', async () => {
+    const name = `compound_${counter}`;
+    const indexes = spec().indexes;
+    const persisted = await driver.collection<Row>({ name, indexes });
+    await Promise.all(Array.from({ length: 50 }, (_, index) => persisted.insertOne(row(`r${index}`, { live: index % 2 === 0 }))));
+    await driver.close();
+    driver = await reopen();
+    const again = await driver.collection<Row>({ name, indexes });
+    expect((await again.findOne({ tenant: 't1', live: false, tag: 'r7' }))?.id).toBe('r7');
+    expect(await again.findOne({ tenant: 't1', live: true, tag: 'r7' })).toBeNull();
+    await expect(again.insertOne(row('other', { tag: 'r8' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+    await again.insertOne(row('other', { tag: 'r8', live: false }));
+  });
+
   it('keeps acknowledged writes across a restart', async () => {
     const name = `persist_${counter}`;
     const persisted = await driver.collection<Row>({ name, indexes: [{ fields: ['id'], unique: true }] });
