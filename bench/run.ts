@@ -5,7 +5,7 @@ import { pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
-import { type BenchProcess, startProcess } from './server';
+import { type BenchProcess, LOAD_CPU, SERVER_CPU, startProcess } from './server';
 
 /**
  * `npm run bench`: the service on the embedded store with 100k bound customers, and a bare Express
@@ -20,11 +20,18 @@ const WEBHOOK_SECRET = 'whsec_bench_endpoint_secret';
 // High enough never to trigger: the bench measures the routes, not the limiter's refusals.
 const NO_RATE_LIMIT = '1000000000';
 
+interface Baseline {
+  before: LoadResult;
+  after: LoadResult;
+  /** The mean of the two: what this route's ratio is taken against. */
+  perSecond: number;
+}
+
 interface Row {
   name: string;
   result: LoadResult;
-  /** The bare route, measured right before this one. */
-  baseline: LoadResult;
+  /** The bare route, measured right before and right after this one. */
+  baseline: Baseline;
   /** Minimum share of the bare route's requests/s, if this row has that target. */
   minRatio?: number;
   maxP99?: number;
@@ -85,12 +92,19 @@ async function main() {
     };
     const { apiKey, orgId } = seeded;
     console.log(`Load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per route (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`);
+    console.log(
+      service.pinned && bare.pinned
+        ? `CPUs: each server on CPU ${SERVER_CPU}, the load generator on CPU ${LOAD_CPU}`
+        : 'CPUs: not pinned (needs taskset and two CPUs); servers and load generator share the cores',
+    );
     // Shared cores drift by a third within a run, so each route is compared with the bare route
-    // measured right before it rather than with one baseline for the whole run.
+    // measured right before and right after it rather than with one baseline for the whole run.
     const bareRoute: RequestPlan = { kind: 'constant', path: '/' };
-    const adjacent = async (name: string, run: () => Promise<LoadResult>) => {
-      const baseline = await measure(bare.url, `bare (before ${name})`, bareRoute);
-      return { baseline, result: await run() };
+    const adjacent = async (name: string, run: () => Promise<LoadResult>): Promise<{ baseline: Baseline; result: LoadResult }> => {
+      const before = await measure(bare.url, `bare (before ${name})`, bareRoute);
+      const result = await run();
+      const after = await measure(bare.url, `bare (after ${name})`, bareRoute);
+      return { baseline: { before, after, perSecond: (before.perSecond + after.perSecond) / 2 }, result };
     };
     const lookup = await adjacent('lookup', () =>
       measure(service.url, 'lookup', { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { expect: '"creator"' }),
@@ -151,15 +165,16 @@ function printTable(rows: Row[]) {
       fixed(result.perSecond),
       String(result.p50),
       String(result.p99),
-      `${fixed(baseline.perSecond)} (p99 ${baseline.p99})`,
+      `${fixed(baseline.perSecond)} (${fixed(baseline.before.perSecond)}, ${fixed(baseline.after.perSecond)})`,
+      `${baseline.before.p99}, ${baseline.after.p99}`,
       fixed(ratio, 2),
       String(result.requests),
       checks.join(', '),
     ];
   });
-  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'bare req/s just before', 'vs bare', 'requests', 'targets'];
+  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'bare req/s (before, after)', 'bare p99 ms', 'vs bare', 'requests', 'targets'];
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === 7 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === header.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
   console.log('');
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
