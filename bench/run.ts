@@ -5,7 +5,7 @@ import { pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
-import { type BenchProcess, LOAD_CPU, SERVER_CPU, startProcess } from './server';
+import { type BenchProcess, startProcess } from './server';
 
 /**
  * `npm run bench`: the service on the embedded store with 100k bound customers, and a bare Express
@@ -92,11 +92,6 @@ async function main() {
     };
     const { apiKey, orgId } = seeded;
     console.log(`Load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per route (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`);
-    console.log(
-      service.pinned && bare.pinned
-        ? `CPUs: each server on CPU ${SERVER_CPU}, the load generator on CPU ${LOAD_CPU}`
-        : 'CPUs: not pinned (needs taskset and two CPUs); servers and load generator share the cores',
-    );
     // Shared cores drift by a third within a run, so each route is compared with the bare route
     // measured right before and right after it rather than with one baseline for the whole run.
     const bareRoute: RequestPlan = { kind: 'constant', path: '/' };

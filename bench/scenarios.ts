@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exitOf, spawnTs } from '../test/helpers/process';
 import type { LoadPlan, LoadResult, RequestPlan } from './load';
-import { LOAD_CPU, pinToCpu } from './server';
 
 export const CONNECTIONS = 50;
 export const SECONDS = 10;
@@ -15,7 +14,6 @@ export async function runLoad(workDir: string, url: string, name: string, reques
   const plan: LoadPlan = { url, connections: CONNECTIONS, duration: options.seconds, amount: options.amount, expect: options.expect, requests, resultFile };
   await writeFile(planFile, JSON.stringify(plan));
   const child = spawnTs('bench/load.ts', [planFile], {});
-  await pinToCpu(child.pid!, LOAD_CPU);
   const { code, signal } = await exitOf(child);
   if (code !== 0) throw new Error(`load generator for ${name} exited with ${code ?? signal}:\n${child.output()}`);
   const result = JSON.parse(await readFile(resultFile, 'utf8')) as LoadResult;
