@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
-import { nanoid } from 'nanoid';
 import { compareThings, deepCopy, serialize } from '@seald-io/nedb/lib/model.js';
+import { nanoid } from 'nanoid';
 import { AppendLog } from './append-log';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
 import { acquireDataDirLock } from './lock';
@@ -84,7 +84,7 @@ interface NedbIndex {
 /**
  * NeDB orders a compound index's keys (`{orgId, livemode, externalIdHash}`) with compareThings,
  * which sorts both objects' field names on every comparison: some 30 sorts per lookup in 100k
- * bindings, 50 KB of garbage, and most of the lookup's time. Its compound keys always carry every
+ * bindings, 50 KB of garbage, and most of a binding read's time. Its compound keys always carry every
  * field of the index, so comparing them field by field in sorted name order gives the very same
  * order; the indexes are rebuilt with that comparison once loaded.
  */
