@@ -7,6 +7,7 @@ import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
 import { jsonBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { sendJson } from './http/respond';
 import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
@@ -23,25 +24,33 @@ export function createApp(deps: Deps): Express {
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(requestLogger(deps.logger));
 
+  // Domains register their routes on the app itself, with full paths: a nested Router costs every
+  // request that enters it a dispatch of its own, which measured as much as the lookup's own work.
+  // Each request walks the routes in order until one answers, so the ones brands call per visitor
+  // or per signup (identify, lookup, Stripe's webhooks, the pixel) come first.
+  customerRoutes(app, deps);
+  stripeWebhookRoutes(app, deps);
+  trackingRoutes(app, deps);
+  appRoutes(app, deps);
+  // The remaining routes take JSON; the ones above parse their own bodies (text/plain from the
+  // pixel, raw bytes for Stripe's signatures).
+  app.use('/api', jsonBody);
+  orgRoutes(app, deps);
+  catalogRoutes(app, deps);
+  operatorRoutes(app, deps);
+  conversionRoutes(app, deps);
+  reportRoutes(app, deps);
+  openApiRoutes(app, deps);
+
   // GET /healthz – liveness and store reachability, for load balancers and orchestrators
   app.get('/healthz', async (_req, res) => {
     try {
       await deps.store.ping();
-      res.json({ status: 'ok', store: deps.store.kind });
+      sendJson(res, { status: 'ok', store: deps.store.kind });
     } catch {
-      res.status(503).json({ status: 'unavailable', store: deps.store.kind });
+      sendJson(res, { status: 'unavailable', store: deps.store.kind }, 503);
     }
   });
-
-  // Each request walks the mounted routers in order until one answers, so the routes brands call
-  // per visitor or per signup (identify, lookup, the pixel, Stripe's webhooks) come first, on
-  // prefixes that let every other request skip them at one comparison.
-  app.use('/api/customers', customerRoutes(deps));
-  app.use('/api/stripe', stripeWebhookRoutes(deps));
-  app.use('/api', trackingRoutes(deps));
-  app.use('/api/app', appRoutes(deps));
-  app.use('/api', jsonBody, orgRoutes(deps), catalogRoutes(deps), operatorRoutes(deps));
-  app.use('/api', conversionRoutes(deps), reportRoutes(deps), openApiRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -44,6 +44,23 @@ describe('POST /api/customers/identify', () => {
     expect(await viaPost.json()).toEqual(found);
   });
 
+  it('answers lookups as UTF-8 JSON with its length and request id, and HEAD without a body', async () => {
+    const { key, promoCode } = await setup();
+    await identify(key, { externalId: 'user_ü', ref: await mintTestRef(server.deps, promoCode) });
+    const response = await lookup(key, 'user_ü');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('request-id')).toMatch(/^req_/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    expect(JSON.parse(bytes.toString('utf8')).data.discount.promotion_code).toBe(promoCode.code);
+
+    const head = await server.request('HEAD', `/api/customers?externalId=${encodeURIComponent('user_ü')}`, { key });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(bytes.length));
+    expect(await head.text()).toBe('');
+  });
+
   it('returns data null for an unknown user and after the code is deactivated', async () => {
     const { key, promoCode } = await setup();
     expect(await (await lookup(key, 'nobody')).json()).toEqual({ data: null });

@@ -38,28 +38,15 @@ async function fetchDocument(): Promise<Document> {
 /** Every `METHOD /path` the Express app serves, read from its router, in OpenAPI's `{param}` form. */
 function mountedRoutes(): string[] {
   const app = createApp(server.deps) as unknown as { router: { stack: Layer[] } };
-  type Layer = {
-    route?: { path: string | string[]; methods: Record<string, boolean> };
-    handle: { stack?: Layer[] };
-    /** The path the layer was mounted or routed at. */
-    rawPath: string | string[];
-  };
+  type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> } };
   const routes: string[] = [];
-  const add = (prefix: string, layer: Layer) => {
-    for (const method of Object.keys(layer.route!.methods)) {
+  for (const { route } of app.router.stack) {
+    if (!route) continue;
+    for (const method of Object.keys(route.methods)) {
       // CORS preflights are answered for the routes they precede; they are not operations.
       if (method === 'options') continue;
-      for (const path of [layer.route!.path].flat()) {
-        // A router's '/' route answers at its mount path itself (GET /api/customers).
-        const full = prefix && path === '/' ? prefix : `${prefix}${path}`;
-        routes.push(`${method.toUpperCase()} ${full.replace(/:(\w+)/g, '{$1}')}`);
-      }
+      for (const path of [route.path].flat()) routes.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
     }
-  };
-  for (const layer of app.router.stack) {
-    if (layer.route) add('', layer);
-    const mountPath = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : null;
-    for (const inner of layer.handle.stack ?? []) if (inner.route && mountPath) add(mountPath, inner);
   }
   return routes.filter((route) => route.split(' ')[1].startsWith('/api/')).sort();
 }

@@ -1,20 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { bearerToken } from '../http/auth';
 import { ApiError } from '../http/errors';
+import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { isCommandName, runCommand } from './commands';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const commandRequest = z.object({ command: z.string(), options: z.record(z.string(), z.unknown()).default({}) });
 
-export function operatorRoutes(deps: Deps): Router {
-  const router = Router();
+export function operatorRoutes(app: IRouter, deps: Deps): void {
 
   // POST /api/operator/commands – run a CLI command inside this server (loopback and operator token only)
-  router.post('/operator/commands', async (req, res) => {
+  app.post('/api/operator/commands', async (req, res) => {
     const token = Buffer.from(bearerToken(req) ?? '');
     const expected = Buffer.from(deps.secrets.operatorToken);
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || token.length !== expected.length || !timingSafeEqual(token, expected)) {
@@ -22,8 +22,6 @@ export function operatorRoutes(deps: Deps): Router {
     }
     const { command, options } = parse(commandRequest, req.body);
     if (!isCommandName(command)) throw ApiError.invalid('command_unknown', `Unknown command: ${command}`, 'command');
-    res.json({ result: await runCommand(deps, command, options) });
+    sendJson(res, { result: await runCommand(deps, command, options) });
   });
-
-  return router;
 }

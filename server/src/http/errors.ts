@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { levelFor, redactUrl } from '../logger';
 import { z } from 'zod';
+import { sendJson } from './respond';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
 
@@ -74,7 +75,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       );
     }
     if (res.headersSent) return;
-    res.status(error.status).json({
+    const body = {
       error: {
         type: error.type,
         code: error.code,
@@ -82,7 +83,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ...(error.param ? { param: error.param } : {}),
         request_id: req.id,
       },
-    });
+    };
+    sendJson(res, body, error.status);
   };
 }
 

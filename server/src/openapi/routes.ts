@@ -1,15 +1,14 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import type { Deps } from '../deps';
+import { sendJson } from '../http/respond';
 import { openApiDocument } from './document';
 
-export function openApiRoutes(deps: Deps): Router {
-  const router = Router();
+export function openApiRoutes(app: IRouter, deps: Deps): void {
 
   // GET /api/openapi.json – the API reference as an OpenAPI 3.1 document, generated from the request schemas
-  router.get('/openapi.json', (_req, res) => {
+  app.get('/api/openapi.json', (_req, res) => {
     const servers = deps.config.PUBLIC_URL ? [{ url: deps.config.PUBLIC_URL }] : undefined;
-    res.set('Access-Control-Allow-Origin', '*').json({ ...openApiDocument(), ...(servers && { servers }) });
+    res.set('Access-Control-Allow-Origin', '*');
+    sendJson(res, { ...openApiDocument(), ...(servers && { servers }) });
   });
-
-  return router;
 }

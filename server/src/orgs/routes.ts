@@ -1,43 +1,41 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import type { Deps } from '../deps';
 import { authOf, requireApiKey } from '../http/auth';
+import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { presentApiKey, presentOrg } from './present';
 import { createApiKeySchema, updateOrgSchema } from './schemas';
 import { createApiKey, listApiKeys, revokeApiKey, updateOrg } from './service';
 
-export function orgRoutes(deps: Deps): Router {
-  const router = Router();
+export function orgRoutes(app: IRouter, deps: Deps): void {
   const admin = requireApiKey(deps, 'admin');
 
   // GET /api/org – the org the API key belongs to, with its settings
-  router.get('/org', admin, (req, res) => {
-    res.json(presentOrg(authOf(req).org));
+  app.get('/api/org', admin, (req, res) => {
+    sendJson(res, presentOrg(authOf(req).org));
   });
 
   // PATCH /api/org – change the org's settings (domains, attribution window, params, model)
-  router.patch('/org', admin, async (req, res) => {
+  app.patch('/api/org', admin, async (req, res) => {
     const org = await updateOrg(deps, authOf(req).org.id, parse(updateOrgSchema, req.body));
-    res.json(presentOrg(org));
+    sendJson(res, presentOrg(org));
   });
 
   // POST /api/keys – create an API key; the secret is in this response only
-  router.post('/keys', admin, async (req, res) => {
+  app.post('/api/keys', admin, async (req, res) => {
     const input = parse(createApiKeySchema, req.body);
     const { secret, key } = await createApiKey(deps, authOf(req).org.id, input);
-    res.status(201).json(presentApiKey(key, secret));
+    sendJson(res, presentApiKey(key, secret), 201);
   });
 
   // GET /api/keys – list the org's API keys, newest first, without secrets
-  router.get('/keys', admin, async (req, res) => {
+  app.get('/api/keys', admin, async (req, res) => {
     const keys = await listApiKeys(deps, authOf(req).org.id);
-    res.json({ object: 'list', data: keys.map((key) => presentApiKey(key)) });
+    sendJson(res, { object: 'list', data: keys.map((key) => presentApiKey(key)) });
   });
 
   // DELETE /api/keys/:id – revoke an API key; it stops working at once
-  router.delete('/keys/:id', admin, async (req, res) => {
-    res.json(presentApiKey(await revokeApiKey(deps, authOf(req).org.id, String(req.params.id))));
+  app.delete('/api/keys/:id', admin, async (req, res) => {
+    sendJson(res, presentApiKey(await revokeApiKey(deps, authOf(req).org.id, String(req.params.id))));
   });
-
-  return router;
 }

@@ -1,9 +1,10 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import express, { type IRouter, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { loadPixel } from '../../../pixel/build';
 import type { Deps } from '../deps';
 import { bearerToken, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
+import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
@@ -16,11 +17,10 @@ const SCRIPT_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 
 /**
- * The pixel's routes and seed 003's server-side tracking API. Mounted before the app-wide JSON
+ * The pixel's routes and seed 003's server-side tracking API. Registered before the app-wide JSON
  * parser so that these routes get their own small body cap and accept the pixel's text/plain.
  */
-export function trackingRoutes(deps: Deps): Router {
-  const router = Router();
+export function trackingRoutes(app: IRouter, deps: Deps): void {
   const trackingKey = requireApiKey(deps, 'tracking');
   const withKey = (req: Request) => bearerToken(req) !== undefined;
   const limited: RequestHandler = (_req, _res, next) =>
@@ -79,10 +79,10 @@ export function trackingRoutes(deps: Deps): Router {
   const callerOf = (req: Request): Caller =>
     req.auth ? { kind: 'key', org: req.auth.org, livemode: req.auth.livemode } : { kind: 'browser', origin: requestOrigin(req) };
 
-  router.options(['/track/click', '/tracking/click', '/tracking/verify', '/codes/:code/validate'], cors);
+  app.options(['/api/track/click', '/api/tracking/click', '/api/tracking/verify', '/api/codes/:code/validate'], cors);
 
   // GET /api/script.js – the pixel, in the best encoding the browser takes, cacheable everywhere
-  router.get('/script.js', async (req, res) => {
+  app.get('/api/script.js', async (req, res) => {
     const pixel = await loadPixel();
     // Our preference, not the client's listing order: browsers list gzip before br.
     const encoding = req.acceptsEncodings('br') || req.acceptsEncodings('gzip') || undefined;
@@ -102,7 +102,7 @@ export function trackingRoutes(deps: Deps): Router {
   });
 
   // POST /api/track/click – record a referral click from the pixel
-  router.post('/track/click', cors, perIp, ...body, perOrg, async (req, res) => {
+  app.post('/api/track/click', cors, perIp, ...body, perOrg, async (req, res) => {
     const input = parse(browserClickSchema, req.body);
     const outcome = await recordClick(deps, callerOf(req), {
       orgId: input.org,
@@ -117,11 +117,11 @@ export function trackingRoutes(deps: Deps): Router {
       source: 'pixel',
       params: { org: 'org', code: 'code' },
     });
-    res.json(presentBrowserClick(outcome));
+    sendJson(res, presentBrowserClick(outcome));
   });
 
   // POST /api/tracking/click – seed 003's server-side click for apps and redirects (tracking key, or Origin-checked)
-  router.post('/tracking/click', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+  app.post('/api/tracking/click', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
     const input = parse(serverClickSchema, req.body);
     const caller = callerOf(req);
     const outcome = await recordClick(deps, caller, {
@@ -138,25 +138,23 @@ export function trackingRoutes(deps: Deps): Router {
       source: caller.kind === 'key' ? 'server' : 'pixel',
       params: { org: input.programId ? 'programId' : 'org', code: 'referralCode' },
     });
-    res.json(presentServerClick(outcome));
+    sendJson(res, presentServerClick(outcome));
   });
 
   // POST /api/tracking/verify – install heartbeat: a page on one of the org's domains runs the pixel
-  router.post('/tracking/verify', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+  app.post('/api/tracking/verify', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
     const input = parse(verifySchema, req.body);
     const heartbeat = await recordHeartbeat(deps, callerOf(req), input.programId ?? input.org, input.programId ? 'programId' : 'org', input.pageUrl);
-    res.json({ status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain });
+    sendJson(res, { status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain });
   });
 
   // GET /api/codes/:code/validate – whether a code typed by hand is usable, with its creator and discount
-  router.get('/codes/:code/validate', cors, perIp, optionalKey, perOrg, async (req, res) => {
+  app.get('/api/codes/:code/validate', cors, perIp, optionalKey, perOrg, async (req, res) => {
     const { org } = parse(validateCodeQuery, req.query);
     const code = String(req.params.code);
     if (code.length > 64) throw ApiError.invalid('parameter_invalid', 'Invalid code: must be at most 64 characters', 'code');
-    res.json(presentCodeValidation(await validateCode(deps, callerOf(req), org, code)));
+    sendJson(res, presentCodeValidation(await validateCode(deps, callerOf(req), org, code)));
   });
-
-  return router;
 }
 
 /** The page that sent the request: its Origin, or failing that its Referer's origin. */
