@@ -133,7 +133,7 @@ export async function openConversionRepos(driver: Driver) {
       get: (scope: OrgScope, stripeCustomerId: string) => customerLinks.findOne({ ...byScope(scope), stripeCustomerId }),
     },
     stripeEvents: {
-      seen: async (eventId: string) => (await events.count({ eventId })) > 0,
+      seen: async (eventId: string) => (await events.findOne({ eventId })) !== null,
       /** A concurrent duplicate that got here first already recorded it: nothing to do. */
       markProcessed: (event: ProcessedEvent) =>
         events.insertOne(event).catch((error) => {
