@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { pino, type Level, type Logger } from 'pino';
 import { newId } from './crypto';
 
@@ -19,11 +19,16 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
 // Query values that identify a person never reach the logs (GET /api/customers?externalId=…).
 const SENSITIVE_QUERY = /([?&](?:externalId|external_id|email)=)[^&]*/gi;
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(SENSITIVE_QUERY, '$1[redacted]');
 }
 
 export const levelFor = (status: number): Level => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+
+/** What every line about a request carries, whether it completed (here) or failed (the error handler). */
+export function requestLogLine(req: Request, statusCode: number) {
+  return { req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) }, res: { statusCode }, ...req.logFields };
+}
 
 /**
  * A request id on every request and, at `info`, one log line when it completes. Deliberately no
@@ -36,19 +41,11 @@ export function requestLogger(logger: Logger): RequestHandler {
     req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('req');
     res.setHeader('Request-Id', req.id);
     // Below `info` only failures are logged, and the error handler does that where they happen.
-    if (req.path === '/healthz' || !logger.isLevelEnabled('info')) return next();
+    if (!logger.isLevelEnabled('info') || req.path === '/healthz') return next();
     const started = performance.now();
     res.once('finish', () => {
-      const level = levelFor(res.statusCode);
-      logger[level](
-        {
-          req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },
-          res: { statusCode: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
-          ...req.logFields,
-        },
-        'request completed',
-      );
+      const responseTime = Math.round(performance.now() - started);
+      logger[levelFor(res.statusCode)]({ ...requestLogLine(req, res.statusCode), responseTime }, 'request completed');
     });
     next();
   };

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { levelFor, redactUrl } from '../logger';
+import { levelFor, requestLogLine } from '../logger';
 import { z } from 'zod';
 import { sendJson } from './respond';
 
@@ -63,16 +63,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // At `info` the request logger writes every request's line; below it, failures are logged
     // here. Unexpected errors always carry their stack.
     if (error.status >= 500 || !logger.isLevelEnabled('info')) {
-      logger[levelFor(error.status)](
-        {
-          req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },
-          res: { statusCode: error.status },
-          code: error.code,
-          ...(error.status >= 500 && { err }),
-          ...req.logFields,
-        },
-        'request failed',
-      );
+      const line = { ...requestLogLine(req, error.status), code: error.code, ...(error.status >= 500 && { err }) };
+      logger[levelFor(error.status)](line, 'request failed');
     }
     if (res.headersSent) return;
     const body = {
