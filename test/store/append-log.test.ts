@@ -10,6 +10,12 @@ beforeEach(async () => {
 afterEach(() => rm(directory, { recursive: true, force: true }));
 
 describe('AppendLog (group commit)', () => {
+  it('rejects the callers whose lines could not be written', async () => {
+    const log = new AppendLog(path.join(directory, 'missing', 'data.db'), 0o644);
+    log.append('lost\n');
+    await expect(log.durable()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes a burst of appends as one write, and keeps order across writes', async () => {
     const file = path.join(directory, 'data.db');
     const log = new AppendLog(file, 0o644);

@@ -1,15 +1,19 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 
 /**
- * Group commit for an append-only data file: while one write is on its way to the file, lines
- * appended meanwhile gather and go out together in the next write. `durable()` resolves once every
- * line appended before the call is in the file, so a caller can acknowledge exactly what is there.
+ * Group commit for an append-only data file: lines appended during one turn of the event loop go
+ * out together as one write at the end of that turn. `durable()` resolves once every line appended
+ * before the call is in the file, so a caller can acknowledge exactly what is there.
+ *
+ * The write itself is synchronous. It lands in the OS page cache (that is what survives `kill -9`;
+ * there is no fsync), which takes a few microseconds for a batch, far less than handing it to
+ * libuv's thread pool and waiting for a pool thread on a busy machine: measured under load, the
+ * asynchronous version left the event loop idle while every in-flight request waited for its batch.
  */
 export class AppendLog {
   private pending = '';
-  private inFlight: Promise<void> | null = null;
-  private next: Promise<void> | null = null;
-  private handle: Promise<FileHandle> | null = null;
+  private flush: Promise<void> | null = null;
+  private fd: number | null = null;
 
   constructor(private readonly filename: string, private readonly mode: number) {}
 
@@ -18,34 +22,33 @@ export class AppendLog {
   }
 
   durable(): Promise<void> {
-    if (!this.pending) return this.inFlight ?? Promise.resolve();
-    this.next ??= (this.inFlight ?? Promise.resolve())
-      .catch(() => {})
-      .then(() => {
-        const text = this.pending;
-        this.pending = '';
-        this.next = null;
-        const write = this.write(text);
-        this.inFlight = write;
-        write.then(
-          () => this.inFlight === write && (this.inFlight = null),
-          () => this.inFlight === write && (this.inFlight = null),
-        );
-        return write;
+    if (!this.pending) return Promise.resolve();
+    this.flush ??= new Promise((resolve, reject) => {
+      setImmediate(() => {
+        this.flush = null;
+        try {
+          this.writePending();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
       });
-    return this.next;
+    });
+    return this.flush;
   }
 
-  /** Flushes, then closes the file so the next write reopens it (compaction replaces the file). */
+  /** Writes what is pending, then closes the file so the next write reopens it (compaction replaces the file). */
   async close(): Promise<void> {
-    await this.durable();
-    const handle = this.handle;
-    this.handle = null;
-    if (handle) await (await handle).close();
+    this.writePending();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 
-  private async write(text: string): Promise<void> {
-    this.handle ??= open(this.filename, 'a', this.mode);
-    await (await this.handle).appendFile(text, 'utf8');
+  private writePending(): void {
+    const text = this.pending;
+    this.pending = '';
+    if (!text) return;
+    this.fd ??= openSync(this.filename, 'a', this.mode);
+    appendFileSync(this.fd, text, 'utf8');
   }
 }

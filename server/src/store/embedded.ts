@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
-import { compareThings, deepCopy, serialize } from '@seald-io/nedb/lib/model.js';
+import { compareThings, deepCopy } from '@seald-io/nedb/lib/model.js';
 import { nanoid } from 'nanoid';
 import { AppendLog } from './append-log';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
@@ -63,7 +63,7 @@ function useAppendLog<T>(datastore: Datastore<T>, log: AppendLog): void {
   const persistence = datastore.persistence as unknown as NedbPersistence;
   const compact = persistence.persistCachedDatabaseAsync.bind(persistence);
   persistence.persistNewStateAsync = async (documents) => {
-    log.append(documents.map((document) => `${serialize(document)}\n`).join(''));
+    log.append(documents.map((document) => `${serializeDocument(document)}\n`).join(''));
   };
   // Compaction rewrites the file from memory and renames it into place: finish appending to the
   // old file first, and let the next append open the new one.
@@ -71,6 +71,25 @@ function useAppendLog<T>(datastore: Datastore<T>, log: AppendLog): void {
     await log.close();
     await compact();
   };
+}
+
+/**
+ * A document as a line of NeDB's data file: JSON with each date as `{"$$date": <ms>}`. NeDB's own
+ * `serialize` gets there through a replacer function called for every key, which made it the
+ * largest single cost of a write; tagging the dates first and stringifying once is twice as fast.
+ * NeDB checked the keys when the document was inserted or updated.
+ */
+export function serializeDocument(document: unknown): string {
+  return JSON.stringify(withTaggedDates(document));
+}
+
+function withTaggedDates(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return { $$date: value.getTime() };
+  if (Array.isArray(value)) return value.map(withTaggedDates);
+  const tagged: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) tagged[key] = withTaggedDates(field);
+  return tagged;
 }
 
 interface NedbIndex {
@@ -94,7 +113,12 @@ function compareCompoundKeysBySortedFields<T>(datastore: Datastore<T>): void {
     const fields = index.fieldName.split(',').sort();
     index.treeOptions.compareKeys = (a, b) => {
       for (const field of fields) {
-        const order = compareThings(a[field], b[field]);
+        const left = a[field];
+        const right = b[field];
+        if (left === right) continue;
+        // Ids and hashes: compareThings would reach the same `<` after checking every other type first.
+        if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : 1;
+        const order = compareThings(left, right);
         if (order !== 0) return order;
       }
       return 0;

@@ -62,10 +62,10 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
       .end();
   };
   const optionalKey: RequestHandler = (req, res, next) => (withKey(req) ? trackingKey(req, res, next) : next());
-  // The pixel posts text/plain so that the browser sends no CORS preflight.
+  // The pixel posts text/plain so that the browser sends no CORS preflight, and backends post JSON:
+  // both are read as text and parsed here, one body layer instead of a parser per type.
   const body: RequestHandler[] = [
-    express.text({ type: 'text/plain', limit: BODY_LIMIT }),
-    express.json({ limit: BODY_LIMIT }),
+    express.text({ type: ['text/plain', 'application/json'], limit: BODY_LIMIT }),
     (req, _res, next) => {
       if (typeof req.body !== 'string') return next();
       try {
