@@ -15,6 +15,8 @@ declare module 'autocannon' {
     connections: number;
     duration?: number;
     amount?: number;
+    /** Milliseconds between samples; a run ends only on a sample tick. */
+    sampleInt?: number;
     method?: string;
     headers?: Record<string, string>;
     requests?: RequestStep[];

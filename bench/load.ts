@@ -109,8 +109,10 @@ async function main() {
   const result = await autocannon({
     url: plan.url,
     connections: plan.connections,
-    // autocannon refuses an explicit undefined.
-    ...(plan.amount ? { amount: plan.amount } : { duration: plan.duration }),
+    // autocannon refuses an explicit undefined. It notices that a fixed amount is done only at its
+    // next sample tick (every second by default), and that wait counts in the run's duration: 10,000
+    // events answered in 10.1 s read as 909/s. Ticking every 100 ms bounds that error to 1%.
+    ...(plan.amount ? { amount: plan.amount, sampleInt: 100 } : { duration: plan.duration }),
     requests: [
       requestAt
         ? { setupRequest: (request) => ({ ...request, ...requestAt(next++) }), onResponse }
