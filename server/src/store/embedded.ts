@@ -35,13 +35,14 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       const log = new AppendLog(filename, 0o644);
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
-      for (const index of spec.indexes.filter((candidate) => !candidate.range)) {
+      const idIsKey = idIndexRepeatsKey(datastore, spec);
+      for (const index of spec.indexes.filter((candidate) => !candidate.range && !(idIsKey && isIdIndex(candidate)))) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
       compareCompoundKeysBySortedFields(datastore);
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
-      return wrap(spec.name, datastore, log);
+      return wrap(spec.name, datastore, log, idIsKey);
     },
     async ping() {},
     async close() {
@@ -52,6 +53,19 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       await releaseLock();
     },
   };
+}
+
+const isIdIndex = (index: { fields: string[]; unique?: boolean }) => index.unique === true && index.fields.length === 1 && index.fields[0] === 'id';
+
+/**
+ * Documents are stored with their `id` as NeDB's `_id`, whose index NeDB always keeps, unique. A
+ * unique index on `id` would be a second tree of the same keys, updated on every insert, so it is
+ * left out and queries on `id` go to `_id`. Files written before ids became `_id` (where the two
+ * differ) keep the index.
+ */
+function idIndexRepeatsKey<T extends object>(datastore: Datastore<T>, spec: CollectionSpec<T>): boolean {
+  if (!spec.indexes.some(isIdIndex)) return false;
+  return datastore.getAllData().every((doc) => (doc as { _id?: unknown })._id === (doc as { id?: unknown }).id);
 }
 
 interface NedbPersistence {
@@ -148,8 +162,12 @@ function uniqueIndexReader<T>(datastore: Datastore<T>) {
   };
 }
 
-function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog): Collection<T> {
-  const query = (filter: Filter<T>) => filter as Record<string, unknown>;
+function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog, idIsKey: boolean): Collection<T> {
+  const query = (filter: Filter<T>): Record<string, unknown> => {
+    if (!idIsKey || !('id' in filter)) return filter;
+    const { id, ...rest } = filter as Filter<T> & { id: unknown };
+    return { ...rest, _id: id };
+  };
   const readUnique = uniqueIndexReader(datastore);
   // NeDB returns copies, so dropping its `_id` here is cheaper than its projection (another copy).
   const stripId = (doc: unknown) => {

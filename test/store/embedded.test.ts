@@ -1,0 +1,65 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deserialize, serialize } from '@seald-io/nedb/lib/model.js';
+import { DuplicateKeyError } from '../../server/src/store/driver';
+import { openEmbeddedDriver, serializeDocument } from '../../server/src/store/embedded';
+
+describe('embedded store data-file lines', () => {
+  const document = {
+    _id: 'conv_0123456789abcdef01234567',
+    orgId: 'org_8632b536efc43daea4ee4694',
+    livemode: true,
+    amount: 8000,
+    ratio: 0.25,
+    flag: null,
+    skipped: undefined,
+    createdAt: new Date('2026-11-22T01:02:03.456Z'),
+    metadata: { note: 'a "quoted" line\nbreak', nested: { at: new Date(0), list: [1, 'two', null, undefined, new Date(5), { deep: new Date(7) }] } },
+    tags: [],
+    empty: {},
+  };
+
+  it('writes exactly the line NeDB itself writes, dates included', () => {
+    expect(serializeDocument(document)).toBe(serialize(document));
+  });
+
+  it('reads back through NeDB as the same document, with real dates', () => {
+    const read = deserialize(serializeDocument(document)) as typeof document;
+    // toEqual treats the dropped `skipped` as equal; inside an array, JSON turns undefined into null.
+    const list = [1, 'two', null, null, new Date(5), { deep: new Date(7) }];
+    expect(read).toEqual({ ...document, metadata: { ...document.metadata, nested: { ...document.metadata.nested, list } } });
+    expect(read.createdAt).toBeInstanceOf(Date);
+    expect(Object.keys(read)).not.toContain('skipped');
+  });
+});
+
+describe('embedded store files written before ids were NeDB keys', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'shoutout-legacy-'));
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  it('still finds documents by id and keeps ids unique', async () => {
+    const legacy = [
+      { _id: 'nedbGeneratedKey1', id: 'thing_1', n: 1 },
+      { _id: 'nedbGeneratedKey2', id: 'thing_2', n: 2 },
+    ];
+    await writeFile(path.join(directory, 'things.db'), legacy.map((doc) => `${serialize(doc)}\n`).join(''));
+    const driver = await openEmbeddedDriver(directory);
+    try {
+      const things = await driver.collection<{ id: string; n: number }>({ name: 'things', indexes: [{ fields: ['id'], unique: true }] });
+      expect(await things.findOne({ id: 'thing_2' })).toEqual({ id: 'thing_2', n: 2 });
+      await expect(things.insertOne({ id: 'thing_1', n: 9 })).rejects.toBeInstanceOf(DuplicateKeyError);
+      await things.insertOne({ id: 'thing_3', n: 3 });
+      expect(await things.find({ id: { $in: ['thing_1', 'thing_3'] } }, { sort: { n: 1 } })).toEqual([
+        { id: 'thing_1', n: 1 },
+        { id: 'thing_3', n: 3 },
+      ]);
+      expect(await things.updateOne({ id: 'thing_1' }, { $inc: { n: 10 } })).toEqual({ id: 'thing_1', n: 11 });
+    } finally {
+      await driver.close();
+    }
+  });
+});
