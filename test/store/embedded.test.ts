@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deserialize, serialize } from '@seald-io/nedb/lib/model.js';
@@ -34,7 +34,7 @@ describe('embedded store data-file lines', () => {
   });
 });
 
-describe('embedded store files written before ids were NeDB keys', () => {
+describe('embedded store files from earlier versions', () => {
   let directory: string;
   beforeEach(async () => {
     directory = await mkdtemp(path.join(tmpdir(), 'shoutout-legacy-'));
@@ -61,5 +61,18 @@ describe('embedded store files written before ids were NeDB keys', () => {
     } finally {
       await driver.close();
     }
+  });
+
+  it('drops the index on id that a file lists when every id is already the NeDB key', async () => {
+    const file = path.join(directory, 'things.db');
+    const lines = [{ $$indexCreated: { fieldName: 'id', unique: true, sparse: false } }, { _id: 'thing_1', id: 'thing_1', n: 1 }];
+    await writeFile(file, lines.map((line) => `${serialize(line)}\n`).join(''));
+    const driver = await openEmbeddedDriver(directory);
+    const things = await driver.collection<{ id: string; n: number }>({ name: 'things', indexes: [{ fields: ['id'], unique: true }] });
+    expect(await things.findOne({ id: 'thing_1' })).toEqual({ id: 'thing_1', n: 1 });
+    await expect(things.insertOne({ id: 'thing_1', n: 2 })).rejects.toBeInstanceOf(DuplicateKeyError);
+    await driver.close();
+    // Compacted on close: the file lists only the indexes that exist.
+    expect(await readFile(file, 'utf8')).toBe(`${serialize({ _id: 'thing_1', id: 'thing_1', n: 1 })}\n`);
   });
 });

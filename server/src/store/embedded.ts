@@ -36,6 +36,8 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
       const idIsKey = idIndexRepeatsKey(datastore, spec);
+      // NeDB recreates the indexes its file lists, so a data dir from before keeps the tree until told.
+      if (idIsKey && 'id' in indexesByField(datastore)) await datastore.removeIndexAsync('id');
       for (const index of spec.indexes.filter((candidate) => !candidate.range && !(idIsKey && isIdIndex(candidate)))) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
@@ -141,7 +143,8 @@ function compareCompoundKeysBySortedFields<T>(datastore: Datastore<T>): void {
   }
 }
 
-const indexesOf = <T>(datastore: Datastore<T>) => Object.values((datastore as unknown as { indexes: Record<string, NedbIndex> }).indexes);
+const indexesByField = <T>(datastore: Datastore<T>) => (datastore as unknown as { indexes: Record<string, NedbIndex> }).indexes;
+const indexesOf = <T>(datastore: Datastore<T>) => Object.values(indexesByField(datastore));
 
 const isPlainValue = (value: unknown) => value === null || (value !== undefined && (typeof value !== 'object' || value instanceof Date));
 
