@@ -1,3 +1,4 @@
+import { visitorKey } from '../../server/src/tracking/limits';
 import { createTestOrg, createTestReferral } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -54,5 +55,20 @@ describe('tracking rate limits', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await quiet.click('203.0.113.50')).status).toBe(200);
+  });
+
+  it('counts an IPv6 visitor by their /56 network, not by each address in it', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_IP: '2' });
+    const { click } = await setup();
+    expect((await click('2001:db8:1:100::1')).status).toBe(200);
+    expect((await click('2001:db8:1:1ff:abcd::2')).status).toBe(200);
+    expect((await click('2001:db8:1:180::3')).status).toBe(429);
+    expect((await click('2001:db8:1:200::1')).status).toBe(200);
+  });
+
+  it('keys IPv4 visitors by address, also when written as IPv4-mapped IPv6', () => {
+    expect(visitorKey('198.51.100.7')).toBe('198.51.100.7');
+    expect(visitorKey('::ffff:198.51.100.7')).toBe('198.51.100.7');
+    expect(visitorKey('2001:db8:1:1ff:abcd::2')).toBe('2001:db8:1:100::/56');
   });
 });

@@ -1,18 +1,17 @@
 import express, { type IRouter, type Request, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { loadPixel } from '../../../pixel/build';
 import type { Deps } from '../deps';
 import { bearerToken, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
+import { rateLimitBy, visitorKey } from './limits';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
 import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
 
 // A click is a few hundred bytes; anything near this is not from the pixel.
 const BODY_LIMIT = '8kb';
-const RATE_WINDOW_MS = 60_000;
 const SCRIPT_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 
@@ -23,31 +22,14 @@ const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 export function trackingRoutes(app: IRouter, deps: Deps): void {
   const trackingKey = requireApiKey(deps, 'tracking');
   const withKey = (req: Request) => bearerToken(req) !== undefined;
-  const limited: RequestHandler = (_req, _res, next) =>
-    next(new ApiError('rate_limit_error', 'rate_limited', 'Too many tracking requests; retry after the number of seconds in Retry-After.'));
   // Only keyless callers are limited here: a backend with a key sends every visitor's clicks from one IP.
-  const perIp = rateLimit({
-    windowMs: RATE_WINDOW_MS,
-    limit: deps.config.TRACKING_RATE_LIMIT_PER_IP,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    skip: withKey,
-    handler: limited,
-  });
+  const perIp = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_IP, (req) => (withKey(req) || !req.ip ? undefined : visitorKey(req.ip)));
   const orgOf = (req: Request) => {
     const body = (req.body ?? {}) as { org?: unknown; programId?: unknown };
     const org = body.org ?? body.programId ?? req.query.org;
     return typeof org === 'string' ? org : undefined;
   };
-  const perOrg = rateLimit({
-    windowMs: RATE_WINDOW_MS,
-    limit: deps.config.TRACKING_RATE_LIMIT_PER_ORG,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    skip: (req) => withKey(req) || !orgOf(req),
-    keyGenerator: (req) => `org:${orgOf(req)}`,
-    handler: limited,
-  });
+  const perOrg = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_ORG, (req) => (withKey(req) ? undefined : orgOf(req)));
   // Responses carry nothing a cross-origin page may not read: the Origin check decides who gets one.
   const cors: RequestHandler = (req, res, next) => {
     res.set('Access-Control-Allow-Origin', '*');
