@@ -22,6 +22,8 @@ describe('embedded store data-file lines', () => {
 
   it('writes exactly the line NeDB itself writes, dates included', () => {
     expect(serializeDocument(document)).toBe(serialize(document));
+    const withToJson = { _id: 'x', site: new URL('https://brand.test/a?b=1'), bare: Object.assign(Object.create(null), { at: new Date(9) }) };
+    expect(serializeDocument(withToJson)).toBe(serialize(withToJson));
   });
 
   it('reads back through NeDB as the same document, with real dates', () => {

@@ -103,6 +103,9 @@ function withTaggedDates(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return { $$date: value.getTime() };
   if (Array.isArray(value)) return value.map(withTaggedDates);
+  // Anything else with a prototype of its own (a URL, say) is left to its toJSON, as NeDB does.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const tagged: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) tagged[key] = withTaggedDates(field);
   return tagged;
