@@ -1,10 +1,12 @@
+import { isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../http/errors';
 
 const WINDOW_SECONDS = 60;
-// ISPs hand an IPv6 customer a whole /56 (or /64): a limit per address would be one per visitor's whim.
+// ISPs hand an IPv6 customer a whole /56 (or /64), and any address in it is theirs to use: counted
+// per address, one visitor could go on forever.
 const IPV6_PREFIX = 56;
 
 /**
@@ -33,7 +35,7 @@ export function rateLimitBy(perMinute: number, keyOf: (req: Request) => string |
 
 /** The key a visitor's address is counted under: the address, or its /56 network for IPv6. */
 export function visitorKey(ip: string): string {
-  if (!ipaddr.IPv6.isValid(ip)) return ip;
+  if (!isIPv6(ip)) return ip;
   const address = ipaddr.IPv6.parse(ip);
   if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString();
   return `${ipaddr.IPv6.networkAddressFromCIDR(`${ip}/${IPV6_PREFIX}`).toString()}/${IPV6_PREFIX}`;
