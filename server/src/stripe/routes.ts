@@ -9,7 +9,6 @@ const WEBHOOK_BODY_LIMIT = '1mb';
 
 /** Stripe's webhook endpoint, with its own raw body parser: signatures are over the raw bytes. */
 export function stripeWebhookRoutes(app: IRouter, deps: Deps): void {
-
   // POST /api/stripe/webhooks – receive Stripe events from the brand's or connected accounts
   app.post('/api/stripe/webhooks', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
