@@ -23,7 +23,12 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   const trackingKey = requireApiKey(deps, 'tracking');
   const withKey = (req: Request) => bearerToken(req) !== undefined;
   // Only keyless callers are limited here: a backend with a key sends every visitor's clicks from one IP.
-  const perIp = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_IP, (req) => (withKey(req) || !req.ip ? undefined : visitorKey(req.ip)));
+  const perIp = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_IP, (req) => {
+    if (withKey(req)) return undefined;
+    // Express works `req.ip` out anew (trusted proxies, X-Forwarded-For) on every read.
+    const ip = req.ip;
+    return ip ? visitorKey(ip) : undefined;
+  });
   const orgOf = (req: Request) => {
     const body = (req.body ?? {}) as { org?: unknown; programId?: unknown };
     const org = body.org ?? body.programId ?? req.query.org;
