@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { Secrets } from './crypto';
 import type { Deps } from './deps';
+import { createExpressServer } from './http/server';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { openStore } from './store';
@@ -40,7 +40,7 @@ export async function createDeps(config: Config, options: { logger?: Logger; now
 
 export async function startServer(config: Config, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningServer> {
   const deps = await createDeps(config, options);
-  const server = createServer(createApp(deps));
+  const server = createExpressServer(createApp(deps));
   server.keepAliveTimeout = 65_000;
   server.listen(config.PORT, config.HOST);
   await once(server, 'listening');

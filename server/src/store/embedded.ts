@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { compareThings, deepCopy } from '@seald-io/nedb/lib/model.js';
-import { nanoid } from 'nanoid';
+import { randomHex } from '../crypto';
 import { AppendLog } from './append-log';
 import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
 import { acquireDataDirLock } from './lock';
@@ -185,7 +185,7 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       try {
         // Our own id as NeDB's `_id`, or a pooled random one, spares NeDB drawing 16 random bytes from
         // OpenSSL per document.
-        await datastore.insertAsync({ _id: (doc as { id?: unknown }).id ?? nanoid(16), ...doc });
+        await datastore.insertAsync({ _id: (doc as { id?: unknown }).id ?? randomHex(12), ...doc });
         await log.durable();
       } catch (error) {
         if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateKeyError(name);
