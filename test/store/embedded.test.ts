@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Datastore from '@seald-io/nedb';
 import { deserialize, serialize } from '@seald-io/nedb/lib/model.js';
 import { DuplicateKeyError } from '../../server/src/store/driver';
 import { openEmbeddedDriver, serializeDocument } from '../../server/src/store/embedded';
@@ -76,5 +77,74 @@ describe('embedded store files from earlier versions', () => {
     await driver.close();
     // Compacted on close: the file lists only the indexes that exist.
     expect(await readFile(file, 'utf8')).toBe(`${serialize({ _id: 'thing_1', id: 'thing_1', n: 1 })}\n`);
+  });
+});
+
+describe('embedded store compaction', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'shoutout-compact-'));
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  interface Row {
+    id: string;
+    orgId: string;
+    livemode: boolean;
+    code: string;
+    at: Date;
+    note: string | null;
+  }
+  const spec = {
+    name: 'rows',
+    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'code'], unique: true }, { fields: ['note'] }],
+  } as const satisfies { name: string; indexes: { fields: (keyof Row)[]; unique?: boolean }[] };
+
+  it('writes the very file NeDB’s own compaction writes, and reopens to the same documents', async () => {
+    const driver = await openEmbeddedDriver(directory);
+    const rows = await driver.collection<Row>({ ...spec, indexes: [...spec.indexes] });
+    // More rows than one write of the rewrite carries (4,096 lines).
+    await Promise.all(
+      Array.from({ length: 5000 }, (_, i) =>
+        rows.insertOne({ id: `row_${i}`, orgId: 'org_1', livemode: i % 2 === 0, code: `CODE${i}`, at: new Date(i * 1000), note: i % 3 ? null : 'a "note"\n' }),
+      ),
+    );
+    await rows.updateOne({ id: 'row_7' }, { $set: { code: 'RENAMED' } });
+    await rows.deleteMany({ id: { $in: ['row_8', 'row_9'] } });
+    await driver.close();
+    const ours = await readFile(path.join(directory, 'rows.db'), 'utf8');
+
+    // NeDB, unpatched, loading that file and compacting it with its own writer.
+    const copy = path.join(directory, 'copy.db');
+    await writeFile(copy, ours);
+    const stock = new Datastore({ filename: copy });
+    await stock.loadDatabaseAsync();
+    await stock.compactDatafileAsync();
+    expect(ours).toBe(await readFile(copy, 'utf8'));
+    expect(ours.split('\n').filter((line) => line.includes('$$indexCreated'))).toHaveLength(2);
+
+    const reopened = await openEmbeddedDriver(directory);
+    const again = await reopened.collection<Row>({ ...spec, indexes: [...spec.indexes] });
+    expect(await again.count({})).toBe(4998);
+    expect(await again.findOne({ orgId: 'org_1', livemode: false, code: 'RENAMED' })).toEqual({
+      id: 'row_7',
+      orgId: 'org_1',
+      livemode: false,
+      code: 'RENAMED',
+      at: new Date(7000),
+      note: null,
+    });
+    await reopened.close();
+  });
+
+  it('writes an empty collection as a file that reopens empty', async () => {
+    const driver = await openEmbeddedDriver(directory);
+    await driver.collection<Row>({ name: 'rows', indexes: [] });
+    await driver.close();
+    expect(await readFile(path.join(directory, 'rows.db'), 'utf8')).toBe('');
+    const reopened = await openEmbeddedDriver(directory);
+    const rows = await reopened.collection<Row>({ name: 'rows', indexes: [] });
+    expect(await rows.find({})).toEqual([]);
+    await reopened.close();
   });
 });
