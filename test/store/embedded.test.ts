@@ -105,9 +105,10 @@ describe('embedded store compaction', () => {
     const rows = await driver.collection<Row>({ ...spec, indexes: [...spec.indexes] });
     // More rows than one write of the rewrite carries (4,096 lines).
     await Promise.all(
-      Array.from({ length: 5000 }, (_, i) =>
-        rows.insertOne({ id: `row_${i}`, orgId: 'org_1', livemode: i % 2 === 0, code: `CODE${i}`, at: new Date(i * 1000), note: i % 3 ? null : 'a "note"\n' }),
-      ),
+      Array.from({ length: 5000 }, (_, i) => {
+        const note = i % 3 ? null : 'a "note"\n';
+        return rows.insertOne({ id: `row_${i}`, orgId: 'org_1', livemode: i % 2 === 0, code: `CODE${i}`, at: new Date(i * 1000), note });
+      }),
     );
     await rows.updateOne({ id: 'row_7' }, { $set: { code: 'RENAMED' } });
     await rows.deleteMany({ id: { $in: ['row_8', 'row_9'] } });

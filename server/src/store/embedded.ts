@@ -94,12 +94,12 @@ function useAppendLog<T>(datastore: Datastore<T>, log: AppendLog): void {
 
 /**
  * NeDB's compaction, with its crash-safe steps (write a temporary file, flush it, rename it into
- * place, flush the directory), but handed the file a few thousand lines at a time. NeDB streams one write
- * per document without waiting for any, so 100k bindings were 100k chunks buffered in Node's
- * stream code at once. V8 learns from such a burst to allocate objects from those sites straight
- * into the old generation (allocation-site pretenuring), and HTTP responses are written through the
- * same code: after a start on 100k bindings, a quarter of every request's allocations reached the
- * old generation and lived until a full collection (docs/performance.md, fifth round).
+ * place, flush the directory), but given the file a few thousand lines at a time. NeDB streams
+ * one write per document without waiting for any, so 100k bindings were 100k chunks buffered in
+ * Node's stream code at once. V8 learns from such a burst to allocate objects from those sites
+ * straight into the old generation (allocation-site pretenuring), and HTTP responses are written
+ * through the same code: after a start on 100k bindings, a quarter of every request's allocations
+ * reached the old generation and lived until a full collection (docs/performance.md, fifth round).
  */
 async function rewriteDataFile<T>(datastore: Datastore<T>, persistence: NedbPersistence): Promise<void> {
   const lines = datastore.getAllData().map(serializeDocument);
