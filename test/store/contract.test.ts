@@ -158,6 +158,51 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     await expect(again.insertOne(row('kept'))).rejects.toBeInstanceOf(DuplicateKeyError);
   });
 
+  it('keys a collection without an id index by its first unique index, compound or not', async () => {
+    const keyed = await driver.collection<Row>({ name: `keyed_${(counter += 1)}`, indexes: [{ fields: ['tenant', 'live', 'tag'], unique: true }] });
+    await keyed.insertOne(row('a'));
+    await keyed.insertOne(row('b', { tag: 'a', live: false }));
+    await expect(keyed.insertOne(row('c', { tag: 'a' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect((await keyed.findOne({ live: false, tag: 'a', tenant: 't1' }))?.id).toBe('b');
+    expect((await keyed.find({ tenant: 't1', tag: 'a' }, { sort: { id: 1 } })).map((doc) => doc.id)).toEqual(['a', 'b']);
+
+    const key = { tenant: 't1', live: true, tag: 'a' };
+    expect((await keyed.updateOne({ ...key, n: { $lt: 0 } }, { $set: { n: 5 } }))).toBeNull();
+    expect((await keyed.updateOne({ ...key, n: { $gte: 0 } }, { $set: { n: 5, tenant: 't1' } }))?.n).toBe(5);
+    expect(await keyed.updateMany({ tenant: 't1' }, { $inc: { n: 1 } })).toBe(2);
+    expect(await keyed.findOne(key)).toEqual(row('a', { n: 6 }));
+    expect(await keyed.deleteMany({ ...key, id: 'a' })).toBe(1);
+    expect(await keyed.findOne(key)).toBeNull();
+
+    const events = await driver.collection<{ eventId: string; n: number }>({ name: `events_${counter}`, indexes: [{ fields: ['eventId'], unique: true }] });
+    await events.insertOne({ eventId: 'evt_1', n: 1 });
+    await expect(events.insertOne({ eventId: 'evt_1', n: 2 })).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect(await events.find({ eventId: { $in: ['evt_1', 'evt_2'] } })).toEqual([{ eventId: 'evt_1', n: 1 }]);
+  });
+
+  it('refuses an update that would change a key field, and changes nothing', async () => {
+    const keyed = await driver.collection<Row>({ name: `keyed_${(counter += 1)}`, indexes: [{ fields: ['tenant', 'live', 'tag'], unique: true }] });
+    await keyed.insertOne(row('a'));
+    await expect(keyed.updateOne({ id: 'a' }, { $set: { tag: 'b' } })).rejects.toThrow(/tag is part of the collection's key/);
+    await expect(keyed.updateMany({ tenant: 't1' }, { $set: { live: false } })).rejects.toThrow(/live is part of the collection's key/);
+    await expect(rows.updateOne({ id: 'x' }, { $set: { id: 'y' } })).rejects.toThrow(/id is part of the collection's key/);
+    expect(await keyed.find({})).toEqual([row('a')]);
+  });
+
+  it('keeps a compound-keyed collection across a restart', async () => {
+    const spec = { name: `keyed_${(counter += 1)}`, indexes: [{ fields: ['tenant' as const, 'live' as const, 'tag' as const], unique: true }] };
+    const keyed = await driver.collection<Row>(spec);
+    await Promise.all(Array.from({ length: 20 }, (_, index) => keyed.insertOne(row(`r${index}`, { live: index % 2 === 0 }))));
+    await keyed.updateOne({ tenant: 't1', live: false, tag: 'r3' }, { $inc: { n: 3 } });
+    await driver.close();
+    driver = await reopen();
+    const again = await driver.collection<Row>(spec);
+    expect(await again.findOne({ tenant: 't1', live: false, tag: 'r3' })).toEqual(row('r3', { live: false, n: 3 }));
+    expect(await again.findOne({ tenant: 't1', live: true, tag: 'r3' })).toBeNull();
+    await expect(again.insertOne(row('other', { tag: 'r4' }))).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect(await again.count({})).toBe(20);
+  });
+
   it('assembles every domain repository over the adapter and answers ping', async () => {
     const store = await createStore(driver);
     await expect(store.ping()).resolves.toBeUndefined();

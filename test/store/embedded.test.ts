@@ -44,15 +44,29 @@ describe('embedded store files from earlier versions', () => {
   });
   afterEach(() => rm(directory, { recursive: true, force: true }));
 
-  it('still finds documents by id and keeps ids unique', async () => {
+  // Compaction writes documents in `_id` order.
+  const linesOf = async (file: string) =>
+    (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => deserialize(line) as { _id: string })
+      .sort((a, b) => (a._id < b._id ? -1 : 1));
+
+  it('files documents with NeDB-generated keys under their id, once, and keeps ids unique', async () => {
+    const file = path.join(directory, 'things.db');
     const legacy = [
+      { $$indexCreated: { fieldName: 'id', unique: true, sparse: false } },
       { _id: 'nedbGeneratedKey1', id: 'thing_1', n: 1 },
       { _id: 'nedbGeneratedKey2', id: 'thing_2', n: 2 },
     ];
-    await writeFile(path.join(directory, 'things.db'), legacy.map((doc) => `${serialize(doc)}\n`).join(''));
+    await writeFile(file, legacy.map((doc) => `${serialize(doc)}\n`).join(''));
     const driver = await openEmbeddedDriver(directory);
     try {
       const things = await driver.collection<{ id: string; n: number }>({ name: 'things', indexes: [{ fields: ['id'], unique: true }] });
+      expect(await linesOf(file)).toEqual([
+        { _id: 'thing_1', id: 'thing_1', n: 1 },
+        { _id: 'thing_2', id: 'thing_2', n: 2 },
+      ]);
       expect(await things.findOne({ id: 'thing_2' })).toEqual({ id: 'thing_2', n: 2 });
       await expect(things.insertOne({ id: 'thing_1', n: 9 })).rejects.toBeInstanceOf(DuplicateKeyError);
       await things.insertOne({ id: 'thing_3', n: 3 });
@@ -64,6 +78,35 @@ describe('embedded store files from earlier versions', () => {
     } finally {
       await driver.close();
     }
+  });
+
+  it('files a compound-keyed collection under its key and drops the index the file lists', async () => {
+    const file = path.join(directory, 'bindings.db');
+    const legacy = [
+      { _id: 'nedbGeneratedKey1', orgId: 'org_1', livemode: true, user: 'u1', code: 'A' },
+      { _id: 'nedbGeneratedKey2', orgId: 'org_1', livemode: false, user: 'u1', code: 'B' },
+      { $$indexCreated: { fieldName: 'livemode,orgId,user', unique: true, sparse: false } },
+    ];
+    await writeFile(file, legacy.map((doc) => `${serialize(doc)}\n`).join(''));
+    const spec = { name: 'bindings', indexes: [{ fields: ['orgId' as const, 'livemode' as const, 'user' as const], unique: true }] };
+    type Binding = { orgId: string; livemode: boolean; user: string; code: string };
+    const driver = await openEmbeddedDriver(directory);
+    const bindings = await driver.collection<Binding>(spec);
+    expect(await linesOf(file)).toEqual([
+      { _id: '["org_1",false,"u1"]', orgId: 'org_1', livemode: false, user: 'u1', code: 'B' },
+      { _id: '["org_1",true,"u1"]', orgId: 'org_1', livemode: true, user: 'u1', code: 'A' },
+    ]);
+    expect(await bindings.findOne({ orgId: 'org_1', livemode: false, user: 'u1' })).toEqual({ orgId: 'org_1', livemode: false, user: 'u1', code: 'B' });
+    await expect(bindings.insertOne({ orgId: 'org_1', livemode: true, user: 'u1', code: 'C' })).rejects.toBeInstanceOf(DuplicateKeyError);
+    await driver.close();
+
+    // Opened again, nothing is left to rewrite.
+    const before = await readFile(file, 'utf8');
+    const reopened = await openEmbeddedDriver(directory);
+    const again = await reopened.collection<Binding>(spec);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await again.count({ orgId: 'org_1' })).toBe(2);
+    await reopened.close();
   });
 
   it('drops the index on id that a file lists when every id is already the NeDB key', async () => {

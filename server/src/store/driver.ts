@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+
 /**
  * The storage contract every adapter implements: a deliberately small, MongoDB-shaped subset of
  * operations, each atomic on one document. Domain repositories (`<domain>/repo.ts`) are written
@@ -26,7 +28,30 @@ export interface IndexSpec<T> {
 
 export interface CollectionSpec<T> {
   name: string;
+  /** The unique `id` index, or else the first unique index, is the collection's key (`keyFieldsOf`). */
   indexes: IndexSpec<T>[];
+}
+
+const isIdIndex = (index: { fields: string[]; unique?: boolean }) => index.unique === true && index.fields.length === 1 && index.fields[0] === 'id';
+
+/**
+ * The fields that identify a document for good: those of the collection's unique `id` index, or
+ * else of its first unique index (a binding's org, mode and user). The embedded store files each
+ * document under them, so no update may change them (`assertKeyUnchanged`), on either adapter.
+ */
+export function keyFieldsOf<T>(spec: CollectionSpec<T>): (keyof T & string)[] | null {
+  const index = spec.indexes.find(isIdIndex) ?? spec.indexes.find((candidate) => candidate.unique);
+  return index ? index.fields : null;
+}
+
+/** Throws when an update would change a key field; setting one to the value the filter pins it to changes nothing. */
+export function assertKeyUnchanged<T>(collection: string, keyFields: string[] | null, filter: Filter<T>, update: Update<T>): void {
+  const set = update.$set as Record<string, unknown> | undefined;
+  const pinned = filter as Record<string, unknown>;
+  for (const field of keyFields ?? []) {
+    const changed = (update.$inc && field in update.$inc) || (set && field in set && !isDeepStrictEqual(set[field], pinned[field]));
+    if (changed) throw new Error(`${collection}.${field} is part of the collection's key and cannot be updated`);
+  }
 }
 
 export interface Collection<T extends object> {

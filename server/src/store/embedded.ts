@@ -5,7 +5,7 @@ import { compareThings, deepCopy } from '@seald-io/nedb/lib/model.js';
 import { crashSafeWriteFileLinesAsync } from '@seald-io/nedb/lib/storage.js';
 import { randomHex } from '../crypto';
 import { AppendLog } from './append-log';
-import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter } from './driver';
+import { assertKeyUnchanged, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, keyFieldsOf } from './driver';
 import { acquireDataDirLock } from './lock';
 
 const COMPACT_EVERY_MS = 60 * 60 * 1000;
@@ -37,16 +37,16 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       const log = new AppendLog(filename, 0o644);
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
-      const idIsKey = idIndexRepeatsKey(datastore, spec);
-      // NeDB recreates the indexes its file lists, so a data dir from before keeps the tree until told.
-      if (idIsKey && 'id' in indexesByField(datastore)) await datastore.removeIndexAsync('id');
-      for (const index of spec.indexes.filter((candidate) => !candidate.range && !(idIsKey && isIdIndex(candidate)))) {
+      const key = documentKeyOf(spec);
+      if (key) await fileUnderKey(datastore, key);
+      // The key's own index is NeDB's `_id`.
+      for (const index of spec.indexes.filter((candidate) => !candidate.range && candidate.fields !== key?.fields)) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
       compareCompoundKeysBySortedFields(datastore);
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
-      return wrap(spec.name, datastore, log, idIsKey);
+      return wrap(spec.name, datastore, log, key);
     },
     async ping() {},
     async close() {
@@ -59,17 +59,41 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
   };
 }
 
-const isIdIndex = (index: { fields: string[]; unique?: boolean }) => index.unique === true && index.fields.length === 1 && index.fields[0] === 'id';
+interface DocumentKey {
+  fields: string[];
+  /** The `_id` of the document with these key fields: the value itself, or the JSON array of a compound key's values. */
+  of(values: Record<string, unknown>): unknown;
+}
 
 /**
- * Documents are stored with their `id` as NeDB's `_id`, whose index NeDB always keeps, unique. A
- * unique index on `id` would be a second tree of the same keys, updated on every insert, so it is
- * left out and queries on `id` go to `_id`. Files written before ids became `_id` (where the two
- * differ) keep the index.
+ * Documents are stored with their collection's key (`keyFieldsOf`) as NeDB's `_id`, whose unique
+ * index NeDB always keeps. A unique index on the key fields would be a second tree of the same keys,
+ * walked on every insert: for bindings (org, mode, user) that tree cost an identify as much as a
+ * referral check, and 100k bindings' worth of nodes and key objects for every collection to mark.
  */
-function idIndexRepeatsKey<T extends object>(datastore: Datastore<T>, spec: CollectionSpec<T>): boolean {
-  if (!spec.indexes.some(isIdIndex)) return false;
-  return datastore.getAllData().every((doc) => (doc as { _id?: unknown })._id === (doc as { id?: unknown }).id);
+function documentKeyOf<T>(spec: CollectionSpec<T>): DocumentKey | null {
+  const fields = keyFieldsOf(spec);
+  if (!fields) return null;
+  const [only] = fields;
+  return {
+    fields,
+    of: fields.length === 1 ? (values) => values[only] : (values) => JSON.stringify(fields.map((field) => values[field])),
+  };
+}
+
+/**
+ * Files written before documents were filed under their key (NeDB's random `_id`s, and an index on
+ * the key fields) are rewritten once, on open: new `_id`s, the indexes rebuilt, the file compacted.
+ * The unique index the file had guarantees the new `_id`s are unique.
+ */
+async function fileUnderKey<T>(datastore: Datastore<T>, key: DocumentKey): Promise<void> {
+  const keyIndex = [...key.fields].sort().join(',');
+  if (keyIndex in indexesByField(datastore)) await datastore.removeIndexAsync(keyIndex);
+  const documents = datastore.getAllData() as Record<string, unknown>[];
+  if (documents.every((document) => document._id === key.of(document))) return;
+  for (const document of documents) document._id = key.of(document);
+  for (const index of indexesOf(datastore)) index.reset(documents);
+  await datastore.compactDatafileAsync();
 }
 
 interface NedbPersistence {
@@ -148,9 +172,9 @@ interface NedbIndex {
 }
 
 /**
- * NeDB orders a compound index's keys (`{orgId, livemode, externalIdHash}`) with compareThings,
- * which sorts both objects' field names on every comparison: some 30 sorts per lookup in 100k
- * bindings, 50 KB of garbage, and most of a binding read's time. Its compound keys always carry every
+ * NeDB orders a compound index's keys (a promo code's `{orgId, livemode, code}`) with compareThings,
+ * which sorts both objects' field names on every comparison: some 30 sorts per search among 100k
+ * documents, 50 KB of garbage, and most of such a read's time. Its compound keys always carry every
  * field of the index, so comparing them field by field in sorted name order gives the very same
  * order; the indexes are rebuilt with that comparison once loaded.
  */
@@ -181,7 +205,7 @@ const isPlainValue = (value: unknown) => value === null || (value !== undefined 
 
 /**
  * The documents a unique index holds for a filter that gives each of its fields by plain equality
- * (a binding by user, an event by id), or undefined for any other filter. Reading the index
+ * (a binding by its key as `_id`, a promo code by its code), or undefined for any other filter. Reading the index
  * directly skips NeDB's queue, cursor and re-matching, which cost several times the search itself;
  * it is safe because NeDB applies every write to its indexes in one synchronous step.
  */
@@ -196,12 +220,25 @@ function uniqueIndexReader<T>(datastore: Datastore<T>) {
   };
 }
 
-function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog, idIsKey: boolean): Collection<T> {
-  const query = (filter: Filter<T>): Record<string, unknown> => {
-    if (!idIsKey || !('id' in filter)) return filter;
-    const { id, ...rest } = filter as Filter<T> & { id: unknown };
-    return { ...rest, _id: id };
-  };
+/**
+ * A filter as NeDB runs it fastest: key fields become `_id`, so NeDB answers from its `_id` index. A
+ * single-field key is renamed whatever its condition; a compound key only when each of its fields
+ * is given by plain equality, which pins one document.
+ */
+function queryFor(key: DocumentKey | null, filter: Record<string, unknown>): Record<string, unknown> {
+  if (!key) return filter;
+  const pinsKey = key.fields.length === 1 ? key.fields[0] in filter : key.fields.every((field) => isPlainValue(filter[field]));
+  if (!pinsKey) return filter;
+  const query: Record<string, unknown> = {};
+  for (const field in filter) if (!key.fields.includes(field)) query[field] = filter[field];
+  // Last, because NeDB uses the last single-field index a query names.
+  query._id = key.fields.length === 1 ? filter[key.fields[0]] : key.of(filter);
+  return query;
+}
+
+function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog, key: DocumentKey | null): Collection<T> {
+  const query = (filter: Filter<T>) => queryFor(key, filter as Record<string, unknown>);
+  const keyFields = key?.fields ?? null;
   const readUnique = uniqueIndexReader(datastore);
   // NeDB returns copies, so dropping its `_id` here is cheaper than its projection (another copy).
   const stripId = (doc: unknown) => {
@@ -211,9 +248,8 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
   return {
     async insertOne(doc) {
       try {
-        // Our own id as NeDB's `_id`, or a pooled random one, spares NeDB drawing 16 random bytes from
-        // OpenSSL per document.
-        await datastore.insertAsync({ _id: (doc as { id?: unknown }).id ?? randomHex(12), ...doc });
+        // Without a key, a pooled random `_id` spares NeDB drawing 16 random bytes from OpenSSL per document.
+        await datastore.insertAsync({ _id: key ? key.of(doc as Record<string, unknown>) : randomHex(12), ...doc });
         await log.durable();
       } catch (error) {
         if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateKeyError(name);
@@ -244,6 +280,7 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       return counts;
     },
     async updateOne(filter, update) {
+      assertKeyUnchanged(name, keyFields, filter, update);
       try {
         const { affectedDocuments } = await datastore.updateAsync(query(filter), update, { returnUpdatedDocs: true });
         await log.durable();
@@ -254,6 +291,7 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       }
     },
     async updateMany(filter, update) {
+      assertKeyUnchanged(name, keyFields, filter, update);
       const { numAffected } = await datastore.updateAsync(query(filter), update, { multi: true });
       await log.durable();
       return numAffected;

@@ -1,5 +1,5 @@
 import { type Document, MongoClient, MongoServerError } from 'mongodb';
-import { type Collection, type CollectionSpec, type Driver, DuplicateKeyError } from './driver';
+import { assertKeyUnchanged, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, keyFieldsOf } from './driver';
 
 const DUPLICATE_KEY = 11000;
 const WITHOUT_ID = { projection: { _id: 0 } } as const;
@@ -23,7 +23,7 @@ export async function openMongoDriver(uri: string, dbName: string): Promise<Driv
           unique: index.unique ?? false,
         });
       }
-      return wrap<T>(spec.name, collection);
+      return wrap<T>(spec.name, collection, keyFieldsOf(spec));
     },
     async ping() {
       await db.command({ ping: 1 });
@@ -34,7 +34,7 @@ export async function openMongoDriver(uri: string, dbName: string): Promise<Driv
   };
 }
 
-function wrap<T extends object>(name: string, collection: import('mongodb').Collection<Document>): Collection<T> {
+function wrap<T extends object>(name: string, collection: import('mongodb').Collection<Document>, keyFields: string[] | null): Collection<T> {
   const asDocument = (value: unknown) => value as Document;
   const rethrowDuplicate = (error: unknown): never => {
     if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new DuplicateKeyError(name);
@@ -64,12 +64,14 @@ function wrap<T extends object>(name: string, collection: import('mongodb').Coll
       return new Map(groups.map((group) => [group._id, group.count]));
     },
     async updateOne(filter, update) {
+      assertKeyUnchanged(name, keyFields, filter, update);
       const updated = await collection
         .findOneAndUpdate(asDocument(filter), asDocument(update), { ...WITHOUT_ID, returnDocument: 'after' })
         .catch(rethrowDuplicate);
       return updated as T | null;
     },
     async updateMany(filter, update) {
+      assertKeyUnchanged(name, keyFields, filter, update);
       const result = await collection.updateMany(asDocument(filter), asDocument(update));
       return result.matchedCount;
     },
