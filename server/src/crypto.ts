@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject, randomFillSync } from 'node:crypto';
+import { createHmac, createSecretKey, hash, hkdfSync, type KeyObject, randomFillSync } from 'node:crypto';
 
 // Random bytes come from OpenSSL a pool at a time: a call per id would cost one on every click,
 // conversion and request id.
@@ -26,8 +26,9 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomHex(12)}`;
 }
 
+/** One-shot `crypto.hash`: a third of createHash's cost, on every API key check. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /**

@@ -154,11 +154,15 @@ describe('identify refusals', () => {
     const wrongKey = await new SignJWT({ org: scope.orgId }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
     const expired = await mintTestRef(server.deps, promoCode, { issuedAt: new Date(Date.now() - 31 * 86_400_000), windowDays: 30 });
     const foreign = await mintTestRef(server.deps, other.promoCode);
+    // Signed with the right key, but for another audience: not a referral.
+    const { aud: _audience, ...claims } = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const otherAudience = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setAudience('elsewhere').sign(server.deps.secrets.referralSigningKey);
 
     await expectRefusal(await identify(key, { externalId: 'victim', ref: `${header}.${forged}.${signature}` }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: unsigned }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: wrongKey }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: 'not-a-token' }), 400, 'referral_invalid', 'ref');
+    await expectRefusal(await identify(key, { externalId: 'victim', ref: otherAudience }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: expired }), 400, 'referral_expired', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: foreign }), 400, 'referral_org_mismatch', 'ref');
 

@@ -34,6 +34,8 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
     async collection<T extends object>(spec: CollectionSpec<T>) {
       const filename = path.join(directory, `${spec.name}.db`);
       const datastore = new Datastore<T>({ filename });
+      // Before loading, so the `_id` tree is built once, with it.
+      compareKeysDirectly(indexesByField(datastore)._id, []);
       const log = new AppendLog(filename, 0o644);
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
@@ -43,7 +45,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       for (const index of spec.indexes.filter((candidate) => !candidate.range && candidate.fields !== key?.fields)) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
-      compareCompoundKeysBySortedFields(datastore);
+      for (const index of indexesOf(datastore)) if (index.fieldName !== '_id') compareKeysDirectly(index, datastore.getAllData());
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
       return wrap(spec.name, datastore, log, key);
@@ -167,35 +169,37 @@ interface NedbIndex {
   unique: boolean;
   sparse: boolean;
   getMatching(key: unknown): object[];
-  treeOptions: { compareKeys: (a: Record<string, unknown>, b: Record<string, unknown>) => number };
+  treeOptions: { compareKeys: (a: unknown, b: unknown) => number };
   reset(documents: unknown[]): void;
 }
 
 /**
- * NeDB orders a compound index's keys (a promo code's `{orgId, livemode, code}`) with compareThings,
- * which sorts both objects' field names on every comparison: some 30 sorts per search among 100k
- * documents, 50 KB of garbage, and most of such a read's time. Its compound keys always carry every
- * field of the index, so comparing them field by field in sorted name order gives the very same
- * order; the indexes are rebuilt with that comparison once loaded.
+ * NeDB orders every index's keys with compareThings, which checks a ladder of types before it
+ * compares two strings, and for a compound key (a promo code's `{orgId, livemode, code}`) sorts both
+ * objects' field names on every comparison: some 30 sorts per search among 100k documents, 50 KB of
+ * garbage, and most of such a read's time. Comparing strings directly, and compound keys (which
+ * always carry every field of their index) field by field in sorted name order, gives the very
+ * same order. Each tree node keeps the comparison it was built with, so the index is rebuilt.
  */
-function compareCompoundKeysBySortedFields<T>(datastore: Datastore<T>): void {
-  for (const index of indexesOf(datastore)) {
-    if (!index.fieldName.includes(',')) continue;
-    const fields = index.fieldName.split(',').sort();
-    index.treeOptions.compareKeys = (a, b) => {
-      for (const field of fields) {
-        const left = a[field];
-        const right = b[field];
-        if (left === right) continue;
-        // Ids and hashes: compareThings would reach the same `<` after checking every other type first.
-        if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : 1;
-        const order = compareThings(left, right);
-        if (order !== 0) return order;
-      }
-      return 0;
-    };
-    index.reset(datastore.getAllData());
-  }
+function compareKeysDirectly(index: NedbIndex, documents: unknown[]): void {
+  const fields = index.fieldName.split(',').sort();
+  const compareValues = (left: unknown, right: unknown) => {
+    if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
+    return compareThings(left, right);
+  };
+  index.treeOptions.compareKeys =
+    fields.length === 1
+      ? compareValues
+      : (a, b) => {
+          const [left, right] = [a as Record<string, unknown>, b as Record<string, unknown>];
+          for (const field of fields) {
+            if (left[field] === right[field]) continue;
+            const order = compareValues(left[field], right[field]);
+            if (order !== 0) return order;
+          }
+          return 0;
+        };
+  index.reset(documents);
 }
 
 const indexesByField = <T>(datastore: Datastore<T>) => (datastore as unknown as { indexes: Record<string, NedbIndex> }).indexes;
