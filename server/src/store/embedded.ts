@@ -70,8 +70,8 @@ interface DocumentKey {
 /**
  * Documents are stored with their collection's key (`keyFieldsOf`) as NeDB's `_id`, whose unique
  * index NeDB always keeps. A unique index on the key fields would be a second tree of the same keys,
- * walked on every insert: for bindings (org, mode, user) that tree cost an identify as much as a
- * referral check, and 100k bindings' worth of nodes and key objects for every collection to mark.
+ * walked on every insert and marked by every full collection: for bindings (org, mode, user),
+ * dropping it cut an identify's CPU by a fifth (docs/performance.md, sixth round).
  */
 function documentKeyOf<T>(spec: CollectionSpec<T>): DocumentKey | null {
   const fields = keyFieldsOf(spec);
