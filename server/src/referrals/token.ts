@@ -58,7 +58,7 @@ export async function verifyReferralToken(key: KeyObject, token: string, now: Da
   let claims: z.infer<typeof claimsSchema>;
   try {
     // compactVerify rather than jwtVerify: its generic claim checks would parse and validate the
-    // payload a second time, a fifth of a referral check's cost.
+    // payload a second time, a sixth of a referral check's cost.
     const { payload } = await compactVerify(token, key, { algorithms: ['HS256'] });
     claims = claimsSchema.parse(JSON.parse(payloadDecoder.decode(payload)));
   } catch (error) {

@@ -32,7 +32,8 @@ export interface CollectionSpec<T> {
   indexes: IndexSpec<T>[];
 }
 
-const isIdIndex = (index: { fields: string[]; unique?: boolean }) => index.unique === true && index.fields.length === 1 && index.fields[0] === 'id';
+const isIdIndex = (index: { fields: string[]; unique?: boolean }) =>
+  index.unique === true && index.fields.length === 1 && index.fields[0] === 'id';
 
 /**
  * The fields that identify a document for good: those of the collection's unique `id` index, or

@@ -45,7 +45,8 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       for (const index of spec.indexes.filter((candidate) => !candidate.range && candidate.fields !== key?.fields)) {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
-      for (const index of indexesOf(datastore)) if (index.fieldName !== '_id') compareKeysDirectly(index, datastore.getAllData());
+      const documents = datastore.getAllData();
+      for (const index of indexesOf(datastore)) if (index.fieldName !== '_id') compareKeysDirectly(index, documents);
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
       return wrap(spec.name, datastore, log, key);
@@ -63,7 +64,10 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
 
 interface DocumentKey {
   fields: string[];
-  /** The `_id` of the document with these key fields: the value itself, or the JSON array of a compound key's values. */
+  /**
+   * The `_id` for these key fields: a single field's value as it is (in a filter, its condition), a
+   * compound key's values as a JSON array.
+   */
   of(values: Record<string, unknown>): unknown;
 }
 
@@ -209,9 +213,10 @@ const isPlainValue = (value: unknown) => value === null || (value !== undefined 
 
 /**
  * The documents a unique index holds for a filter that gives each of its fields by plain equality
- * (a binding by its key as `_id`, a promo code by its code), or undefined for any other filter. Reading the index
- * directly skips NeDB's queue, cursor and re-matching, which cost several times the search itself;
- * it is safe because NeDB applies every write to its indexes in one synchronous step.
+ * (a binding by its key as `_id`, a promo code by its code), or undefined for any other filter.
+ * Reading the index directly skips NeDB's queue, cursor and re-matching, which cost several times
+ * the search itself; it is safe because NeDB applies every write to its indexes in one synchronous
+ * step.
  */
 function uniqueIndexReader<T>(datastore: Datastore<T>) {
   const byFields = new Map(indexesOf(datastore).filter((index) => index.unique).map((index) => [index.fieldName, index]));
@@ -236,7 +241,7 @@ function queryFor(key: DocumentKey | null, filter: Record<string, unknown>): Rec
   const query: Record<string, unknown> = {};
   for (const field in filter) if (!key.fields.includes(field)) query[field] = filter[field];
   // Last, because NeDB uses the last single-field index a query names.
-  query._id = key.fields.length === 1 ? filter[key.fields[0]] : key.of(filter);
+  query._id = key.of(filter);
   return query;
 }
 
