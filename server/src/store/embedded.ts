@@ -89,8 +89,9 @@ function documentKeyOf<T>(spec: CollectionSpec<T>): DocumentKey | null {
 
 /**
  * Files written before documents were filed under their key (NeDB's random `_id`s, and an index on
- * the key fields) are rewritten once, on open: new `_id`s, the indexes rebuilt, the file compacted.
- * The unique index the file had guarantees the new `_id`s are unique.
+ * the key fields) are rewritten once, on open: new `_id`s, the `_id` tree rebuilt, the file
+ * compacted. The other indexes key on fields that do not change. The unique index the file had
+ * guarantees the new `_id`s are unique.
  */
 async function fileUnderKey<T>(datastore: Datastore<T>, key: DocumentKey): Promise<void> {
   const keyIndex = [...key.fields].sort().join(',');
@@ -98,7 +99,7 @@ async function fileUnderKey<T>(datastore: Datastore<T>, key: DocumentKey): Promi
   const documents = datastore.getAllData() as Record<string, unknown>[];
   if (documents.every((document) => document._id === key.of(document))) return;
   for (const document of documents) document._id = key.of(document);
-  for (const index of indexesOf(datastore)) index.reset(documents);
+  indexesByField(datastore)._id.reset(documents);
   await datastore.compactDatafileAsync();
 }
 
