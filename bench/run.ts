@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
+import { refundScaling } from './refunds';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
 import { type BenchProcess, startProcess } from './server';
@@ -10,12 +11,16 @@ import { type BenchProcess, startProcess } from './server';
 /**
  * `npm run bench`: the service on the embedded store with 100k bound customers, and a bare Express
  * route, each in its own process, driven by autocannon from a third. Figures are reported against
- * the bare route measured in the same run, so they mean the same on any machine. Missed targets
- * are reported, not fatal; a failed request or a crash is.
+ * the bare route measured in the same run, so they mean the same on any machine. Then, in-process,
+ * how a refund's cost grows from 2k to 100k conversions in the embedded store. Missed targets are
+ * reported, not fatal; a failed request or a crash is.
  */
 
 const BINDINGS = 100_000;
 const WEBHOOK_EVENTS = 10_000;
+const REFUND_SCALING = { small: 2_000, large: 100_000, refunds: 500 };
+// A refund may cost this much more among 100k conversions than among 2k: an index tree's depth, not a scan.
+const MAX_REFUND_GROWTH = 2;
 const WEBHOOK_SECRET = 'whsec_bench_endpoint_secret';
 // High enough never to trigger: the bench measures the routes, not the limiter's refusals.
 const NO_RATE_LIMIT = '1000000000';
@@ -131,6 +136,8 @@ async function main() {
     );
     const rssAfter = await service.rssMb();
     await Promise.all(running.splice(0).map((child) => child.stop()));
+    console.log(`Refunds on the embedded store with ${REFUND_SCALING.small.toLocaleString('en')}, then ${REFUND_SCALING.large.toLocaleString('en')} conversions…`);
+    const refunds = await refundScaling(path.join(work, 'refunds'), REFUND_SCALING);
 
     const rows: Row[] = [
       { name: 'GET / constant, service HTTP server', ...constant },
@@ -144,6 +151,12 @@ async function main() {
     console.log(`\nPixel (/api/script.js): raw ${pixel.raw} B, gzip -9 ${pixel.gzip} B, brotli 11 ${pixel.brotli} B`);
     console.log(`Service start with ${BINDINGS.toLocaleString('en')} bindings: ${fixed(startSeconds, 1)} s to listening`);
     console.log(`Service RSS: ${mb(rssSeeded)} after start (seeded data loaded), ${mb(rssAfter)} after the run`);
+    const growth = refunds.large.microseconds / refunds.small.microseconds;
+    console.log(
+      `Refund (recordRefund, ${refunds.refunds} each): ${fixed(refunds.small.microseconds)} µs with ${refunds.small.conversions.toLocaleString('en')} conversions, ` +
+        `${fixed(refunds.large.microseconds)} µs with ${refunds.large.conversions.toLocaleString('en')}: ${fixed(growth, 2)}×, ` +
+        `${growth <= MAX_REFUND_GROWTH ? 'PASS' : 'FAIL'} ≤ ${MAX_REFUND_GROWTH}×`,
+    );
     console.log('Rate limits on tracking routes raised to 1e9/min for the bench; no Stripe key (webhook secret only): no Stripe round trips.');
   } finally {
     // After a failure the servers are still up: stop them so no orphan keeps the cores busy.

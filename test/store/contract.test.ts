@@ -132,6 +132,36 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect((await rows.findOne({ tenant: 't1', live: { $in: [false] }, tag: 'b' }))?.id).toBe('b');
   });
 
+  it('answers equality, null and $in on non-unique indexes whose fields are often null, through updates, deletes and a restart', async () => {
+    const spec = {
+      name: `nullable_${(counter += 1)}`,
+      indexes: [{ fields: ['id' as const], unique: true }, { fields: ['tenant' as const, 'live' as const, 'tag' as const] }, { fields: ['tag' as const] }],
+    };
+    const nullable = await driver.collection<Row>(spec);
+    for (const [id, tag, live] of [['a', null, true], ['b', null, true], ['c', 'x', true], ['d', 'x', false]] as const) {
+      await nullable.insertOne(row(id, { tag, live }));
+    }
+    const ids = async (filter: Parameters<typeof nullable.find>[0]) => (await nullable.find(filter, { sort: { id: 1 } })).map((doc) => doc.id);
+    expect(await ids({ tenant: 't1', live: true, tag: null })).toEqual(['a', 'b']);
+    expect(await ids({ tag: null })).toEqual(['a', 'b']);
+    expect(await ids({ tag: { $in: [null, 'x'] } })).toEqual(['a', 'b', 'c', 'd']);
+    expect(await ids({ tenant: 't1', live: true, tag: 'x' })).toEqual(['c']);
+
+    expect((await nullable.updateOne({ id: 'a' }, { $set: { tag: 'x' } }))?.tag).toBe('x');
+    expect((await nullable.updateOne({ tenant: 't1', live: true, tag: 'x', id: 'c' }, { $set: { tag: null } }))?.tag).toBeNull();
+    expect(await ids({ tenant: 't1', live: true, tag: 'x' })).toEqual(['a']);
+    expect(await ids({ tenant: 't1', live: true, tag: null })).toEqual(['b', 'c']);
+    expect(await nullable.count({ tag: { $ne: null } })).toBe(2);
+
+    await driver.close();
+    driver = await reopen();
+    const again = await driver.collection<Row>(spec);
+    expect(await again.deleteMany({ tag: null })).toBe(2);
+    expect((await again.find({ tag: 'x' }, { sort: { id: 1 } })).map((doc) => doc.id)).toEqual(['a', 'd']);
+    expect(await again.count({ tenant: 't1', live: true, tag: null })).toBe(0);
+    expect(await again.count({ tag: { $in: [null] } })).toBe(0);
+  });
+
   it('keeps compound unique indexes working across a restart', async () => {
     const name = `compound_${counter}`;
     const indexes = spec().indexes;

@@ -46,7 +46,11 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
         await datastore.ensureIndexAsync({ fieldName: index.fields, unique: index.unique ?? false });
       }
       const documents = datastore.getAllData();
-      for (const index of indexesOf(datastore)) if (index.fieldName !== '_id') compareKeysDirectly(index, documents);
+      for (const index of indexesOf(datastore)) {
+        if (index.fieldName === '_id') continue;
+        if (!index.unique) leaveOutNullKeys(index);
+        compareKeysDirectly(index, documents);
+      }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
       return wrap(spec.name, datastore, log, key);
@@ -173,6 +177,8 @@ interface NedbIndex {
   fieldName: string;
   unique: boolean;
   sparse: boolean;
+  insert(documents: unknown): void;
+  remove(documents: unknown): void;
   getMatching(key: unknown): object[];
   treeOptions: { compareKeys: (a: unknown, b: unknown) => number };
   reset(documents: unknown[]): void;
@@ -207,6 +213,31 @@ function compareKeysDirectly(index: NedbIndex, documents: unknown[]): void {
   index.reset(documents);
 }
 
+/**
+ * Keeps documents with a null (or missing) field out of a non-unique index, as a MongoDB partial
+ * index would. NeDB files every document sharing a key in one list, and takes one out by copying
+ * the rest of that list: with every unrefunded conversion under `chargeId: null`, every one-off
+ * payment under `subscriptionId: null`, each refund's update took time in proportion to the number
+ * of conversions (27 ms at 100k; docs/performance.md, seventh round). Lookups never need those
+ * lists: `queryPlanner` keeps a null condition on such a field away from the index.
+ *
+ * NeDB routes every change to an index (insert, remove, update, revert, rebuild) through the
+ * index's own `insert` and `remove` one document at a time, so these two are all there is to wrap.
+ */
+function leaveOutNullKeys(index: NedbIndex): void {
+  const fields = index.fieldName.split(',');
+  // An array is handed back to NeDB, which comes back here for each of its documents.
+  const indexed = (document: unknown) => Array.isArray(document) || fields.every((field) => (document as Record<string, unknown>)[field] != null);
+  const insert = index.insert.bind(index);
+  const remove = index.remove.bind(index);
+  index.insert = (document) => {
+    if (indexed(document)) insert(document);
+  };
+  index.remove = (document) => {
+    if (indexed(document)) remove(document);
+  };
+}
+
 const indexesByField = <T>(datastore: Datastore<T>) => (datastore as unknown as { indexes: Record<string, NedbIndex> }).indexes;
 const indexesOf = <T>(datastore: Datastore<T>) => Object.values(indexesByField(datastore));
 
@@ -230,24 +261,38 @@ function uniqueIndexReader<T>(datastore: Datastore<T>) {
   };
 }
 
+const mayMatchNull = (condition: unknown) =>
+  condition === null || (typeof condition === 'object' && !(condition instanceof Date) && ((condition as { $in?: unknown[] }).$in ?? []).includes(null));
+
 /**
- * A filter as NeDB runs it fastest: key fields become `_id`, so NeDB answers from its `_id` index. A
- * single-field key is renamed whatever its condition; a compound key only when each of its fields
- * is given by plain equality, which pins one document.
+ * Filters as NeDB runs them fastest, and right:
+ * - key fields become `_id`, so NeDB answers from its `_id` index. A single-field key is renamed
+ *   whatever its condition; a compound key only when each of its fields is given by plain
+ *   equality, which pins one document;
+ * - a condition that may match null on a field of an index that leaves nulls out
+ *   (`leaveOutNullKeys`) moves under `$and`, where NeDB never looks for an index, so it scans.
  */
-function queryFor(key: DocumentKey | null, filter: Record<string, unknown>): Record<string, unknown> {
-  if (!key) return filter;
-  const pinsKey = key.fields.length === 1 ? key.fields[0] in filter : key.fields.every((field) => isPlainValue(filter[field]));
-  if (!pinsKey) return filter;
-  const query: Record<string, unknown> = {};
-  for (const field in filter) if (!key.fields.includes(field)) query[field] = filter[field];
-  // Last, because NeDB uses the last single-field index a query names.
-  query._id = key.of(filter);
-  return query;
+function queryPlanner<T>(datastore: Datastore<T>, key: DocumentKey | null) {
+  const nullableIndexFields = new Set(indexesOf(datastore).flatMap((index) => (index.unique ? [] : index.fieldName.split(','))));
+  return (filter: Record<string, unknown>): Record<string, unknown> => {
+    const pinsKey = key && (key.fields.length === 1 ? key.fields[0] in filter : key.fields.every((field) => isPlainValue(filter[field])));
+    const query: Record<string, unknown> = {};
+    const scanned: Record<string, unknown>[] = [];
+    for (const field in filter) {
+      if (pinsKey && key.fields.includes(field)) continue;
+      if (nullableIndexFields.has(field) && mayMatchNull(filter[field])) scanned.push({ [field]: filter[field] });
+      else query[field] = filter[field];
+    }
+    if (scanned.length) query.$and = scanned;
+    // Last, because NeDB uses the last single-field index a query names.
+    if (pinsKey) query._id = key.of(filter);
+    return query;
+  };
 }
 
 function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog, key: DocumentKey | null): Collection<T> {
-  const query = (filter: Filter<T>) => queryFor(key, filter as Record<string, unknown>);
+  const plan = queryPlanner(datastore, key);
+  const query = (filter: Filter<T>) => plan(filter as Record<string, unknown>);
   const keyFields = key?.fields ?? null;
   const readUnique = uniqueIndexReader(datastore);
   // NeDB returns copies, so dropping its `_id` here is cheaper than its projection (another copy).
