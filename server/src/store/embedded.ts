@@ -218,7 +218,7 @@ function compareKeysDirectly(index: NedbIndex, documents: unknown[]): void {
  * index would. NeDB files every document sharing a key in one list, and takes one out by copying
  * the rest of that list: with every unrefunded conversion under `chargeId: null`, every one-off
  * payment under `subscriptionId: null`, each refund's update took time in proportion to the number
- * of conversions (27 ms at 100k; docs/performance.md, seventh round). Lookups never need those
+ * of conversions (24 ms at 100k; docs/performance.md, seventh round). Lookups never need those
  * lists: `queryPlanner` keeps a null condition on such a field away from the index.
  *
  * NeDB routes every change to an index (insert, remove, update, revert, rebuild) through the
