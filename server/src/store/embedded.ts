@@ -48,7 +48,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       const documents = datastore.getAllData();
       for (const index of indexesOf(datastore)) {
         if (index.fieldName === '_id') continue;
-        if (!index.unique) leaveOutNullKeys(index);
+        if (leavesOutNullKeys(index)) leaveOutNullKeys(index);
         compareKeysDirectly(index, documents);
       }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
@@ -213,6 +213,9 @@ function compareKeysDirectly(index: NedbIndex, documents: unknown[]): void {
   index.reset(documents);
 }
 
+// Which indexes `leaveOutNullKeys` applies to: a unique index holds at most one document per key, null or not.
+const leavesOutNullKeys = (index: NedbIndex) => !index.unique;
+
 /**
  * Keeps documents with a null (or missing) field out of a non-unique index, as a MongoDB partial
  * index would. NeDB files every document sharing a key in one list, and takes one out by copying
@@ -273,7 +276,7 @@ const mayMatchNull = (condition: unknown) =>
  *   (`leaveOutNullKeys`) moves under `$and`, where NeDB never looks for an index, so it scans.
  */
 function queryPlanner<T>(datastore: Datastore<T>, key: DocumentKey | null) {
-  const nullableIndexFields = new Set(indexesOf(datastore).flatMap((index) => (index.unique ? [] : index.fieldName.split(','))));
+  const nullableIndexFields = new Set(indexesOf(datastore).flatMap((index) => (leavesOutNullKeys(index) ? index.fieldName.split(',') : [])));
   return (filter: Record<string, unknown>): Record<string, unknown> => {
     const pinsKey = key && (key.fields.length === 1 ? key.fields[0] in filter : key.fields.every((field) => isPlainValue(filter[field])));
     const query: Record<string, unknown> = {};
