@@ -68,8 +68,11 @@ describe('GET /api/script.js', () => {
     expect(revalidated.body.length).toBe(0);
     expect((await get({ 'if-none-match': '"stale"' })).status).toBe(200);
 
-    const versioned = await get({}, `?v=${pixel.version}`);
-    expect(versioned.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    for (const v of [pixel.version, `${pixel.version}-br`, `${pixel.version}-gz`]) {
+      const versioned = await get({ 'accept-encoding': 'br' }, `?v=${v}`);
+      expect(versioned.headers['cache-control'], v).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await get({}, `?v=${pixel.version}-zstd`)).headers['cache-control']).toBe('public, max-age=86400, stale-while-revalidate=604800');
     expect((await get({}, '?v=old')).headers['cache-control']).toBe('public, max-age=86400, stale-while-revalidate=604800');
   });
 });

@@ -14,6 +14,8 @@ import { type Caller, recordClick, recordHeartbeat, validateCode } from './servi
 const BODY_LIMIT = '8kb';
 const SCRIPT_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
+// `?v=` takes the ETag as the site owner sees it in their browser's tools, whichever encoding's.
+const isCurrentVersion = (version: string, v: unknown) => v === version || v === `${version}-br` || v === `${version}-gz`;
 
 /**
  * The pixel's routes and seed 003's server-side tracking API. Registered before the app-wide JSON
@@ -76,7 +78,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
     const [bytes, tag] = encoding === 'br' ? [pixel.brotli, '-br'] : encoding === 'gzip' ? [pixel.gzip, '-gz'] : [pixel.raw, ''];
     res.set({
       'Content-Type': 'text/javascript; charset=utf-8',
-      'Cache-Control': req.query.v === pixel.version ? VERSIONED_SCRIPT_CACHE : SCRIPT_CACHE,
+      'Cache-Control': isCurrentVersion(pixel.version, req.query.v) ? VERSIONED_SCRIPT_CACHE : SCRIPT_CACHE,
       ETag: `"${pixel.version}${tag}"`,
       Vary: 'Accept-Encoding',
       'Access-Control-Allow-Origin': '*',
