@@ -94,6 +94,14 @@ describe('Stripe App authentication', () => {
     expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
   });
 
+  it('refuses a signature sent without the identity it covers', async () => {
+    const caller = newCaller();
+    const unnamed = await stack.server.request('GET', '/api/app/settings?mode=live', { headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) } });
+    const error = await expectError(unnamed, 401, 'identity_missing');
+    expect(error.message).toBe('Send user_id and account_id (userContext) with the signature.');
+    expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
+  });
+
   it('refuses a signature older than 300 seconds', async () => {
     const caller = newCaller();
     const stale = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 301 });

@@ -69,6 +69,23 @@ describe('docs/', () => {
     for (const { key, fallback } of rows) expect(fallback, key).toBe(defaults[key] === undefined ? '' : String(defaults[key]));
   });
 
+  it('gives operators the very command npm start runs, for supervisors to signal', () => {
+    const [block] = markedBlocks('start command');
+    expect(block?.code).toBe(JSON.parse(read('package.json')).scripts.start);
+  });
+
+  it('lists every error code the service raises', () => {
+    const table = read('docs/api.md').split('| status | `type` | `code` |')[1].split('\n\n')[0];
+    const raised = new Set<string>();
+    for (const file of readdirSync(path.join(ROOT, 'server/src'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
+      const source = read(`server/src/${file}`);
+      // `ApiError.invalid('code'`, `ApiError.conflict('code'`, `new ApiError('type', 'code'`
+      for (const [, code] of source.matchAll(/ApiError(?:\.(?:invalid|conflict)\(|\(\s*'\w+',)\s*'(\w+)'/g)) raised.add(code);
+    }
+    expect(raised.size).toBeGreaterThan(25);
+    for (const code of raised) expect(table, code).toContain(`\`${code}\``);
+  });
+
   it('lists exactly the Stripe events the service handles', () => {
     const listed = [...markedText('docs/self-hosting.md', 'stripe events').matchAll(/`([a-z_.]+)`/g)].map((match) => match[1]).sort();
     const source = read('server/src/stripe/events.ts');

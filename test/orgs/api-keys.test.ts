@@ -51,6 +51,13 @@ describe('API keys', () => {
     expect(stored).toHaveLength(3);
     expect(JSON.stringify(stored)).not.toContain(live.secret);
     expect(stored.find((entry) => entry.id === live.id)?.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    // Keys are the org's, not a mode's: a test admin key sees and revokes a live one.
+    const testAdmin = await (await server.request('POST', '/api/keys', { key, body: { livemode: false, scopes: ['admin'] } })).json();
+    const seenByTest = await (await server.request('GET', '/api/keys', { key: testAdmin.secret })).json();
+    expect(seenByTest.data.find((entry: { id: string }) => entry.id === live.id)).toMatchObject({ livemode: true });
+    expect((await server.request('DELETE', `/api/keys/${live.id}`, { key: testAdmin.secret })).status).toBe(200);
+    expect((await server.request('GET', '/api/keys', { key: live.secret })).status).toBe(401);
   });
 
   it('names the offending field when creating a key with bad input', async () => {

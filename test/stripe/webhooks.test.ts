@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { createCreator, createPromoCode } from '../../server/src/catalog/service';
 import type { OrgScope } from '../../server/src/orgs/repo';
 import { createTestOrg, mintTestRef } from '../helpers/fixtures';
+import { startTestServer } from '../helpers/server';
 import {
   chargeFor,
   createInstalledOrg,
@@ -51,6 +52,19 @@ describe('POST /api/stripe/webhooks', () => {
     expect(unsigned.status).toBe(400);
     expect(await deps().store.stripeEvents.seen(event.id)).toBe(false);
     expect(await conversionsOf(scope)).toEqual([]);
+  });
+
+  it('refuses every event while no signing secret is configured, naming the setting', async () => {
+    const unconfigured = await startTestServer();
+    try {
+      const event = stripeEvent('checkout.session.completed', { id: newStripeId('cs'), object: 'checkout.session' }, { account: newStripeId('acct') });
+      const response = await deliver(unconfigured, event);
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatchObject({ code: 'webhooks_not_configured', message: expect.stringContaining('STRIPE_WEBHOOK_SECRET') });
+      expect(await unconfigured.deps.store.stripeEvents.seen(event.id)).toBe(false);
+    } finally {
+      await unconfigured.stop();
+    }
   });
 
   it('credits a one-off checkout to the redeemed promotion code, fetching the session on the connected account', async () => {

@@ -218,5 +218,8 @@ describe('POST /api/track/click', () => {
       headers: { origin: ORIGIN },
     });
     expect(hugeJson.status).toBe(413);
+    const unknownCharset = await click({ org: org.id, code: promoCode.code, pageUrl: 'https://www.brand.test/' }, { 'content-type': 'text/plain;charset=klingon' });
+    expect(unknownCharset.status).toBe(415);
+    expect((await unknownCharset.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'request_invalid', message: 'unsupported charset "KLINGON"' });
   });
 });
