@@ -34,10 +34,15 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       const code = await cli('code', 'create', '--org', org, '--code', 'annie50', '--creator', 'annie', '--campaign', campaign.json.id);
       expect(code.json).toMatchObject({ code: 'ANNIE50', active: true });
       expect((await cli('code', 'deactivate', '--org', org, '--code', 'ANNIE50')).json.active).toBe(false);
+      // The server has no Stripe key: the human output says what that means for the code.
+      const human = await runCli(['code', 'create', '--org', org, '--code', 'bob10', '--creator', 'annie', '--campaign', campaign.json.id], env());
+      expect(human.code).toBe(0);
+      expect(human.output).toContain('code: BOB10');
+      expect(human.output).toContain('note: BOB10 is not on Stripe (there was no Stripe key for its mode), so checkout cannot apply it. Set STRIPE_SECRET_KEY and run `code activate` to create it there.');
 
       // The running server sees what the CLI did at once: the commands ran inside it.
       const codes = await (await server.request('GET', '/api/promo_codes', { key: init.json.api_key.secret })).json();
-      expect(codes.data).toMatchObject([{ code: 'ANNIE50', active: false }]);
+      expect(codes.data).toMatchObject([{ code: 'ANNIE50', active: false }, { code: 'BOB10', active: true }]);
 
       const key = await cli('key', 'create', '--org', org, '--scope', 'referrals', '--test');
       expect(key.json.secret).toMatch(/^so_test_/);

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestReferral, mintTestRef, uniqueCode } from '../helpers/fixtures';
+import { startTestServer } from '../helpers/server';
 import { createInstalledOrg, deliver, startStripeStack, stripeEvent } from './setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
@@ -131,6 +135,43 @@ describe('promo codes on the brand’s Stripe account', () => {
     expect((await deliver(stack.server, stripeEvent('promotion_code.updated', inStripe, { account }))).status).toBe(200);
     expect((await stack.server.deps.store.promoCodes.get(scope, created.id))!.active).toBe(false);
     expect(await (await stack.server.request('GET', '/api/customers?externalId=u1', { key })).json()).toEqual({ data: null });
+  });
+
+  it('puts a code made while its mode had no Stripe key on Stripe when it is activated with a key set', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'shoutout-keyless-'));
+    try {
+      const keyless = await startTestServer({}, { dataDir });
+      const { account, scope, key } = await createInstalledOrg(keyless.deps);
+      const { promoCode } = await createTestReferral(keyless.deps, scope);
+      await keyless.stop();
+      expect(promoCode).toMatchObject({ stripePromotionCodeId: null, stripeCouponId: null });
+
+      const keyed = await startStripeStack({}, { dataDir });
+      try {
+        // Deactivating has nothing to tell Stripe; activating creates what the code lacks there.
+        const before = keyed.stripe.requests.length;
+        expect((await keyed.server.request('PATCH', `/api/promo_codes/${promoCode.id}`, { key, body: { active: false } })).status).toBe(200);
+        expect(keyed.stripe.requests.length).toBe(before);
+        const activated = await keyed.server.request('PATCH', `/api/promo_codes/${promoCode.id}`, { key, body: { active: true } });
+        expect(activated.status).toBe(200);
+        const body = await activated.json();
+        expect(body).toMatchObject({ active: true, stripe_promotion_code_id: expect.stringMatching(/^promo_/), stripe_coupon_id: expect.any(String) });
+        expect(keyed.stripe.requests.slice(before).map((r) => [r.method, r.path, r.account])).toEqual([
+          ['POST', '/v1/coupons', account],
+          ['POST', '/v1/promotion_codes', account],
+        ]);
+        expect(keyed.stripe.requests.at(-1)!.params).toMatchObject({ code: promoCode.code, promotion: { coupon: body.stripe_coupon_id } });
+        expect(await keyed.server.deps.store.promoCodes.get(scope, promoCode.id)).toMatchObject({
+          stripePromotionCodeId: body.stripe_promotion_code_id,
+          stripeCouponId: body.stripe_coupon_id,
+        });
+        expect((await keyed.server.deps.store.campaigns.get(scope, promoCode.campaignId))!.stripeCouponId).toBe(body.stripe_coupon_id);
+      } finally {
+        await keyed.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('deactivates every code of a coupon deleted in Stripe and makes a new coupon for the next code', async () => {

@@ -1,6 +1,8 @@
 import { conversionForPayment } from '../../server/src/conversions/service';
 import { runCommand } from '../../server/src/cli/commands';
 import { syncStripeEvents } from '../../server/src/stripe/sync';
+import { createTestOrg } from '../helpers/fixtures';
+import { startTestServer } from '../helpers/server';
 import { chargeFor, createInstalledOrg, deliver, createTestReferral, seedPaidSession, startStripeStack, stripeEvent } from './setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
@@ -56,6 +58,32 @@ describe('syncStripeEvents', () => {
     expect(listedAccounts).not.toContain(uninstalled.account);
 
     await expect(runCommand(deps, 'stripe sync', { since: 'yesterday-ish' })).rejects.toMatchObject({ param: 'since' });
+  });
+
+  it('refuses, saying why, a sync that has no Stripe account to read', async () => {
+    const deps = stack.server.deps;
+    const { org } = await createTestOrg(deps);
+    const before = stack.stripe.requestsTo('GET', /^\/v1\/events$/).length;
+    // Not installed and not STRIPE_ORG_ID: the key's own account's events are not this org's.
+    await expect(syncStripeEvents(deps, { since: new Date(0), orgId: org.id })).rejects.toMatchObject({ code: 'org_not_on_stripe', param: 'org' });
+    expect(stack.stripe.requestsTo('GET', /^\/v1\/events$/)).toHaveLength(before);
+
+    const keyless = await startTestServer();
+    const noOrgs = await startTestServer({ STRIPE_SECRET_KEY: 'sk_live_platform', STRIPE_API_BASE: stack.stripe.url });
+    try {
+      await expect(runCommand(keyless.deps, 'stripe sync', { since: '2026-11-01' })).rejects.toMatchObject({
+        code: 'stripe_not_configured',
+        message: expect.stringContaining('STRIPE_SECRET_KEY'),
+      });
+      await expect(runCommand(noOrgs.deps, 'stripe sync', { since: '2026-11-01' })).rejects.toMatchObject({
+        code: 'stripe_not_configured',
+        message: expect.stringContaining('STRIPE_ORG_ID'),
+      });
+    } finally {
+      await keyless.stop();
+      await noOrgs.stop();
+    }
+    expect(stack.stripe.requestsTo('GET', /^\/v1\/events$/)).toHaveLength(before);
   });
 });
 

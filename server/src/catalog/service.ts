@@ -177,19 +177,28 @@ export async function getPromoCode(deps: Deps, scope: OrgScope, idOrCode: string
   return promoCode;
 }
 
+/**
+ * Stripe first: if it refuses, our copy still says what customers can actually redeem. Activating a
+ * code made while its mode had no Stripe key creates its coupon and promotion code now, so setting
+ * the key and activating the code is how such a code reaches checkout.
+ */
 export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: string, active: boolean): Promise<PromoCode> {
   const promoCode = await getPromoCode(deps, scope, idOrCode);
-  const org = promoCode.stripePromotionCodeId ? await deps.store.orgs.get(scope.orgId) : null;
+  const org = await deps.store.orgs.get(scope.orgId);
   const client = org ? deps.stripe.forOrg(org, scope.livemode) : null;
+  let stripeIds: Pick<PromoCode, 'stripePromotionCodeId' | 'stripeCouponId'> | null = null;
   if (client && promoCode.stripePromotionCodeId) {
-    // Stripe first: if it refuses, our copy still says what customers can actually redeem.
     try {
       await client.stripe.promotionCodes.update(promoCode.stripePromotionCodeId, { active }, client.options);
     } catch (error) {
       throw stripeFailure(error, `${active ? 'reactivate' : 'deactivate'} the promotion code`);
     }
+  } else if (client && active) {
+    const campaign = await deps.store.campaigns.get(scope, promoCode.campaignId);
+    if (!campaign) throw ApiError.notFound('campaign', 'campaign');
+    stripeIds = await createStripePromotionCode(deps, client, scope, campaign, promoCode);
   }
-  const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active }, deps.now());
+  const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active, ...stripeIds }, deps.now());
   if (!updated) throw ApiError.notFound('promo code', 'code');
   return updated;
 }

@@ -40,7 +40,21 @@ async function execute(name: CommandName, options: Record<string, unknown>, json
       await deps.store.close();
     }
   }
-  console.log(json ? JSON.stringify(result, null, 2) : formatHuman(result));
+  if (json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    console.log(formatHuman(result));
+    const note = noteOn(result);
+    if (note) console.error(note);
+  }
+}
+
+/** What the human output, which leaves empty fields out, must still point out. */
+function noteOn(result: unknown): string | undefined {
+  const promoCode = result as { object?: unknown; code?: string; livemode?: boolean; stripe_promotion_code_id?: unknown } | null;
+  if (promoCode?.object !== 'promo_code' || promoCode.stripe_promotion_code_id !== null) return undefined;
+  const key = promoCode.livemode ? 'STRIPE_SECRET_KEY' : 'STRIPE_TEST_SECRET_KEY';
+  return `note: ${promoCode.code} is not on Stripe (there was no Stripe key for its mode), so checkout cannot apply it. Set ${key} and run \`code activate\` to create it there.`;
 }
 
 function fail(failure: Failure, json: boolean): void {

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Deps } from '../deps';
+import { ApiError } from '../http/errors';
 import type { Org } from '../orgs/repo';
 import { getOrg } from '../orgs/service';
 import { ingestStripeEvent, type IngestOutcome } from './events';
@@ -17,12 +18,33 @@ const SYNCED_TYPES = [
 
 export type SyncSummary = Record<IngestOutcome, number> & { orgs: number };
 
-/** One org when named; otherwise the deployment's own (`STRIPE_ORG_ID`) and every installed account. */
+/**
+ * One org when named; otherwise the deployment's own (`STRIPE_ORG_ID`) and every installed account.
+ * Only an org whose Stripe account is known: any other would be handed the events of the key's own
+ * account. A sync with nothing to read is refused, saying why, rather than reporting zero events.
+ */
 async function orgsToSync(deps: Deps, orgId: string | undefined): Promise<Org[]> {
-  if (orgId) return [await getOrg(deps, orgId)];
+  if (!deps.config.STRIPE_SECRET_KEY && !deps.config.STRIPE_TEST_SECRET_KEY) {
+    throw ApiError.invalid('stripe_not_configured', 'No Stripe key is set (STRIPE_SECRET_KEY, STRIPE_TEST_SECRET_KEY), so there are no Stripe events to read.');
+  }
+  if (orgId) {
+    const org = await getOrg(deps, orgId);
+    if (!org.stripeAccountId && org.id !== deps.config.STRIPE_ORG_ID) {
+      throw ApiError.invalid(
+        'org_not_on_stripe',
+        `${org.id} has no Stripe account: install the Stripe App on its account, or set STRIPE_ORG_ID=${org.id} if the Stripe key is the brand's own.`,
+        'org',
+      );
+    }
+    return [org];
+  }
   const own = deps.config.STRIPE_ORG_ID ? await getOrg(deps, deps.config.STRIPE_ORG_ID) : null;
   const installed = await deps.store.orgs.listInstalled();
-  return own ? [own, ...installed.filter((org) => org.id !== own.id)] : installed;
+  const orgs = own ? [own, ...installed.filter((org) => org.id !== own.id)] : installed;
+  if (orgs.length === 0) {
+    throw ApiError.invalid('stripe_not_configured', 'No org has a Stripe account yet: set STRIPE_ORG_ID to your org, or install the Stripe App.');
+  }
+  return orgs;
 }
 
 /**
