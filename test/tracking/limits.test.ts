@@ -57,6 +57,41 @@ describe('tracking rate limits', () => {
     expect((await quiet.click('203.0.113.50')).status).toBe(200);
   });
 
+  it('exempts only a key that checks out, not any Authorization header', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_IP: '2' });
+    const { org, promoCode } = await setup();
+    const clickWith = (authorization: string) =>
+      server.request('POST', '/api/track/click', {
+        body: JSON.stringify({ org: org.id, code: promoCode.code, pageUrl: 'https://www.brand.test/' }),
+        headers: { 'content-type': 'text/plain', origin: 'https://www.brand.test', 'user-agent': BROWSER_UA, 'x-forwarded-for': '198.51.100.9', authorization },
+      });
+    expect((await clickWith('Bearer x')).status).toBe(200);
+    expect((await clickWith('Bearer x')).status).toBe(200);
+    expect((await clickWith('Bearer x')).status).toBe(429);
+
+    const forged = await server.request('POST', '/api/tracking/click', {
+      key: 'so_live_not_a_key',
+      body: { programId: org.id, referralCode: promoCode.code, pageUrl: 'https://www.brand.test/' },
+      headers: { origin: 'https://www.brand.test', 'user-agent': BROWSER_UA, 'x-forwarded-for': '198.51.100.10' },
+    });
+    expect(forged.status).toBe(401);
+    expect(await server.deps.store.clicks.countCreated({ orgId: org.id, livemode: true }, { from: new Date(0), to: new Date(Date.now() + 60_000) })).toBe(2);
+  });
+
+  it('counts the org a request acts on, however its body names it', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_ORG: '3' });
+    const { org, promoCode } = await setup();
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await server.request('POST', '/api/tracking/click', {
+        body: { programId: org.id, org: `org_decoy${i}`, referralCode: promoCode.code, pageUrl: 'https://www.brand.test/' },
+        headers: { origin: 'https://www.brand.test', 'user-agent': BROWSER_UA, 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
   it('counts an IPv6 visitor by their /56 network, not by each address in it', async () => {
     server = await startTestServer({ TRACKING_RATE_LIMIT_PER_IP: '2' });
     const { click } = await setup();

@@ -10,16 +10,17 @@ const WINDOW_SECONDS = 60;
 const IPV6_PREFIX = 56;
 
 /**
- * A fixed-window limit of `perMinute` requests per key, for the keyless tracking routes; `keyOf`
- * returning undefined exempts a request. Over the limit the request fails with 429 and
- * `Retry-After`. Counters live in this process.
+ * A fixed-window limit of `perMinute` requests per key, for the keyless tracking routes. Each route
+ * says how it finds the key (`keyOf`; undefined exempts the request), and all the routes made from
+ * one limiter share its counts. Over the limit the request fails with 429 and `Retry-After`.
+ * Counters live in this process.
  *
  * One in-memory counter and one promise per request: express-rate-limit, used before, cost a click
  * some 30 µs per limiter (a dozen awaits, debug calls, two headers), a tenth of the whole click.
  */
-export function rateLimitBy(perMinute: number, keyOf: (req: Request) => string | undefined): RequestHandler {
+export function rateLimiter(perMinute: number) {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: WINDOW_SECONDS });
-  return (req, res, next) => {
+  return (keyOf: (req: Request) => string | undefined): RequestHandler => (req, res, next) => {
     const key = keyOf(req);
     if (key === undefined) return next();
     limiter.consume(key).then(

@@ -5,7 +5,7 @@ import { bearerToken, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
-import { rateLimitBy, visitorKey } from './limits';
+import { rateLimiter, visitorKey } from './limits';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
 import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
@@ -23,20 +23,25 @@ const isCurrentVersion = (version: string, v: unknown) => v === version || v ===
  */
 export function trackingRoutes(app: IRouter, deps: Deps): void {
   const trackingKey = requireApiKey(deps, 'tracking');
-  const withKey = (req: Request) => bearerToken(req) !== undefined;
-  // Only keyless callers are limited here: a backend with a key sends every visitor's clicks from one IP.
-  const perIp = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_IP, (req) => {
-    if (withKey(req)) return undefined;
+  // Only keyless callers are limited: a backend with a key sends every visitor's clicks from one IP.
+  // A key counts once it has been checked (`optionalKey` runs first), not for being sent.
+  const perIp = rateLimiter(deps.config.TRACKING_RATE_LIMIT_PER_IP)((req) => {
+    if (req.auth) return undefined;
     // Express works `req.ip` out anew (trusted proxies, X-Forwarded-For) on every read.
     const ip = req.ip;
     return ip ? visitorKey(ip) : undefined;
   });
-  const orgOf = (req: Request) => {
-    const body = (req.body ?? {}) as { org?: unknown; programId?: unknown };
-    const org = body.org ?? body.programId ?? req.query.org;
-    return typeof org === 'string' ? org : undefined;
-  };
-  const perOrg = rateLimitBy(deps.config.TRACKING_RATE_LIMIT_PER_ORG, (req) => (withKey(req) ? undefined : orgOf(req)));
+  // Each route counts the org its handler acts on, read the way the handler reads it.
+  const perOrgLimit = rateLimiter(deps.config.TRACKING_RATE_LIMIT_PER_ORG);
+  const perOrg = (orgOf: (req: Request) => unknown) =>
+    perOrgLimit((req) => {
+      const org = req.auth ? undefined : orgOf(req);
+      return typeof org === 'string' ? org : undefined;
+    });
+  const bodyOf = (req: Request) => (req.body ?? {}) as { org?: unknown; programId?: unknown };
+  const perPixelOrg = perOrg((req) => bodyOf(req).org);
+  const perProgram = perOrg((req) => bodyOf(req).programId ?? bodyOf(req).org);
+  const perQueryOrg = perOrg((req) => req.query.org);
   // Responses carry nothing a cross-origin page may not read: the Origin check decides who gets one.
   const cors: RequestHandler = (req, res, next) => {
     res.set('Access-Control-Allow-Origin', '*');
@@ -50,7 +55,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
       .status(204)
       .end();
   };
-  const optionalKey: RequestHandler = (req, res, next) => (withKey(req) ? trackingKey(req, res, next) : next());
+  const optionalKey: RequestHandler = (req, res, next) => (bearerToken(req) !== undefined ? trackingKey(req, res, next) : next());
   // The pixel posts text/plain so that the browser sends no CORS preflight, and backends post JSON:
   // both are read as text and parsed here, one body layer instead of a parser per type.
   const body: RequestHandler[] = [
@@ -91,7 +96,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   });
 
   // POST /api/track/click – record a referral click from the pixel
-  app.post('/api/track/click', cors, perIp, ...body, perOrg, async (req, res) => {
+  app.post('/api/track/click', cors, perIp, ...body, perPixelOrg, async (req, res) => {
     const input = parse(browserClickSchema, req.body);
     const outcome = await recordClick(deps, callerOf(req), {
       orgId: input.org,
@@ -110,7 +115,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   });
 
   // POST /api/tracking/click – seed 003's server-side click for apps and redirects (tracking key, or Origin-checked)
-  app.post('/api/tracking/click', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+  app.post('/api/tracking/click', cors, optionalKey, perIp, ...body, perProgram, async (req, res) => {
     const input = parse(serverClickSchema, req.body);
     const caller = callerOf(req);
     const outcome = await recordClick(deps, caller, {
@@ -131,14 +136,14 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   });
 
   // POST /api/tracking/verify – install heartbeat: a page on one of the org's domains runs the pixel
-  app.post('/api/tracking/verify', cors, perIp, ...body, optionalKey, perOrg, async (req, res) => {
+  app.post('/api/tracking/verify', cors, optionalKey, perIp, ...body, perProgram, async (req, res) => {
     const input = parse(verifySchema, req.body);
     const heartbeat = await recordHeartbeat(deps, callerOf(req), input.programId ?? input.org, input.programId ? 'programId' : 'org', input.pageUrl);
     sendJson(res, { status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain });
   });
 
   // GET /api/codes/:code/validate – whether a code typed by hand is usable, with its creator and discount
-  app.get('/api/codes/:code/validate', cors, perIp, optionalKey, perOrg, async (req, res) => {
+  app.get('/api/codes/:code/validate', cors, optionalKey, perIp, perQueryOrg, async (req, res) => {
     const { org } = parse(validateCodeQuery, req.query);
     const code = String(req.params.code);
     if (code.length > 64) throw ApiError.invalid('parameter_invalid', 'Invalid code: must be at most 64 characters', 'code');
