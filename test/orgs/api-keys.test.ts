@@ -39,25 +39,42 @@ describe('API keys', () => {
   it('shows a secret once, stores only its hash, and tells live from test by prefix', async () => {
     const { org, key } = await createTestOrg(server.deps);
     const live = await (await server.request('POST', '/api/keys', { key, body: { scopes: ['referrals', 'admin'] } })).json();
-    const test = await (await server.request('POST', '/api/keys', { key, body: { livemode: false } })).json();
+    const { secret: testAdmin } = await createApiKey(server.deps, org.id, { scopes: ['admin'], livemode: false });
+    const test = await (await server.request('POST', '/api/keys', { key: testAdmin, body: { name: 'staging' } })).json();
     expect(live.secret).toMatch(/^so_live_[A-Za-z0-9_-]{32}$/);
-    expect(test.secret).toMatch(/^so_test_/);
+    expect(test).toMatchObject({ livemode: false, secret: expect.stringMatching(/^so_test_/) });
     expect(live.redacted).toBe(`${live.secret.slice(0, 8)}…${live.secret.slice(-4)}`);
 
     const listed = await (await server.request('GET', '/api/keys', { key })).json();
-    expect(listed.data.map((entry: { id: string }) => entry.id)).toEqual(expect.arrayContaining([live.id, test.id]));
+    expect(listed.data.map((entry: { id: string }) => entry.id)).toEqual(expect.arrayContaining([live.id]));
     expect(JSON.stringify(listed)).not.toContain(live.secret);
     const stored = await server.deps.store.apiKeys.list(org.id);
-    expect(stored).toHaveLength(3);
+    expect(stored).toHaveLength(4);
     expect(JSON.stringify(stored)).not.toContain(live.secret);
     expect(stored.find((entry) => entry.id === live.id)?.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
 
-    // Keys are the org's, not a mode's: a test admin key sees and revokes a live one.
-    const testAdmin = await (await server.request('POST', '/api/keys', { key, body: { livemode: false, scopes: ['admin'] } })).json();
-    const seenByTest = await (await server.request('GET', '/api/keys', { key: testAdmin.secret })).json();
-    expect(seenByTest.data.find((entry: { id: string }) => entry.id === live.id)).toMatchObject({ livemode: true });
-    expect((await server.request('DELETE', `/api/keys/${live.id}`, { key: testAdmin.secret })).status).toBe(200);
-    expect((await server.request('GET', '/api/keys', { key: live.secret })).status).toBe(401);
+  it('lets a key manage only the keys of its own mode', async () => {
+    const { org, key: liveAdmin } = await createTestOrg(server.deps);
+    const { secret: testAdmin, key: testAdminRecord } = await createApiKey(server.deps, org.id, { scopes: ['admin'], livemode: false });
+
+    // A test key, handed to more people and machines, must not lead to live data.
+    const escalation = await server.request('POST', '/api/keys', { key: testAdmin, body: { scopes: ['admin', 'referrals'], livemode: true } });
+    expect(escalation.status).toBe(403);
+    expect(await errorOf(escalation)).toMatchObject({ type: 'permission_error', code: 'api_key_mode_mismatch', param: 'livemode' });
+    expect((await server.request('POST', '/api/keys', { key: liveAdmin, body: { livemode: false } })).status).toBe(403);
+    expect(await server.deps.store.apiKeys.list(org.id)).toHaveLength(2);
+
+    const modesSeen = async (key: string) =>
+      ((await (await server.request('GET', '/api/keys', { key })).json()).data as { livemode: boolean }[]).map((entry) => entry.livemode);
+    expect(await modesSeen(testAdmin)).toEqual([false]);
+    expect(await modesSeen(liveAdmin)).toEqual([true]);
+
+    const liveKeyId = (await server.deps.store.apiKeys.list(org.id)).find((entry) => entry.livemode)!.id;
+    const crossRevoke = await server.request('DELETE', `/api/keys/${liveKeyId}`, { key: testAdmin });
+    expect(crossRevoke.status).toBe(404);
+    expect((await server.request('GET', '/api/keys', { key: liveAdmin })).status).toBe(200);
+    expect((await server.request('DELETE', `/api/keys/${testAdminRecord.id}`, { key: liveAdmin })).status).toBe(404);
   });
 
   it('names the offending field when creating a key with bad input', async () => {

@@ -8,7 +8,7 @@ import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
-import { createApiKey, updateOrg } from '../orgs/service';
+import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
@@ -18,7 +18,6 @@ import {
   customerAttribution,
   paymentAttribution,
   presentAppPromoCode,
-  revokeAppApiKey,
 } from './service';
 
 /** The Stripe App's backend: every route acts on the org of the signed Stripe account, in the Dashboard's mode. */
@@ -80,15 +79,15 @@ export function appRoutes(app: IRouter, deps: Deps): void {
 
   // POST /api/app/keys – create an API key in the Dashboard's mode; the secret is in this response only
   app.post('/api/app/keys', async (req, res) => {
-    const { org, scope } = appContextOf(req);
+    const { scope } = appContextOf(req);
     const input = parse(appCreateApiKeySchema, req.body);
-    const { secret, key } = await createApiKey(deps, org.id, { ...input, livemode: scope.livemode });
+    const { secret, key } = await createApiKeyInMode(deps, scope, input);
     sendJson(res, presentApiKey(key, secret), 201);
   });
 
   // DELETE /api/app/keys/:id – revoke an API key of this mode
   app.delete('/api/app/keys/:id', async (req, res) => {
     const { org, scope } = appContextOf(req);
-    sendJson(res, await revokeAppApiKey(deps, org, scope, String(req.params.id)));
+    sendJson(res, presentApiKey(await revokeApiKey(deps, org.id, String(req.params.id), scope.livemode)));
   });
 }

@@ -7,7 +7,7 @@ import { ApiError } from '../http/errors';
 import { toUnixSeconds } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
-import { listApiKeys, revokeApiKey } from '../orgs/service';
+import { listApiKeys } from '../orgs/service';
 import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 
@@ -82,14 +82,14 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
 
 /** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
 export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
-  const [keys, heartbeats] = await Promise.all([listApiKeys(deps, org.id), deps.store.heartbeats.list(org.id)]);
+  const [keys, heartbeats] = await Promise.all([listApiKeys(deps, org.id, scope.livemode), deps.store.heartbeats.list(org.id)]);
   const seen = new Map(heartbeats.map((beat) => [beat.domain, beat]));
   const domains = [...new Set([...org.domains, ...seen.keys()])];
   return {
     object: 'app_settings',
     livemode: scope.livemode,
     org: presentOrg(org),
-    api_keys: keys.filter((key) => key.livemode === scope.livemode).map((key) => presentApiKey(key)),
+    api_keys: keys.map((key) => presentApiKey(key)),
     pixel: domains.map((domain) => ({
       domain,
       allowed: org.domains.includes(domain),
@@ -97,13 +97,6 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
       page_url: seen.get(domain)?.pageUrl ?? null,
     })),
   };
-}
-
-/** Revokes a key of this org in this mode only: the test-mode Dashboard cannot touch live keys. */
-export async function revokeAppApiKey(deps: Deps, org: Org, scope: OrgScope, keyId: string) {
-  const keys = await listApiKeys(deps, org.id);
-  if (!keys.some((key) => key.id === keyId && key.livemode === scope.livemode)) throw ApiError.notFound('API key', 'id');
-  return presentApiKey(await revokeApiKey(deps, org.id, keyId));
 }
 
 /**

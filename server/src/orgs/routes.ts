@@ -5,7 +5,7 @@ import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { presentApiKey, presentOrg } from './present';
 import { createApiKeySchema, updateOrgSchema } from './schemas';
-import { createApiKey, listApiKeys, revokeApiKey, updateOrg } from './service';
+import { createApiKeyInMode, listApiKeys, revokeApiKey, updateOrg } from './service';
 
 export function orgRoutes(app: IRouter, deps: Deps): void {
   const admin = requireApiKey(deps, 'admin');
@@ -21,21 +21,23 @@ export function orgRoutes(app: IRouter, deps: Deps): void {
     sendJson(res, presentOrg(org));
   });
 
-  // POST /api/keys – create an API key; the secret is in this response only
+  // POST /api/keys – create an API key in the calling key's mode; the secret is in this response only
   app.post('/api/keys', admin, async (req, res) => {
-    const input = parse(createApiKeySchema, req.body);
-    const { secret, key } = await createApiKey(deps, authOf(req).org.id, input);
+    const { org, livemode } = authOf(req);
+    const { secret, key } = await createApiKeyInMode(deps, { orgId: org.id, livemode }, parse(createApiKeySchema, req.body));
     sendJson(res, presentApiKey(key, secret), 201);
   });
 
-  // GET /api/keys – list the org's API keys, newest first, without secrets
+  // GET /api/keys – list the API keys of the calling key's mode, newest first, without secrets
   app.get('/api/keys', admin, async (req, res) => {
-    const keys = await listApiKeys(deps, authOf(req).org.id);
+    const { org, livemode } = authOf(req);
+    const keys = await listApiKeys(deps, org.id, livemode);
     sendJson(res, { object: 'list', data: keys.map((key) => presentApiKey(key)) });
   });
 
-  // DELETE /api/keys/:id – revoke an API key; it stops working at once
+  // DELETE /api/keys/:id – revoke an API key of the calling key's mode; it stops working at once
   app.delete('/api/keys/:id', admin, async (req, res) => {
-    sendJson(res, presentApiKey(await revokeApiKey(deps, authOf(req).org.id, String(req.params.id))));
+    const { org, livemode } = authOf(req);
+    sendJson(res, presentApiKey(await revokeApiKey(deps, org.id, String(req.params.id), livemode)));
   });
 }

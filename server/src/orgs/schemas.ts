@@ -32,7 +32,8 @@ export const createApiKeySchema = z
   .object({
     name: z.string().trim().min(1).max(80).default('API key'),
     scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).default(['referrals']),
-    livemode: z.boolean().default(true),
+    // Live unless stated; through the API, only the calling key's own mode.
+    livemode: z.boolean().optional(),
   })
   .strict();
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;

@@ -3,7 +3,7 @@ import { newId, sha256Hex } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import { DuplicateKeyError } from '../store/driver';
-import type { ApiKey, ApiKeyScope, Org } from './repo';
+import type { ApiKey, ApiKeyScope, Org, OrgScope } from './repo';
 import { type CreateApiKeyInput, type CreateOrgInput, createApiKeySchema, type UpdateOrgInput } from './schemas';
 
 export const DEFAULT_REFERRAL_PARAM = 'infl';
@@ -79,7 +79,7 @@ export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput
 
 /** Returns the only copy of the secret key there will ever be, with the stored record. */
 export async function createApiKey(deps: Deps, orgId: string, input: CreateApiKeyInput = {}) {
-  const { name, scopes, livemode } = createApiKeySchema.parse(input);
+  const { name, scopes, livemode = true } = createApiKeySchema.parse(input);
   const secret = `so_${livemode ? 'live' : 'test'}_${randomBytes(24).toString('base64url')}`;
   const key: ApiKey = {
     id: newId('key'),
@@ -97,16 +97,30 @@ export async function createApiKey(deps: Deps, orgId: string, input: CreateApiKe
   return { secret, key };
 }
 
-export function listApiKeys(deps: Deps, orgId: string) {
-  return deps.store.apiKeys.list(orgId);
+/**
+ * Keys made, listed and revoked by a caller in one mode (an admin key, the Dashboard) are that
+ * mode's only, as in Stripe: a test key, handed to more people and machines, never leads to a live one.
+ */
+export function createApiKeyInMode(deps: Deps, scope: OrgScope, input: CreateApiKeyInput) {
+  if (input.livemode !== undefined && input.livemode !== scope.livemode) {
+    const [mode, other] = scope.livemode ? ['live', 'test'] : ['test', 'live'];
+    throw new ApiError('permission_error', 'api_key_mode_mismatch', `A ${mode}-mode caller makes ${mode} keys only; make ${other} keys with a ${other} admin key or the CLI.`, {
+      param: 'livemode',
+    });
+  }
+  return createApiKey(deps, scope.orgId, { ...input, livemode: scope.livemode });
 }
 
-export async function revokeApiKey(deps: Deps, orgId: string, keyId: string): Promise<ApiKey> {
-  const revoked = await deps.store.apiKeys.revoke(orgId, keyId, deps.now());
-  if (revoked) return revoked;
-  const existing = (await deps.store.apiKeys.list(orgId)).find((key) => key.id === keyId);
+/** An org's keys; given a mode, that mode's only (see createApiKeyInMode). */
+export async function listApiKeys(deps: Deps, orgId: string, livemode?: boolean) {
+  const keys = await deps.store.apiKeys.list(orgId);
+  return livemode === undefined ? keys : keys.filter((key) => key.livemode === livemode);
+}
+
+export async function revokeApiKey(deps: Deps, orgId: string, keyId: string, livemode?: boolean): Promise<ApiKey> {
+  const existing = (await listApiKeys(deps, orgId, livemode)).find((key) => key.id === keyId);
   if (!existing) throw ApiError.notFound('API key', 'id');
-  return existing;
+  return (await deps.store.apiKeys.revoke(orgId, keyId, deps.now())) ?? existing;
 }
 
 /** Resolves a bearer secret to its org, or explains precisely why it cannot. */
