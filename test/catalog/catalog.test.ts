@@ -1,3 +1,4 @@
+import { createApiKey } from '../../server/src/orgs/service';
 import { createTestOrg } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -51,6 +52,9 @@ describe('catalog admin API', () => {
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, duration: 'repeating' }, 'duration_in_months'],
       [{ discount_type: 'percent_off', discount_value: 10 }, 'title'],
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, commission: { type: 'percent', value: 150 } }, 'commission.value'],
+      // Past the year 9999 a time has no ISO form, and soon no Date: it would be stored as "no end".
+      [{ title: 'x', discount_type: 'percent_off', discount_value: 10, ends_at: Number.MAX_SAFE_INTEGER }, 'ends_at'],
+      [{ title: 'x', discount_type: 'percent_off', discount_value: 10, starts_at: 'soon' }, 'starts_at'],
     ];
     for (const [body, param] of cases) {
       const response = await json(await server.request('POST', '/api/campaigns', { key, body }));
@@ -58,6 +62,8 @@ describe('catalog admin API', () => {
       expect(response.body.error.param).toBe(param);
     }
     expect(await server.deps.store.campaigns.list(scope)).toEqual([]);
+    const farFuture = await json(await server.request('POST', '/api/campaigns', { key, body: { title: 'x', discount_type: 'percent_off', discount_value: 10, ends_at: 1e15 } }));
+    expect(farFuture.body.error.message).toBe('Invalid ends_at: must be unix seconds or an ISO 8601 datetime such as 2026-12-01T00:00:00Z');
 
     const missingCreator = await json(await server.request('POST', '/api/promo_codes', { key, body: { code: 'X123', creator: 'ghost', campaign: 'cmp_x' } }));
     expect(missingCreator).toMatchObject({ status: 404, body: { error: { code: 'resource_missing' } } });
@@ -68,7 +74,7 @@ describe('catalog admin API', () => {
 
   it('keeps live and test data apart', async () => {
     const { org, key } = await createTestOrg(server.deps);
-    const testKey = (await (await server.request('POST', '/api/keys', { key, body: { livemode: false, scopes: ['admin'] } })).json()).secret;
+    const { secret: testKey } = await createApiKey(server.deps, org.id, { livemode: false, scopes: ['admin'] });
     await server.request('POST', '/api/creators', { key: testKey, body: { handle: 'tester' } });
     expect((await json(await server.request('GET', '/api/creators', { key }))).body.data).toEqual([]);
     expect((await json(await server.request('GET', '/api/creators', { key: testKey }))).body.data).toHaveLength(1);
