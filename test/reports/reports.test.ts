@@ -54,5 +54,11 @@ describe('GET /api/reports', () => {
     const backwards = await server.request('GET', '/api/reports?from=2024-02-01&to=2024-01-01', { key: admin.key });
     expect(backwards.status).toBe(400);
     expect((await backwards.json()).error.param).toBe('from');
+    const overflowing = await server.request('GET', `/api/reports?from=${Number.MAX_SAFE_INTEGER}`, { key: admin.key });
+    expect(overflowing.status).toBe(400);
+    expect((await overflowing.json()).error).toMatchObject({
+      param: 'from',
+      message: 'Invalid from: must be unix seconds, a date such as 2026-11-01 or an ISO 8601 datetime',
+    });
   });
 });

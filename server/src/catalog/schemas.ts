@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unixSeconds } from '../http/validate';
 
 const currency = z
   .string()
@@ -6,7 +7,9 @@ const currency = z
   .toLowerCase()
   .regex(/^[a-z]{3}$/, 'must be a three-letter ISO currency code such as usd');
 const unixOrIso = z
-  .union([z.number().int().positive().transform((seconds) => new Date(seconds * 1000)), z.iso.datetime({ offset: true }).transform((iso) => new Date(iso))])
+  .union([unixSeconds, z.iso.datetime({ offset: true }).transform((iso) => new Date(iso))], {
+    error: 'must be unix seconds or an ISO 8601 datetime such as 2026-12-01T00:00:00Z',
+  })
   .nullable();
 
 export const promoCodeString = z

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiError } from './errors';
 
 /** Parses request input, turning the first problem into a 400 that names the offending field. */
@@ -7,5 +7,16 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   if (!result.success) throw ApiError.fromZod(result.error, input ?? {});
   return result.data;
 }
+
+// The last second of the year 9999: past it a time has no ISO 8601 form, and soon no Date either.
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
+/** A time given as unix seconds, as the API answers with them. */
+export const unixSeconds = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_UNIX_SECONDS)
+  .transform((seconds) => new Date(seconds * 1000));
 
 export const toUnixSeconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : null);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { unixSeconds } from '../http/validate';
 
 const DAY_MS = 86_400_000;
-const unix = z.coerce.number().int().positive().transform((seconds) => new Date(seconds * 1000));
+const TIME_FORMATS = 'must be unix seconds, a date such as 2026-11-01 or an ISO 8601 datetime';
+const unix = z.coerce.number().pipe(unixSeconds);
 const datetime = z.iso.datetime({ offset: true }).transform((iso) => new Date(iso));
 const day = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
 
@@ -11,8 +13,8 @@ const day = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
  */
 export const reportQuery = z
   .object({
-    from: z.union([unix, day, datetime]).optional(),
-    to: z.union([unix, day.transform((start) => new Date(start.getTime() + DAY_MS)), datetime]).optional(),
+    from: z.union([unix, day, datetime], { error: TIME_FORMATS }).optional(),
+    to: z.union([unix, day.transform((start) => new Date(start.getTime() + DAY_MS)), datetime], { error: TIME_FORMATS }).optional(),
   })
   .transform(({ from, to }, ctx) => {
     const end = to ?? new Date();
