@@ -255,6 +255,21 @@ describe('Stripe App backend', () => {
     expect(overview.creators.map((creator: { handle: string }) => creator.handle)).not.toContain('newbie');
   });
 
+  it('takes the new creator back when Stripe refuses the code', async () => {
+    const caller = newCaller();
+    const { campaign, creator: existing } = await seedCatalog(caller);
+    const scope = { orgId: (await orgForStripeAccount(deps(), caller.account)).id, livemode: true };
+    const code = uniqueCode('ELSEWHERE');
+    stack.stripe.seed({ id: newStripeId('promo'), object: 'promotion_code', code, active: true }, caller.account);
+
+    await expectError(await call(caller, 'POST', 'creators', { body: { handle: 'newbie', campaign: campaign.id, code } }), 409, 'promo_code_exists');
+    expect(await deps().store.creators.getByHandle(scope, 'newbie')).toBeNull();
+    // A creator who was there before keeps existing.
+    await expectError(await call(caller, 'POST', 'creators', { body: { handle: existing.handle, campaign: campaign.id, code } }), 409, 'promo_code_exists');
+    expect(await deps().store.creators.getByHandle(scope, existing.handle)).toMatchObject({ id: existing.id });
+    expect(await deps().store.promoCodes.getByCode(scope, code)).toBeNull();
+  });
+
   it('deactivates and reactivates a code here and on Stripe', async () => {
     const caller = newCaller();
     const { promoCode } = await seedCatalog(caller);

@@ -66,8 +66,9 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
 }
 
 /**
- * The drawer's form in one call. The campaign and code are checked before anything is written, so
- * a refused form leaves no creator behind; an existing handle gets the new code.
+ * The drawer's form in one call; an existing handle gets the new code. A refused form leaves no
+ * creator behind: the campaign and code are checked before anything is written, and a creator made
+ * here goes again if the code then fails (Stripe refused it, or it was taken meanwhile).
  */
 export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScope, input: CreateCreatorWithCodeInput) {
   const { campaign: campaignId, code, ...creatorInput } = input;
@@ -75,9 +76,15 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
   if (await deps.store.promoCodes.getByCode(scope, code)) {
     throw ApiError.conflict('promo_code_exists', `The code ${code} is already in use.`, 'code');
   }
-  const creator = (await deps.store.creators.getByHandle(scope, creatorInput.handle)) ?? (await createCreator(deps, scope, creatorInput));
-  const promoCode = await createPromoCode(deps, scope, { code, creator: creator.id, campaign: campaignId });
-  return { ...presentCreator(creator), promo_codes: [presentAppPromoCode(org, promoCode)] };
+  const existing = await deps.store.creators.getByHandle(scope, creatorInput.handle);
+  const creator = existing ?? (await createCreator(deps, scope, creatorInput));
+  try {
+    const promoCode = await createPromoCode(deps, scope, { code, creator: creator.id, campaign: campaignId });
+    return { ...presentCreator(creator), promo_codes: [presentAppPromoCode(org, promoCode)] };
+  } catch (error) {
+    if (!existing) await deps.store.creators.remove(scope, creator.id);
+    throw error;
+  }
 }
 
 /** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */

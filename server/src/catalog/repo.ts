@@ -88,6 +88,7 @@ export async function openCatalogRepos(driver: Driver) {
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
       list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
+      remove: (scope: OrgScope, id: string) => clearingAfter(creatorCache, creators.deleteMany({ ...byScope(scope), id })),
     },
     campaigns: {
       create: (campaign: Campaign) => campaigns.insertOne(campaign),
