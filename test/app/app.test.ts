@@ -399,6 +399,8 @@ describe('Stripe App backend', () => {
     expect(otherMode).toMatchObject({ referral: null, totals: [], conversions: [] });
     const nobody = (await json(await call(caller, 'GET', `payments/${newStripeId('pi')}`))).body;
     expect(nobody.conversion).toBeNull();
+    const unknownCharge = await json(await call(caller, 'GET', `payments/${newStripeId('ch')}`));
+    expect(unknownCharge).toMatchObject({ status: 200, body: { conversion: null } });
     await expectError(await call(caller, 'GET', 'customers/not-a-customer'), 400, 'parameter_invalid');
   });
 });

@@ -5,6 +5,7 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
+import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { presentConversion } from './present';
 import type { AttributionSource, Conversion, ConversionStatus } from './repo';
 import type { CreateConversionInput } from './schemas';
@@ -252,6 +253,16 @@ export async function conversionsForCustomer(deps: Deps, scope: OrgScope, stripe
   return presentConversions(deps, scope, await deps.store.conversions.list(scope, { stripeCustomerId }));
 }
 
+/** The charge, or null when the account has no such charge (a mistyped or another mode's id). */
+async function retrieveCharge(client: OrgStripe, chargeId: string) {
+  try {
+    return await client.stripe.charges.retrieve(chargeId, {}, client.options);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'resource_missing') return null;
+    throw stripeFailure(error, 'read the charge');
+  }
+}
+
 /** For the Stripe App's payment view: the conversion behind a `pi_…` or `ch_…`, or null. */
 export async function conversionForPayment(deps: Deps, scope: OrgScope, paymentId: string) {
   let conversion = paymentId.startsWith('ch_')
@@ -261,7 +272,7 @@ export async function conversionForPayment(deps: Deps, scope: OrgScope, paymentI
     // A charge nobody refunded yet is only known to us through its payment intent.
     const org = await deps.store.orgs.get(scope.orgId);
     const client = org && deps.stripe.forOrg(org, scope.livemode);
-    const charge = client && (await client.stripe.charges.retrieve(paymentId, {}, client.options));
+    const charge = client && (await retrieveCharge(client, paymentId));
     const paymentIntent = typeof charge?.payment_intent === 'string' ? charge.payment_intent : charge?.payment_intent?.id;
     if (paymentIntent) conversion = await deps.store.conversions.findOne(scope, { paymentIntentId: paymentIntent });
   }
