@@ -16,11 +16,24 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
-// Query values that identify a person never reach the logs (GET /api/customers?externalId=…).
-const SENSITIVE_QUERY = /([?&](?:externalId|external_id|email)=)[^&]*/gi;
+// Query values that identify a person never reach the logs (GET /api/customers?externalId=…),
+// however the name is written: Express decodes `extern%61lId` to the same parameter.
+const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email']);
+const QUERY_PARAM = /([?&])([^=&#]*)=([^&#]*)/g;
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+}
 
 function redactUrl(url: string): string {
-  return url.replace(SENSITIVE_QUERY, '$1[redacted]');
+  if (!url.includes('?')) return url;
+  return url.replace(QUERY_PARAM, (param, separator: string, name: string) =>
+    SENSITIVE_PARAMS.has(decodedName(name)) ? `${separator}${name}=[redacted]` : param,
+  );
 }
 
 export const levelFor = (status: number): Level => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');

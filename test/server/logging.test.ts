@@ -27,6 +27,23 @@ describe('request logging', () => {
     }
   });
 
+  it('redacts a person’s id however the query writes its name', async () => {
+    const server = await startTestServer({ LOG_LEVEL: 'info' });
+    try {
+      const { key } = await createTestOrg(server.deps);
+      // Express decodes parameter names, so each of these is a lookup of the same user.
+      const spellings = ['externalId', 'extern%61lId', 'extern%61l%49d'];
+      for (const name of spellings) {
+        expect((await server.request('GET', `/api/customers?${name}=alice%40example.com&org=x`, { key })).status).toBe(200);
+      }
+      const urls = linesOf(server.logs).filter((line) => line.msg === 'request completed').map((line) => line.req.url);
+      expect(urls).toEqual(spellings.map((name) => `/api/customers?${name}=[redacted]&org=x`));
+      expect(server.logs.join('')).not.toContain('alice');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('at info logs one line per request with the org it was for', async () => {
     const server = await startTestServer({ LOG_LEVEL: 'info' });
     try {
