@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { IRouter } from 'express';
+import type { IRouter, Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { bearerToken } from '../http/auth';
@@ -11,13 +11,19 @@ import { isCommandName, runCommand } from './commands';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const commandRequest = z.object({ command: z.string(), options: z.record(z.string(), z.unknown()).default({}) });
 
-export function operatorRoutes(app: IRouter, deps: Deps): void {
+/**
+ * Behind a reverse proxy on the same host every request arrives from loopback, so a request a proxy
+ * forwarded (it says so in its headers; the CLI never does) is not from this machine either.
+ */
+const fromThisMachine = (req: Request) =>
+  LOOPBACK.has(req.socket.remoteAddress ?? '') && req.get('x-forwarded-for') === undefined && req.get('forwarded') === undefined;
 
+export function operatorRoutes(app: IRouter, deps: Deps): void {
   // POST /api/operator/commands – run a CLI command inside this server (loopback and operator token only)
   app.post('/api/operator/commands', async (req, res) => {
     const token = Buffer.from(bearerToken(req) ?? '');
     const expected = Buffer.from(deps.secrets.operatorToken);
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || token.length !== expected.length || !timingSafeEqual(token, expected)) {
+    if (!fromThisMachine(req) || token.length !== expected.length || !timingSafeEqual(token, expected)) {
       throw new ApiError('authentication_error', 'operator_token_invalid', 'Operator commands are accepted only from this machine with the operator token.');
     }
     const { command, options } = parse(commandRequest, req.body);
