@@ -37,7 +37,7 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     MONGODB_URI: prefixed('mongodb'),
-    MONGODB_DB: z.string().default('shoutout'),
+    MONGODB_DB: z.string().min(1).optional(),
     DATA_DIR: z.string().default('./data'),
     SHOUTOUT_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters',

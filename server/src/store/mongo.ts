@@ -1,4 +1,5 @@
 import { type Document, MongoClient, MongoServerError } from 'mongodb';
+import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
 import { assertKeyUnchanged, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, keyFieldsOf } from './driver';
 
 const DUPLICATE_KEY = 11000;
@@ -8,14 +9,16 @@ const WITHOUT_ID = { projection: { _id: 0 } } as const;
  * The production store. Each contract operation maps to exactly one driver call, and the atomic
  * ones (`updateOne`) use findOneAndUpdate so there is no read-modify-write window.
  */
-export async function openMongoDriver(uri: string, dbName: string): Promise<Driver> {
-  const client = new MongoClient(uri, { appName: 'shoutout' });
+export async function openMongoDriver(uri: string, dbName: string | undefined): Promise<Driver> {
+  const target = mongoTarget(uri, dbName);
+  // Reads right after writes (the re-read after a lost insert race) must see them, whatever the URI prefers.
+  const client = new MongoClient(uri, { appName: 'shoutout', readPreference: 'primary' });
   await client.connect();
-  const db = client.db(dbName);
+  const db = client.db(target.dbName);
 
   return {
     kind: 'mongodb',
-    location: redact(uri),
+    location: target.location,
     async collection<T extends object>(spec: CollectionSpec<T>) {
       const collection = db.collection<Document>(spec.name);
       for (const index of spec.indexes) {
@@ -82,6 +85,12 @@ function wrap<T extends object>(name: string, collection: import('mongodb').Coll
   };
 }
 
-function redact(uri: string): string {
-  return uri.replace(/\/\/[^@/]*@/, '//***@');
+/**
+ * The database (`MONGODB_DB`, else the one the URI names, else `shoutout`) and where it is, for the
+ * logs: the URI without its password or any option that carries a secret (TLS key passwords, AWS
+ * session tokens).
+ */
+export function mongoTarget(uri: string, dbName: string | undefined) {
+  const named = decodeURIComponent(new ConnectionString(uri).pathname.slice(1));
+  return { dbName: dbName ?? (named || 'shoutout'), location: redactConnectionString(uri) };
 }
