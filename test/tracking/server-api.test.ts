@@ -77,6 +77,24 @@ describe('POST /api/tracking/click (seed 003)', () => {
     expect((await refused.json()).error).toMatchObject({ code: 'origin_not_allowed', param: 'origin' });
   });
 
+  it('follows seed 003’s keyless backend recipe: the visitor’s user agent from the body, the IP from the request', async () => {
+    const { org, scope, promoCode } = await setup();
+    // Node's fetch says `node` in its own User-Agent header, which alone would be dropped as a bot.
+    const response = await server.request('POST', '/api/tracking/click', {
+      body: { programId: org.id, pageUrl: 'https://yourapp.co.uk/?via=annie', referralCode: promoCode.code, userAgent: BROWSER_UA, ipAddress: '198.51.100.77' },
+      headers: { origin: 'https://yourapp.co.uk' },
+    });
+    const body = await response.json();
+    expect(body).toMatchObject({ status: 'ok', clickToken: expect.stringMatching(/^clk_/), warnings: [] });
+    expect(await server.deps.store.clicks.get(scope, body.clickToken)).toMatchObject({ userAgent: BROWSER_UA, ipHash: server.deps.secrets.hashIp(org.id, '127.0.0.1') });
+
+    const crawler = await server.request('POST', '/api/tracking/click', {
+      body: { programId: org.id, pageUrl: 'https://yourapp.co.uk/', referralCode: promoCode.code, userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' },
+      headers: { origin: 'https://yourapp.co.uk', 'user-agent': BROWSER_UA },
+    });
+    expect(await crawler.json()).toMatchObject({ status: 'ignored', clickToken: null, warnings: ['bot_ignored'] });
+  });
+
   it('reports warnings and ignores refused consent', async () => {
     const { org, key, scope, promoCode } = await setup({}, { livemode: false });
     const outside = await (

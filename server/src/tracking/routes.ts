@@ -126,8 +126,11 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
       consent: input.consentGranted,
       gpc: undefined,
       existingRef: input.ref,
-      // With a key the request comes from the brand's backend: only what it says about the visitor counts.
-      userAgent: caller.kind === 'key' ? (input.userAgent ?? null) : (req.get('user-agent') ?? null),
+      // With a key the request comes from the brand's backend: only what it says about the visitor
+      // counts. Seed 003 has backends call without a key too, so their visitor's user agent is taken
+      // when sent (the header is no more trustworthy); the IP only from a key's caller, as it is hashed
+      // onto the click and a keyless caller could name anyone's.
+      userAgent: input.userAgent ?? (caller.kind === 'key' ? null : (req.get('user-agent') ?? null)),
       ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
       source: caller.kind === 'key' ? 'server' : 'pixel',
       params: { org: input.programId ? 'programId' : 'org', code: 'referralCode' },
