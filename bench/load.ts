@@ -68,7 +68,9 @@ function requestBuilder({ requests: plan, amount, connections }: LoadPlan): ((i:
       return (i) => {
         const code = plan.codes[i % plan.codes.length];
         const body = { org: plan.org, code, pageUrl: `https://brand.test/products/${i}?infl=${code}`, referrer: 'https://social.example/' };
-        return { method: 'POST', path: '/api/track/click', headers, body: JSON.stringify(body) };
+        // A visitor of their own each (the service trusts the loopback proxy), so no click is a repeat visit.
+        const visitor = { 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
+        return { method: 'POST', path: '/api/track/click', headers: { ...headers, ...visitor }, body: JSON.stringify(body) };
       };
     }
     case 'webhook': {

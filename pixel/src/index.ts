@@ -9,7 +9,7 @@ import { REFERRAL_PARAMS } from './params';
 interface ClickResponse {
   ref: string | null;
   cookieDays: number;
-  cleanupParams: string[];
+  cleanUrl: string | null;
   creator: unknown;
   discount: unknown;
 }
@@ -42,6 +42,8 @@ try {
   const queued = w.Shoutout;
   let allowed = data.consent != 'required';
   let consented: true | undefined;
+  // Whether this page's click was recorded: a consent given later has nothing to add then.
+  let recorded: true | undefined;
   const stripe = data.stripe == 'auto';
 
   const adopt = (ref: string) => {
@@ -62,31 +64,35 @@ try {
     }
   };
 
-  // Only our own click ids are replaced, so a client_reference_id the brand set itself is kept.
-  const ours = (value: string | null) => (value || 'clk_').startsWith('clk_');
+  // Only our own click ids are replaced, so a client_reference_id the brand set itself is kept; and
+  // only when they differ, so the observer that sees our own change finds nothing more to do.
+  const replaces = (value: string | null, id: string) => value != id && (!value || value.startsWith('clk_'));
 
   const decorate = () => {
-    try {
-      const id = S.clickId;
-      if (!stripe || !id) return;
-      // Links carry the id in the URL; Stripe's embeds (which have no href) in an attribute.
-      d.querySelectorAll<HTMLAnchorElement>('a[href*="buy.stripe.com"],stripe-buy-button,stripe-pricing-table').forEach((element) => {
-        if (element.href) {
-          const url = new URL(element.href);
-          if (url.host == 'buy.stripe.com' && ours(url.searchParams.get(STRIPE_PARAM))) {
-            url.searchParams.set(STRIPE_PARAM, id);
-            element.href = '' + url;
-          }
-        } else if (ours(element.getAttribute(STRIPE_ATTRIBUTE))) element.setAttribute(STRIPE_ATTRIBUTE, id);
+    const id = S.clickId;
+    if (stripe && id)
+      // Links carry the id in the URL; Stripe's embeds (which have no href) in an attribute. One
+      // element that cannot be read (an SVG link, a broken URL) must not stop the others.
+      d.querySelectorAll('a[href*="buy.stripe.com"],stripe-buy-button,stripe-pricing-table').forEach((element) => {
+        try {
+          const href = element.getAttribute('href');
+          if (href) {
+            const url = new URL(href, loc.href);
+            if (url.host == 'buy.stripe.com' && replaces(url.searchParams.get(STRIPE_PARAM), id)) {
+              url.searchParams.set(STRIPE_PARAM, id);
+              element.setAttribute('href', '' + url);
+            }
+          } else if (replaces(element.getAttribute(STRIPE_ATTRIBUTE), id)) element.setAttribute(STRIPE_ATTRIBUTE, id);
+        } catch {}
       });
-    } catch {}
   };
 
   const run = (): Promise<ShoutoutApi> => {
     const query = new URLSearchParams(loc.search);
     let code: string | null = null;
     // An org's own aliases come from `data-params`, since the script is the same for every org.
-    for (const name of (data.params ? data.params.split(',') : []).concat(REFERRAL_PARAMS)) if ((code = query.get(name))) break;
+    for (const name of (data.params ? data.params.split(/ *, */) : []).concat(REFERRAL_PARAMS)) if ((code = query.get(name))) break;
+    const pageUrl = loc.href;
     return (
       allowed && code
         ? fetch(api + 'track/click', {
@@ -95,7 +101,7 @@ try {
             body: JSON.stringify({
               org: data.org,
               code,
-              pageUrl: loc.href,
+              pageUrl,
               referrer: d.referrer,
               consent: consented,
               gpc: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl,
@@ -106,19 +112,17 @@ try {
             .then((click: ClickResponse | 0) => {
               if (!click) return;
               if (click.ref) {
+                recorded = true;
                 if (click.ref != S.ref) store(click.ref, click.cookieDays);
                 adopt(click.ref);
               }
               S.creator = click.creator;
               S.discount = click.discount;
-              if (click.cleanupParams.length) {
-                const url = new URL(loc.href);
-                click.cleanupParams.forEach((name) => url.searchParams.delete(name));
-                history.replaceState(history.state, '', url);
-              }
+              // Unless the page has moved on meanwhile (a single-page app's own navigation).
+              if (click.cleanUrl && loc.href == pageUrl) history.replaceState(history.state, '', click.cleanUrl);
             })
             .catch(swallow)
-        : Promise.resolve(heartbeat())
+        : heartbeat()
     ).then(() => {
       decorate();
       return S;
@@ -126,7 +130,8 @@ try {
   };
 
   // An install check that costs one request per visit: the first page of each browser session.
-  const heartbeat = () => {
+  // Async only so that both branches of a pass give a promise.
+  const heartbeat = async () => {
     try {
       if (allowed && !sessionStorage[COOKIE]) {
         sessionStorage[COOKIE] = 1;
@@ -136,10 +141,12 @@ try {
   };
 
   const S = {
+    // Consent also outweighs Global Privacy Control, so it counts even when the page did not ask
+    // for it with data-consent; `ready` then waits for the click it allows.
     consent(granted) {
-      if (granted && !allowed) {
+      if (granted && !consented) {
         allowed = consented = true;
-        return run();
+        if (!recorded) S.ready = run();
       }
       return S.ready;
     },
@@ -156,7 +163,8 @@ try {
   try {
     if (existing) adopt(existing[2]);
   } catch {}
-  if (stripe) new MutationObserver(decorate).observe(d.documentElement, { childList: true, subtree: true });
+  // Pricing toggles rewrite a link's href in place, and embeds can get their attribute late.
+  if (stripe) new MutationObserver(decorate).observe(d.documentElement, { childList: true, subtree: true, attributeFilter: ['href', STRIPE_ATTRIBUTE] });
   S.ready = run();
   // Queued calls run after the first pass, so a queued consent(true) records the click exactly once.
   if (Array.isArray(queued)) queued.forEach(S.push);

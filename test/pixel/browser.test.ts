@@ -196,14 +196,39 @@ describe('the pixel in Chromium', () => {
     expect(await server.deps.store.clicks.countCreated(scope, { from: new Date(0), to: new Date(Date.now() + 60_000) })).toBe(0);
   });
 
-  it('honours Global Privacy Control when the org says so', async () => {
+  it('honours Global Privacy Control when the org says so, until the visitor consents on the site', async () => {
     const { org, scope, promoCode } = await setup({ respect_global_privacy_control: true });
     const page = await newPage();
     await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
     await page.goto(`${site.origin('www.brand.co.uk')}${pixelPage(org.id)}?infl=${promoCode.code}`);
     expect(await shoutoutState(page)).toMatchObject({ ref: null, discount: { promotion_code: promoCode.code } });
     expect(await refCookies()).toEqual([]);
-    expect(await server.deps.store.clicks.countCreated(scope, { from: new Date(0), to: new Date(Date.now() + 60_000) })).toBe(0);
+    const range = { from: new Date(0), to: new Date(Date.now() + 60_000) };
+    expect(await server.deps.store.clicks.countCreated(scope, range)).toBe(0);
+
+    // A consent banner's opt-in outweighs the browser-wide signal, with or without data-consent.
+    await page.evaluate(() => (window as unknown as { Shoutout: { consent(granted: boolean): void } }).Shoutout.consent(true));
+    expect((await shoutoutState(page)).code).toBe(promoCode.code);
+    expect(await refCookies()).toHaveLength(1);
+    expect(await server.deps.store.clicks.countCreated(scope, range)).toBe(1);
+    // A second consent has nothing more to record.
+    await page.evaluate(() => (window as unknown as { Shoutout: { consent(granted: boolean): Promise<unknown> } }).Shoutout.consent(true));
+    expect(await server.deps.store.clicks.countCreated(scope, range)).toBe(1);
+  });
+
+  it('resolves `ready` with the discount once consent lets the click through', async () => {
+    const { org, promoCode } = await setup();
+    const page = await newPage();
+    // docs/pixel.md's queue snippet: show the discount when it is known.
+    const queue = `<script>window.Shoutout = [function (S) { S.ready.then(function (s) { document.title = s.discount ? s.discount.promotion_code : 'none'; }); }];</script>`;
+    await page.goto(`${site.origin('www.brand.co.uk')}${pixelPage(org.id, { attributes: 'data-consent="required"', head: queue })}?infl=${promoCode.code}`);
+    await expect.poll(() => page.title()).toBe('none');
+    await page.evaluate(() => {
+      const S = (window as unknown as { Shoutout: { consent(granted: boolean): void; ready: Promise<{ discount?: { promotion_code: string } }> } }).Shoutout;
+      S.consent(true);
+      S.ready.then((state) => (document.title = state.discount!.promotion_code));
+    });
+    await expect.poll(() => page.title()).toBe(promoCode.code);
   });
 
   it('leaves the page untouched for an unknown code, a blocked origin, an unknown org and a network failure', async () => {
@@ -252,6 +277,21 @@ describe('the pixel in Chromium', () => {
     expect(await refCookies()).toHaveLength(1);
   });
 
+  it('reads data-params written with spaces, and gets past an unrelated ref param to the creator’s code', async () => {
+    const { org, promoCode } = await setup({ clean_url: true, referral_params: ['partner'] });
+    const page = await newPage();
+    const landing = pixelPage(org.id, { attributes: 'data-params="code, partner"' });
+    await page.goto(`${site.origin('www.brand.co.uk')}${landing}?partner=${promoCode.code}`);
+    expect((await shoutoutState(page)).code).toBe(promoCode.code);
+    await context.close();
+
+    const next = await newPage();
+    await next.goto(`${site.origin('www.brand.co.uk')}${pixelPage(org.id)}?ref=producthunt&via=${promoCode.code}`);
+    expect((await shoutoutState(next)).code).toBe(promoCode.code);
+    // Only the param that carried the code is cleaned away.
+    expect(new URL(next.url()).search).toBe('?ref=producthunt');
+  });
+
   it('adds the click id to Stripe Payment Links, buy buttons and pricing tables, including ones added later', async () => {
     const { org, promoCode } = await setup();
     const page = await newPage();
@@ -278,6 +318,18 @@ describe('the pixel in Chromium', () => {
     });
     await expect.poll(() => href('#late')).toBe(`https://buy.stripe.com/test_late?client_reference_id=${clickId}`);
     await expect.poll(() => page.getAttribute('#late-button', 'client-reference-id')).toBe(clickId);
+
+    // A pricing toggle rewrites a link in place; an SVG link (whose href is not a string) stops nothing.
+    await page.evaluate(() => {
+      document.querySelector('#link')!.setAttribute('href', 'https://buy.stripe.com/test_yearly');
+      document.body.insertAdjacentHTML(
+        'afterbegin',
+        '<svg><a id="svg" href="https://buy.stripe.com/test_svg"><text>Buy</text></a></svg><a id="after" href="https://buy.stripe.com/test_after">After</a>',
+      );
+    });
+    await expect.poll(() => href('#link')).toBe(`https://buy.stripe.com/test_yearly?client_reference_id=${clickId}`);
+    await expect.poll(() => href('#after')).toBe(`https://buy.stripe.com/test_after?client_reference_id=${clickId}`);
+    await expect.poll(() => href('#svg')).toBe(`https://buy.stripe.com/test_svg?client_reference_id=${clickId}`);
 
     // A later page without the param decorates from the cookie.
     await page.goto(`${site.origin('shop.brand.co.uk')}${pixelPage(org.id, { attributes: 'data-stripe="auto"', body })}`);

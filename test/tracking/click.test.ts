@@ -40,6 +40,7 @@ describe('POST /api/track/click', () => {
       clickId: expect.stringMatching(/^clk_[a-z0-9]+$/),
       cookieDays: 45,
       cleanupParams: [],
+      cleanUrl: null,
       creator: { id: creator.id, handle: creator.handle, avatar_url: null },
       discount: expect.objectContaining({ promotion_code: promoCode.code, discount_type: 'percent_off', discount_value: 20, campaign_id: campaign.id }),
     });
@@ -192,12 +193,57 @@ describe('POST /api/track/click', () => {
     expect(latest.discount.promotion_code).toBe(second.promoCode.code);
   });
 
-  it('lists the referral params present in the page URL when the org cleans URLs', async () => {
+  it('cleans, when the org asks, only the params that carry the code, and gives the cleaned URL', async () => {
     const { org, promoCode } = await setup({ clean_url: true, referral_params: ['partner'] });
-    const answer = await (
-      await click({ org: org.id, code: promoCode.code, pageUrl: `https://www.brand.test/p?partner=${promoCode.code}&via=x&utm_source=y` })
-    ).json();
-    expect(answer.cleanupParams.sort()).toEqual(['partner', 'via']);
+    const pageUrl = `https://www.brand.test/p?partner=${promoCode.code.toLowerCase()}&ref=newsletter&utm_source=y&infl=${promoCode.code}#reviews`;
+    const answer = await (await click({ org: org.id, code: promoCode.code, pageUrl })).json();
+    expect(answer.cleanupParams.sort()).toEqual(['infl', 'partner']);
+    expect(answer.cleanUrl).toBe('https://www.brand.test/p?ref=newsletter&utm_source=y#reviews');
+  });
+
+  it('finds the creator’s code behind an unrelated referral param the pixel read first', async () => {
+    const { org, scope, creator, promoCode } = await setup();
+    // Product Hunt and newsletters add `ref=`, which the pixel reads before `via`.
+    const response = await click({ org: org.id, code: 'producthunt', pageUrl: `https://www.brand.test/?via=${promoCode.code}&ref=producthunt` });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.creator.id).toBe(creator.id);
+    expect(await server.deps.store.clicks.get(scope, body.clickId)).toMatchObject({ code: promoCode.code, creatorId: creator.id });
+
+    const nothing = await click({ org: org.id, code: 'producthunt', pageUrl: 'https://www.brand.test/?ref=producthunt&via=nobody' });
+    expect(nothing.status).toBe(404);
+    expect((await nothing.json()).error).toMatchObject({ code: 'promo_code_not_found', param: 'code' });
+  });
+
+  it('counts a reload or a second pixel on the page as the same visit, for an hour', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const clock = await startTestServer({}, { now: () => now });
+    try {
+      const { org, scope, promoCode } = await createOrgWithReferral(clock.deps);
+      const visit = (ip: string, userAgent = BROWSER_UA) =>
+        clock
+          .request('POST', '/api/track/click', {
+            body: JSON.stringify({ org: org.id, code: promoCode.code, pageUrl: `https://www.brand.test/?infl=${promoCode.code}` }),
+            headers: { 'content-type': 'text/plain', origin: ORIGIN, 'user-agent': userAgent, 'x-forwarded-for': ip },
+          })
+          .then((response) => response.json());
+      const first = await visit('198.51.100.20');
+      now = new Date('2026-11-22T10:40:00Z');
+      const reload = await visit('198.51.100.20');
+      expect(reload.clickId).toBe(first.clickId);
+      // The same referral: a reload does not move a last-click attribution forward.
+      const [firstRef, reloadRef] = await Promise.all([first.ref, reload.ref].map((ref) => verifyReferralToken(clock.deps.secrets.referralSigningKey, ref, now)));
+      expect(reloadRef.issuedAt).toEqual(firstRef.issuedAt);
+
+      const otherVisitor = await visit('198.51.100.21');
+      const otherBrowser = await visit('198.51.100.20', BROWSER_UA.replace('Chrome/131', 'Chrome/132'));
+      now = new Date('2026-11-22T11:00:01Z');
+      const nextHour = await visit('198.51.100.20');
+      expect(new Set([first.clickId, otherVisitor.clickId, otherBrowser.clickId, nextHour.clickId]).size).toBe(4);
+      expect(await clock.deps.store.clicks.countCreated(scope, everything)).toBe(4);
+    } finally {
+      await clock.stop();
+    }
   });
 
   it('names bad fields, refuses bad JSON and caps the body', async () => {

@@ -105,6 +105,11 @@ describe('POST /api/tracking/click (seed 003)', () => {
     ).json();
     expect(outside.warnings).toEqual(['test_mode', 'page_url_outside_domains']);
     expect(outside.cookieDomain).toBe('other.test');
+    // A private suffix is a registry too: browsers refuse a cookie on myshopify.com itself.
+    const shopify = await (
+      await server.request('POST', '/api/tracking/click', { key, body: { pageUrl: 'https://brand.myshopify.com/', referralCode: promoCode.code } })
+    ).json();
+    expect(shopify.cookieDomain).toBe('brand.myshopify.com');
 
     const declined = await (
       await server.request('POST', '/api/tracking/click', {
@@ -121,7 +126,8 @@ describe('POST /api/tracking/click (seed 003)', () => {
       })
     ).json();
     expect(bot).toMatchObject({ status: 'ignored', warnings: ['test_mode', 'bot_ignored'] });
-    expect(await server.deps.store.clicks.countCreated(scope, everything)).toBe(1);
+    // The clicks on other.test and on the Shopify store.
+    expect(await server.deps.store.clicks.countCreated(scope, everything)).toBe(2);
   });
 
   it('refuses a key of another org, a key without the tracking scope, and a code of the other mode', async () => {

@@ -10,6 +10,7 @@ export function presentBrowserClick(outcome: ClickOutcome) {
     clickId: outcome.clickId,
     cookieDays: outcome.cookieDays,
     cleanupParams: outcome.cleanupParams,
+    cleanUrl: outcome.cleanUrl,
     creator,
     discount,
   };

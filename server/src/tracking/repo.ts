@@ -39,6 +39,8 @@ export async function openTrackingRepos(driver: Driver) {
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'createdAt'], range: true },
       { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'], range: true },
+      // A visitor's recent clicks, to tell a reload from a new visit.
+      { fields: ['orgId', 'livemode', 'ipHash'] },
     ],
   });
   const heartbeats = await driver.collection<Heartbeat>({
@@ -50,6 +52,9 @@ export async function openTrackingRepos(driver: Driver) {
     clicks: {
       create: (click: Click) => clicks.insertOne(click),
       get: (scope: OrgScope, id: string) => clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, id }),
+      /** The visitor's click through this code since `since`, if there is one. */
+      findRepeat: (scope: OrgScope, visitor: Pick<Click, 'promoCodeId' | 'ipHash' | 'userAgent'>, since: Date) =>
+        clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, ...visitor, createdAt: { $gte: since } }),
       countCreated: (
         scope: OrgScope,
         range: { from: Date; to: Date },

@@ -109,6 +109,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
       userAgent: req.get('user-agent') ?? null,
       ip: req.ip ?? null,
       source: 'pixel',
+      codeFromPage: true,
       params: { org: 'org', code: 'code' },
     });
     sendJson(res, presentBrowserClick(outcome));
@@ -133,6 +134,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
       userAgent: input.userAgent ?? (caller.kind === 'key' ? null : (req.get('user-agent') ?? null)),
       ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
       source: caller.kind === 'key' ? 'server' : 'pixel',
+      codeFromPage: false,
       params: { org: input.programId ? 'programId' : 'org', code: 'referralCode' },
     });
     sendJson(res, presentServerClick(outcome));

@@ -25,6 +25,11 @@ export interface ClickRequest {
   userAgent: string | null;
   ip: string | null;
   source: ClickSource;
+  /**
+   * The pixel sends the first referral param it finds; the page's other referral params are
+   * candidates too, so an unrelated `?ref=producthunt` does not hide a creator's `?via=ANNIE50`.
+   */
+  codeFromPage: boolean;
   /** Request field names, so refusals name what the caller actually sent. */
   params: { org: string; code: string };
 }
@@ -47,8 +52,13 @@ export interface ClickOutcome {
   cookieDays: number;
   cookieDomain: string | null;
   cleanupParams: string[];
+  /** The page's URL without them, for the pixel to show; null when nothing is to be cleaned. */
+  cleanUrl: string | null;
   warnings: ClickWarning[];
 }
+
+// A reload of the landing page, or a second copy of the pixel, is the same visit, not another click.
+const REPEAT_VISIT_MS = 60 * 60 * 1000;
 
 /**
  * Records a click through a creator's link and returns the signed referral to keep. Visits that must
@@ -57,22 +67,29 @@ export interface ClickOutcome {
  */
 export async function recordClick(deps: Deps, caller: Caller, input: ClickRequest): Promise<ClickOutcome> {
   const org = await resolveOrg(deps, caller, input.orgId, input.params.org);
-  const clicked = await findActiveReferral(deps, org, caller.kind === 'key' ? [caller.livemode] : [true, false], input.code);
+  const pageUrl = new URL(input.pageUrl);
+  const candidates = input.codeFromPage ? [input.code, ...acceptedParams(org).map((name) => pageUrl.searchParams.get(name))] : [input.code];
+  const clicked = await findClickedReferral(deps, org, caller.kind === 'key' ? [caller.livemode] : [true, false], candidates);
   if (!clicked) {
     throw new ApiError('invalid_request_error', 'promo_code_not_found', `No active code ${input.code} for this org.`, {
       param: input.params.code,
       status: 404,
     });
   }
-  const pageUrl = new URL(input.pageUrl);
   const warnings: ClickWarning[] = [];
   if (!clicked.promoCode.livemode) warnings.push('test_mode');
   if (!isAllowedHost(org, pageUrl.hostname)) warnings.push('page_url_outside_domains');
+  // Only the params that carry this code: the page's other params are the brand's business.
+  const cleanupParams = org.cleanUrl ? acceptedParams(org).filter((name) => normalizedCode(pageUrl.searchParams.get(name)) === clicked.promoCode.code) : [];
+  const cleanUrl = new URL(pageUrl);
+  for (const name of cleanupParams) cleanUrl.searchParams.delete(name);
   const outcome = {
     org,
     cookieDays: org.attributionWindowDays,
-    cookieDomain: getDomain(pageUrl.hostname) ?? null,
-    cleanupParams: org.cleanUrl ? acceptedParams(org).filter((name) => pageUrl.searchParams.has(name)) : [],
+    // Private suffixes too (brand.myshopify.com, not myshopify.com): browsers refuse a cookie there.
+    cookieDomain: getDomain(pageUrl.hostname, { allowPrivateDomains: true }) ?? null,
+    cleanupParams,
+    cleanUrl: cleanupParams.length ? cleanUrl.href : null,
     warnings,
   };
 
@@ -83,7 +100,13 @@ export async function recordClick(deps: Deps, caller: Caller, input: ClickReques
   }
 
   const now = deps.now();
-  const click: Click = {
+  const ipHash = input.ip ? deps.secrets.hashIp(org.id, input.ip) : null;
+  const userAgent = input.userAgent?.slice(0, 512) ?? null;
+  const scope: OrgScope = { orgId: org.id, livemode: clicked.promoCode.livemode };
+  const repeated = ipHash
+    ? await deps.store.clicks.findRepeat(scope, { promoCodeId: clicked.promoCode.id, ipHash, userAgent }, new Date(now.getTime() - REPEAT_VISIT_MS))
+    : null;
+  const click: Click = repeated ?? {
     id: newId('clk'),
     orgId: org.id,
     livemode: clicked.promoCode.livemode,
@@ -93,13 +116,13 @@ export async function recordClick(deps: Deps, caller: Caller, input: ClickReques
     campaignId: clicked.campaign.id,
     landingUrl: input.pageUrl,
     referrer: input.referrer,
-    userAgent: input.userAgent?.slice(0, 512) ?? null,
-    ipHash: input.ip ? deps.secrets.hashIp(org.id, input.ip) : null,
+    userAgent,
+    ipHash,
     source: input.source,
     createdAt: now,
   };
   // The click is counted for the creator whose link was followed even when an earlier referral is kept.
-  await deps.store.clicks.create(click);
+  if (!repeated) await deps.store.clicks.create(click);
 
   const kept = org.attributionModel === 'first_click' && input.existingRef ? await keepableReferral(deps, org, input.existingRef) : null;
   if (kept) {
@@ -109,7 +132,7 @@ export async function recordClick(deps: Deps, caller: Caller, input: ClickReques
   const ref = await mintReferralToken(
     deps.secrets.referralSigningKey,
     { orgId: org.id, livemode: click.livemode, code: click.code, promoCodeId: click.promoCodeId, clickId: click.id },
-    { issuedAt: now, windowDays: org.attributionWindowDays },
+    { issuedAt: click.createdAt, windowDays: org.attributionWindowDays },
   );
   return { ...outcome, status: 'ok', referral: clicked, ref, clickId: click.id };
 }
@@ -165,6 +188,17 @@ function isAllowedHost(org: Org, host: string): boolean {
 
 function acceptedParams(org: Org): string[] {
   return [...new Set([...org.referralParams, ...REFERRAL_PARAMS])];
+}
+
+const normalizedCode = (value: string | null) => value?.trim().toUpperCase() || null;
+
+/** The first candidate naming an active code; the same code is looked up once. */
+async function findClickedReferral(deps: Deps, org: Org, modes: boolean[], candidates: (string | null)[]): Promise<CodeReferral | null> {
+  for (const code of new Set(candidates.map(normalizedCode))) {
+    const found = code && code.length <= 64 ? await findActiveReferral(deps, org, modes, code) : null;
+    if (found) return found;
+  }
+  return null;
 }
 
 // The browser route has no key, so a code is looked up in live mode first, then test mode.
