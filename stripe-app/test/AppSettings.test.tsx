@@ -1,6 +1,8 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
 import { Badge, Banner, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
+import { REFERRAL_PARAMS } from '../../pixel/src/params';
+import { PIXEL_BUILT_IN_PARAMS } from '../src/pixel';
 import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { settings } from './fixtures';
@@ -40,6 +42,19 @@ describe('AppSettings', () => {
     button(wrapper, 'Copy snippet')!.trigger('onPress');
     await settle(update);
     expect(clipboardWriteText).toHaveBeenCalledWith(snippet);
+  });
+
+  it('names the org’s own referral params in the snippet, so links using them are tracked', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, org: { ...settings.org, referral_params: ['partner', 'infl', 'creator_code'] } } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper.find(TextArea, { label: 'Pixel snippet' })).toHaveProps({
+      value: '<script src="https://shoutout.example.com/api/script.js" data-org="org_abc" data-params="partner,creator_code" defer></script>',
+    });
+  });
+
+  it('knows the same built-in params as the pixel', () => {
+    expect(PIXEL_BUILT_IN_PARAMS).toEqual(REFERRAL_PARAMS);
   });
 
   it('shows per domain whether the pixel has been seen', async () => {

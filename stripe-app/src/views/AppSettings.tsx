@@ -18,6 +18,7 @@ import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { ErrorBanner, Loading } from '../components';
 import { formatDate } from '../format';
+import { pixelSnippet } from '../pixel';
 import type { ApiKey, Settings } from '../types';
 import { useResource } from '../useResource';
 import { type FieldErrors, hasErrors, type SettingsForm, splitList, toHostname, validateSettingsForm } from '../validation';
@@ -87,7 +88,7 @@ const AppSettings = (context: ExtensionContextValue) => {
   else if (resource.status === 'loading') body = <Loading label="Loading settings…" />;
   else if (resource.status === 'error') body = <ErrorBanner error={resource.error} onRetry={reload} />;
   else if (settings && form && api && base) {
-    const snippet = `<script src="${base}/api/script.js" data-org="${settings.org.id}" defer></script>`;
+    const snippet = pixelSnippet(base, settings.org);
     body = (
       <Box css={{ stack: 'y', gap: 'large' }}>
         {context.environment.mode === 'test' && <Banner title="Test mode" description="API keys listed and created here are test-mode keys." />}
