@@ -1,9 +1,26 @@
-/** Minor units (as Stripe and the backend count) to a localised amount, e.g. 1999 usd → $19.99. */
+/*
+ * Stripe's API amounts do not always have the currency's own decimals, which is what Intl knows.
+ * Per Stripe's currency docs (docs.stripe.com/currencies), the currencies below are zero- and
+ * three-decimal. Under "Special cases", ISK and UGX "transitioned to a zero-decimal
+ * currency, but backward compatibility requires you to represent it as a two-decimal value" (so UGX,
+ * though also in the zero-decimal list, is two-decimal in amounts), and HUF and TWD are zero-decimal
+ * only for payouts, "even though you can charge two-decimal amounts". Every other currency is two.
+ */
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** Minor units as Stripe and the backend count them to main units, e.g. 1999 usd → 19.99, 500 isk → 5. */
+export function toMajorUnits(minor: number, currency: string | null | undefined): number {
+  const code = currency?.toLowerCase() ?? '';
+  const exponent = ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+  return minor / 10 ** exponent;
+}
+
+/** A localised amount, e.g. 1999 usd → $19.99; Intl picks only how many decimals to print. */
 export function formatMoney(minor: number, currency: string | null | undefined, locale = 'en-US'): string {
-  if (!currency) return new Intl.NumberFormat(locale).format(minor / 100);
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+  const amount = toMajorUnits(minor, currency);
+  if (!currency) return new Intl.NumberFormat(locale).format(amount);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
 }
 
 export function formatDate(unixSeconds: number | null | undefined, locale = 'en-US'): string {

@@ -81,6 +81,17 @@ describe('Home (drawer)', () => {
     expectSignedAndAllowed(backend.calls);
   });
 
+  it('charts amounts in main units of a zero-decimal currency', async () => {
+    fakeBackend({ 'GET overview': { body: { ...overview, currency: 'jpy' } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('¥12,345');
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
+      { creator: '@annie', amount: 10_000, kind: 'Revenue' },
+      { creator: '@annie', amount: 1_000, kind: 'Commission' },
+    ]);
+  });
+
   it('deactivates and reactivates a code on the backend, then reloads', async () => {
     const backend = fakeBackend({
       'GET overview': { body: overview },

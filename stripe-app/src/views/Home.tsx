@@ -22,7 +22,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
-import { formatMoney, formatNumber } from '../format';
+import { formatMoney, formatNumber, toMajorUnits } from '../format';
 import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
 import { useResource } from '../useResource';
 import { useForm } from '../useForm';
@@ -152,8 +152,8 @@ function OverviewBody({
   const { totals, currency } = overview;
   const earning = overview.creators.filter((creator) => creator.figures.revenue > 0 || creator.figures.commission > 0);
   const chart = earning.flatMap((creator) => [
-    { creator: `@${creator.handle}`, amount: creator.figures.revenue / 100, kind: 'Revenue' },
-    { creator: `@${creator.handle}`, amount: creator.figures.commission / 100, kind: 'Commission' },
+    { creator: `@${creator.handle}`, amount: toMajorUnits(creator.figures.revenue, currency), kind: 'Revenue' },
+    { creator: `@${creator.handle}`, amount: toMajorUnits(creator.figures.commission, currency), kind: 'Commission' },
   ]);
   return (
     <Box css={{ stack: 'y', gap: 'large' }}>
