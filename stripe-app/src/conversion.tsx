@@ -14,16 +14,16 @@ export function StatusBadge({ status }: { status: Conversion['status'] }) {
   return <Badge type={type}>{label}</Badge>;
 }
 
-export function ConversionRow({ conversion }: { conversion: Conversion }) {
+export function ConversionRow({ conversion, locale }: { conversion: Conversion; locale: string }) {
   return (
     <Box css={{ stack: 'y', gap: 'xxsmall' }}>
       <Inline css={{ gap: 'small', alignY: 'center' }}>
-        <Inline css={{ font: 'bodyEmphasized' }}>{formatMoney(conversion.amount, conversion.currency)}</Inline>
+        <Inline css={{ font: 'bodyEmphasized' }}>{formatMoney(conversion.amount, conversion.currency, locale)}</Inline>
         <StatusBadge status={conversion.status} />
       </Inline>
       <Box css={{ color: 'secondary', font: 'caption' }}>
-        {formatDate(conversion.created)} · {conversion.code ?? describeSource(conversion.source)} · commission{' '}
-        {formatMoney(conversion.commission, conversion.currency)}
+        {formatDate(conversion.created, locale)} · {conversion.code ?? describeSource(conversion.source)} · commission{' '}
+        {formatMoney(conversion.commission, conversion.currency, locale)}
       </Box>
     </Box>
   );

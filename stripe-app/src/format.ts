@@ -1,3 +1,16 @@
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+
+const FALLBACK_LOCALE = 'en-US';
+
+/** The Dashboard user's locale, or en-US when the Dashboard gives none that Intl accepts. */
+export function userLocale({ userContext }: Pick<ExtensionContextValue, 'userContext'>): string {
+  try {
+    return Intl.getCanonicalLocales(userContext.locale)[0] ?? FALLBACK_LOCALE;
+  } catch {
+    return FALLBACK_LOCALE;
+  }
+}
+
 /*
  * Stripe's API amounts do not always have the currency's own decimals, which is what Intl knows.
  * Per Stripe's currency docs (docs.stripe.com/currencies), the currencies below are zero- and
@@ -17,18 +30,18 @@ export function toMajorUnits(minor: number, currency: string | null | undefined)
 }
 
 /** A localised amount, e.g. 1999 usd → $19.99; Intl picks only how many decimals to print. */
-export function formatMoney(minor: number, currency: string | null | undefined, locale = 'en-US'): string {
+export function formatMoney(minor: number, currency: string | null | undefined, locale: string): string {
   const amount = toMajorUnits(minor, currency);
   if (!currency) return new Intl.NumberFormat(locale).format(amount);
   return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
 }
 
-export function formatDate(unixSeconds: number | null | undefined, locale = 'en-US'): string {
+export function formatDate(unixSeconds: number | null | undefined, locale: string): string {
   if (!unixSeconds) return '—';
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(unixSeconds * 1000));
 }
 
-export function formatNumber(value: number, locale = 'en-US'): string {
+export function formatNumber(value: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(value);
 }
 

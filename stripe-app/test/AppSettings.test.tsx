@@ -7,7 +7,7 @@ import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { settings } from './fixtures';
 
-const settingsPage = (mode: 'live' | 'test' = 'live') => render(<AppSettings {...viewContext('settings', { mode })} />);
+const settingsPage = (mode: 'live' | 'test' = 'live', locale?: string) => render(<AppSettings {...viewContext('settings', { mode, locale })} />);
 type Wrapper = ReturnType<typeof settingsPage>['wrapper'];
 const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
 const scope = (wrapper: Wrapper, id: string) => wrapper.findAll(Checkbox).find((node) => String(node.prop('label')).startsWith(`${id}:`))!;
@@ -64,6 +64,14 @@ describe('AppSettings', () => {
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(
       expect.arrayContaining(['Pixel seen Nov 21, 2025', 'Pixel not seen yet', 'Not an allowed domain']),
     );
+  });
+
+  it('writes dates in the Dashboard user’s locale', async () => {
+    fakeBackend({ 'GET settings': { body: settings } });
+    const { wrapper, update } = settingsPage('live', 'de-DE');
+    await settle(update);
+    expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(expect.arrayContaining(['Pixel seen 21. Nov. 2025', 'Revoked 14. Nov. 2025']));
+    expect(wrapper).toContainText('created 13. Nov. 2025');
   });
 
   it('says where the pixel status will appear when no domain is set', async () => {

@@ -5,9 +5,10 @@ import PaymentDetail from '../src/views/PaymentDetail';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, textOf, viewContext } from './backend';
 import { conversion, customerAttribution, paymentAttribution } from './fixtures';
 
-const customerPage = (mode: 'live' | 'test' = 'live') =>
-  render(<CustomerDetail {...viewContext('stripe.dashboard.customer.detail', { mode, object: { id: 'cus_123', object: 'customer' } })} />);
-const paymentPage = () => render(<PaymentDetail {...viewContext('stripe.dashboard.payment.detail', { object: { id: 'pi_123', object: 'payment_intent' } })} />);
+const customerPage = (mode: 'live' | 'test' = 'live', locale?: string) =>
+  render(<CustomerDetail {...viewContext('stripe.dashboard.customer.detail', { mode, locale, object: { id: 'cus_123', object: 'customer' } })} />);
+const paymentPage = (locale?: string) =>
+  render(<PaymentDetail {...viewContext('stripe.dashboard.payment.detail', { locale, object: { id: 'pi_123', object: 'payment_intent' } })} />);
 const property = (wrapper: ReturnType<typeof customerPage>['wrapper'], label: string) => wrapper.find(PropertyListItem, { label })?.prop('value');
 
 describe('CustomerDetail', () => {
@@ -32,6 +33,15 @@ describe('CustomerDetail', () => {
     expect(property(wrapper, 'Commission (USD)')).toBe('$9.80');
     expect(wrapper).toContainText('$49.00');
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(['Credited', 'Credited']);
+  });
+
+  it('writes amounts and dates in the Dashboard user’s locale', async () => {
+    fakeBackend({ 'GET customers/cus_123': { body: customerAttribution } });
+    const { wrapper, update } = customerPage('live', 'de-DE');
+    await settle(update);
+    expect(property(wrapper, 'Referred on')).toBe('18. Nov. 2025');
+    expect(property(wrapper, 'Revenue after refunds (USD)')).toBe('98,00\u00a0$');
+    expect(wrapper).toContainText('21. Nov. 2025 · ANNIE20 · commission 4,90\u00a0$');
   });
 
   it('shows a referral bound at signup when nothing was bought yet', async () => {
@@ -98,6 +108,14 @@ describe('PaymentDetail', () => {
     expect(property(wrapper, 'Refunded')).toBe('$9.00');
     expect(property(wrapper, 'Commission')).toBe('$4.00');
     expect(textOf(property(wrapper, 'Status') as object)).toBe('Partially refunded');
+  });
+
+  it('writes amounts and dates in the Dashboard user’s locale', async () => {
+    fakeBackend({ 'GET payments/pi_123': { body: paymentAttribution } });
+    const { wrapper, update } = paymentPage('de-DE');
+    await settle(update);
+    expect(property(wrapper, 'Amount')).toBe('49,00\u00a0$');
+    expect(property(wrapper, 'Credited')).toBe('21. Nov. 2025');
   });
 
   it('says so when the payment was not credited to anyone', async () => {

@@ -5,7 +5,7 @@ import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { overview } from './fixtures';
 
-const drawer = (mode: 'live' | 'test' = 'live') => render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode })} />);
+const drawer = (mode: 'live' | 'test' = 'live', locale?: string) => render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale })} />);
 type Wrapper = ReturnType<typeof drawer>['wrapper'];
 const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
 const pressAction = (wrapper: Wrapper, label: string) => pressInFragment(wrapper, wrapper.find(ContextView)!.prop('actions'), label);
@@ -79,6 +79,13 @@ describe('Home (drawer)', () => {
     await settle(update);
     expect(backend.calls.map((call) => call.url.searchParams.get('period'))).toEqual(['30d', '7d']);
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('writes figures in the Dashboard user’s locale', async () => {
+    fakeBackend({ 'GET overview': { body: { ...overview, totals: { ...overview.totals, clicks: 12_345 } } } });
+    const { wrapper, update } = drawer('live', 'de-DE');
+    await settle(update);
+    expect(wrapper).toContainText('12.345 clicks · 6 signups · 3 conversions · 123,45\u00a0$ revenue · 12,34\u00a0$ commission');
   });
 
   it('charts amounts in main units of a zero-decimal currency', async () => {

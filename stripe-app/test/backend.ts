@@ -53,9 +53,12 @@ export const backendError = (status: number, message: string, param?: string) =>
   body: { error: { type: 'invalid_request_error', code: 'test_error', message, ...(param && { param }), request_id: 'req_test' } },
 });
 
-export function viewContext(viewportID: string, options: { mode?: 'live' | 'test'; object?: { id: string; object: string }; apiBase?: string } = {}): ExtensionContextValue {
+export function viewContext(
+  viewportID: string,
+  options: { mode?: 'live' | 'test'; object?: { id: string; object: string }; apiBase?: string; locale?: string } = {},
+): ExtensionContextValue {
   return getMockContextProps({
-    userContext: { id: 'usr_view', account: { id: 'acct_view' } },
+    userContext: { id: 'usr_view', account: { id: 'acct_view' }, ...(options.locale && { locale: options.locale }) },
     environment: {
       viewportID,
       mode: options.mode ?? 'live',

@@ -17,7 +17,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { ErrorBanner, Loading } from '../components';
-import { formatDate } from '../format';
+import { formatDate, userLocale } from '../format';
 import { pixelSnippet } from '../pixel';
 import type { ApiKey, Settings } from '../types';
 import { useResource } from '../useResource';
@@ -51,6 +51,7 @@ const AppSettings = (context: ExtensionContextValue) => {
   const [errors, setErrors] = useState<FieldErrors<keyof SettingsForm>>({});
   const [saveError, setSaveError] = useState<BackendError | null>(null);
   const [status, setStatus] = useState<string | undefined>(undefined);
+  const locale = userLocale(context);
 
   const settings = resource.status === 'ready' ? resource.data : null;
   const form = draft ?? (settings ? formOf(settings.org) : null);
@@ -104,7 +105,7 @@ const AppSettings = (context: ExtensionContextValue) => {
           >
             Copy snippet
           </Button>
-          <PixelStatus pixel={settings.pixel} />
+          <PixelStatus pixel={settings.pixel} locale={locale} />
         </Box>
         <Divider />
         <Box css={{ stack: 'y', gap: 'medium' }}>
@@ -146,7 +147,7 @@ const AppSettings = (context: ExtensionContextValue) => {
           />
         </Box>
         <Divider />
-        <ApiKeys api={api} keys={settings.api_keys} onChanged={reload} />
+        <ApiKeys api={api} keys={settings.api_keys} locale={locale} onChanged={reload} />
       </Box>
     );
   }
@@ -158,7 +159,7 @@ const AppSettings = (context: ExtensionContextValue) => {
   );
 };
 
-function PixelStatus({ pixel }: { pixel: Settings['pixel'] }) {
+function PixelStatus({ pixel, locale }: { pixel: Settings['pixel']; locale: string }) {
   if (pixel.length === 0) {
     return <Box css={{ color: 'secondary' }}>Add an allowed domain below; once the pixel loads there, it shows up here.</Box>;
   }
@@ -167,7 +168,7 @@ function PixelStatus({ pixel }: { pixel: Settings['pixel'] }) {
       {pixel.map((entry) => (
         <Inline key={entry.domain} css={{ gap: 'small', alignY: 'center' }}>
           <Inline css={{ font: 'bodyEmphasized' }}>{entry.domain}</Inline>
-          {entry.last_seen ? <Badge type="positive">Pixel seen {formatDate(entry.last_seen)}</Badge> : <Badge type="warning">Pixel not seen yet</Badge>}
+          {entry.last_seen ? <Badge type="positive">Pixel seen {formatDate(entry.last_seen, locale)}</Badge> : <Badge type="warning">Pixel not seen yet</Badge>}
           {!entry.allowed && <Badge type="urgent">Not an allowed domain</Badge>}
         </Inline>
       ))}
@@ -175,7 +176,7 @@ function PixelStatus({ pixel }: { pixel: Settings['pixel'] }) {
   );
 }
 
-function ApiKeys({ api, keys, onChanged }: { api: Api; keys: ApiKey[]; onChanged: () => void }) {
+function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; locale: string; onChanged: () => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['referrals']);
   const [created, setCreated] = useState<ApiKey | null>(null);
@@ -240,10 +241,10 @@ function ApiKeys({ api, keys, onChanged }: { api: Api; keys: ApiKey[]; onChanged
           <Inline key={key.id} css={{ gap: 'small', alignY: 'center' }}>
             <Inline css={{ font: 'bodyEmphasized' }}>{key.name}</Inline>
             <Inline css={{ color: 'secondary' }}>
-              {key.redacted} · {key.scopes.join(', ')} · created {formatDate(key.created)}
+              {key.redacted} · {key.scopes.join(', ')} · created {formatDate(key.created, locale)}
             </Inline>
             {key.revoked ? (
-              <Badge type="neutral">Revoked {formatDate(key.revoked)}</Badge>
+              <Badge type="neutral">Revoked {formatDate(key.revoked, locale)}</Badge>
             ) : (
               <Button size="small" type="destructive" pending={pending === key.id} onPress={() => revoke(key)}>
                 Revoke

@@ -4,7 +4,7 @@ import { useCallback } from 'react';
 import { type Api, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
 import { ConversionRow } from '../conversion';
-import { describeSource, formatDate, formatMoney } from '../format';
+import { describeSource, formatDate, formatMoney, userLocale } from '../format';
 import type { CustomerAttribution } from '../types';
 import { useResource } from '../useResource';
 
@@ -14,6 +14,7 @@ const CustomerDetail = (context: ExtensionContextValue) => {
   const customerId = context.environment.objectContext?.id ?? '';
   const load = useCallback((client: Api) => client.get<CustomerAttribution>(`customers/${encodeURIComponent(customerId)}`), [customerId]);
   const { resource, reload } = useResource(api, load);
+  const locale = userLocale(context);
 
   let body: React.ReactNode;
   if (configError) body = <ErrorBanner error={configError} />;
@@ -30,13 +31,13 @@ const CustomerDetail = (context: ExtensionContextValue) => {
           <PropertyList>
             <PropertyListItem label="Referred by" value={who.creator_handle ? `@${who.creator_handle}` : who.creator} />
             <PropertyListItem label="Through" value={who.code ? `${who.code} (${describeSource(who.source)})` : describeSource(who.source)} />
-            {signup && <PropertyListItem label="Referred on" value={formatDate(signup.referred_at)} />}
-            {referral && <PropertyListItem label="First credited" value={formatDate(referral.created)} />}
+            {signup && <PropertyListItem label="Referred on" value={formatDate(signup.referred_at, locale)} />}
+            {referral && <PropertyListItem label="First credited" value={formatDate(referral.created, locale)} />}
             {totals.map((total) => (
-              <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency)} />
+              <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency, locale)} />
             ))}
             {totals.map((total) => (
-              <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency)} />
+              <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency, locale)} />
             ))}
           </PropertyList>
           <Divider />
@@ -44,7 +45,7 @@ const CustomerDetail = (context: ExtensionContextValue) => {
           {conversions.length === 0 ? (
             <Box css={{ color: 'secondary' }}>No purchase credited yet.</Box>
           ) : (
-            conversions.map((conversion) => <ConversionRow key={conversion.id} conversion={conversion} />)
+            conversions.map((conversion) => <ConversionRow key={conversion.id} conversion={conversion} locale={locale} />)
           )}
         </Box>
       );

@@ -22,7 +22,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
-import { formatMoney, formatNumber, toMajorUnits } from '../format';
+import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
 import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
 import { useResource } from '../useResource';
 import { useForm } from '../useForm';
@@ -41,6 +41,7 @@ const Home = (context: ExtensionContextValue) => {
   const [period, setPeriod] = useState('30d');
   const load = useCallback((client: Api) => client.get<Overview>('overview', { period }), [period]);
   const { resource, reload } = useResource(api, load);
+  const locale = userLocale(context);
   const [actionError, setActionError] = useState<BackendError | null>(null);
   const [creatorFormShown, setCreatorFormShown] = useState(false);
   const [campaignFormShown, setCampaignFormShown] = useState(false);
@@ -108,7 +109,7 @@ const Home = (context: ExtensionContextValue) => {
             </Box>
           </Empty>
         ) : (
-          <OverviewBody overview={resource.data} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
+          <OverviewBody overview={resource.data} locale={locale} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
         )}
       </Box>
       {api && overview && (
@@ -127,23 +128,25 @@ const Home = (context: ExtensionContextValue) => {
   );
 };
 
-function FigureLine({ figures, currency }: { figures: Figures; currency: string | null }) {
+function FigureLine({ figures, currency, locale }: { figures: Figures; currency: string | null; locale: string }) {
   return (
     <Box css={{ color: 'secondary', font: 'caption' }}>
-      {formatNumber(figures.clicks)} clicks · {formatNumber(figures.signups)} signups · {formatNumber(figures.conversions)} conversions ·{' '}
-      {formatMoney(figures.revenue, currency)} revenue · {formatMoney(figures.commission, currency)} commission
+      {formatNumber(figures.clicks, locale)} clicks · {formatNumber(figures.signups, locale)} signups · {formatNumber(figures.conversions, locale)} conversions ·{' '}
+      {formatMoney(figures.revenue, currency, locale)} revenue · {formatMoney(figures.commission, currency, locale)} commission
     </Box>
   );
 }
 
 function OverviewBody({
   overview,
+  locale,
   busyCode,
   onSetActive,
   onCopy,
   onAddCreator,
 }: {
   overview: Overview;
+  locale: string;
   busyCode: string | null;
   onSetActive: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
@@ -159,14 +162,14 @@ function OverviewBody({
     <Box css={{ stack: 'y', gap: 'large' }}>
       <Box css={{ stack: 'y', gap: 'small' }}>
         <Box css={{ font: 'heading' }}>All campaigns</Box>
-        <Inline css={{ font: 'title' }}>{formatMoney(totals.revenue, currency)}</Inline>
-        <FigureLine figures={totals} currency={currency} />
+        <Inline css={{ font: 'title' }}>{formatMoney(totals.revenue, currency, locale)}</Inline>
+        <FigureLine figures={totals} currency={currency} locale={locale} />
         {chart.length > 0 && <BarChart data={chart} x="creator" y="amount" color="kind" axis="y" legend tooltip />}
       </Box>
       <Divider />
       <Box css={{ stack: 'y', gap: 'small' }}>
         <Box css={{ font: 'heading' }}>Campaigns</Box>
-        <CampaignTable campaigns={overview.campaigns} currency={currency} />
+        <CampaignTable campaigns={overview.campaigns} currency={currency} locale={locale} />
       </Box>
       <Divider />
       <Box css={{ stack: 'y', gap: 'medium' }}>
@@ -182,7 +185,7 @@ function OverviewBody({
           </Empty>
         ) : (
           overview.creators.map((creator) => (
-            <CreatorCard key={creator.id} creator={creator} currency={currency} busyCode={busyCode} onSetActive={onSetActive} onCopy={onCopy} />
+            <CreatorCard key={creator.id} creator={creator} currency={currency} locale={locale} busyCode={busyCode} onSetActive={onSetActive} onCopy={onCopy} />
           ))
         )}
       </Box>
@@ -190,7 +193,7 @@ function OverviewBody({
   );
 }
 
-function CampaignTable({ campaigns, currency }: { campaigns: Campaign[]; currency: string | null }) {
+function CampaignTable({ campaigns, currency, locale }: { campaigns: Campaign[]; currency: string | null; locale: string }) {
   return (
     <Table>
       <TableHead>
@@ -205,9 +208,9 @@ function CampaignTable({ campaigns, currency }: { campaigns: Campaign[]; currenc
         {campaigns.map((campaign) => (
           <TableRow key={campaign.id}>
             <TableCell>{campaign.title}</TableCell>
-            <TableCell align="right">{formatNumber(campaign.figures.conversions)}</TableCell>
-            <TableCell align="right">{formatMoney(campaign.figures.revenue, currency)}</TableCell>
-            <TableCell align="right">{formatMoney(campaign.figures.commission, currency)}</TableCell>
+            <TableCell align="right">{formatNumber(campaign.figures.conversions, locale)}</TableCell>
+            <TableCell align="right">{formatMoney(campaign.figures.revenue, currency, locale)}</TableCell>
+            <TableCell align="right">{formatMoney(campaign.figures.commission, currency, locale)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -218,12 +221,14 @@ function CampaignTable({ campaigns, currency }: { campaigns: Campaign[]; currenc
 function CreatorCard({
   creator,
   currency,
+  locale,
   busyCode,
   onSetActive,
   onCopy,
 }: {
   creator: Creator;
   currency: string | null;
+  locale: string;
   busyCode: string | null;
   onSetActive: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
@@ -233,7 +238,7 @@ function CreatorCard({
       <Box css={{ font: 'bodyEmphasized' }}>
         {creator.name} (@{creator.handle})
       </Box>
-      <FigureLine figures={creator.figures} currency={currency} />
+      <FigureLine figures={creator.figures} currency={currency} locale={locale} />
       {creator.promo_codes.map((promoCode) => (
         <Inline key={promoCode.id} css={{ gap: 'small', alignY: 'center' }}>
           <Inline css={{ font: 'bodyEmphasized' }}>{promoCode.code}</Inline>

@@ -4,7 +4,7 @@ import { useCallback } from 'react';
 import { type Api, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
 import { StatusBadge } from '../conversion';
-import { describeSource, formatDate, formatMoney } from '../format';
+import { describeSource, formatDate, formatMoney, userLocale } from '../format';
 import type { PaymentAttribution } from '../types';
 import { useResource } from '../useResource';
 
@@ -14,6 +14,7 @@ const PaymentDetail = (context: ExtensionContextValue) => {
   const paymentId = context.environment.objectContext?.id ?? '';
   const load = useCallback((client: Api) => client.get<PaymentAttribution>(`payments/${encodeURIComponent(paymentId)}`), [paymentId]);
   const { resource, reload } = useResource(api, load);
+  const locale = userLocale(context);
 
   let body: React.ReactNode;
   if (configError) body = <ErrorBanner error={configError} />;
@@ -29,10 +30,10 @@ const PaymentDetail = (context: ExtensionContextValue) => {
         <PropertyListItem label="Code" value={conversion.code ?? '—'} />
         <PropertyListItem label="Attributed by" value={describeSource(conversion.source)} />
         <PropertyListItem label="Status" value={<StatusBadge status={conversion.status} />} />
-        <PropertyListItem label="Amount" value={formatMoney(conversion.amount, conversion.currency)} />
-        {conversion.refunded > 0 && <PropertyListItem label="Refunded" value={formatMoney(conversion.refunded, conversion.currency)} />}
-        <PropertyListItem label="Commission" value={formatMoney(conversion.commission, conversion.currency)} />
-        <PropertyListItem label="Credited" value={formatDate(conversion.created)} />
+        <PropertyListItem label="Amount" value={formatMoney(conversion.amount, conversion.currency, locale)} />
+        {conversion.refunded > 0 && <PropertyListItem label="Refunded" value={formatMoney(conversion.refunded, conversion.currency, locale)} />}
+        <PropertyListItem label="Commission" value={formatMoney(conversion.commission, conversion.currency, locale)} />
+        <PropertyListItem label="Credited" value={formatDate(conversion.created, locale)} />
       </PropertyList>
     );
   }
