@@ -55,6 +55,16 @@ describe('CustomerDetail', () => {
     expect(wrapper).toContainText('No purchase credited yet.');
   });
 
+  it('gives the signup’s date only when its creator is the one credited', async () => {
+    const bobs = { ...conversion, creator: 'cr_bob', creator_handle: 'bob', code: 'BOB10' };
+    fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, referral: bobs, conversions: [bobs] } } });
+    const { wrapper, update } = customerPage();
+    await settle(update);
+    expect(property(wrapper, 'Referred by')).toBe('@bob');
+    expect(wrapper.find(PropertyListItem, { label: 'Referred on' })).toBeNull();
+    expect(property(wrapper, 'First credited')).toBe('Nov 21, 2025');
+  });
+
   it('says so when no creator referred the customer, naming test mode', async () => {
     const backend = fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, referral: null, signup_referral: null, totals: [], conversions: [] } } });
     const { wrapper, update } = customerPage('test');

@@ -364,6 +364,32 @@ describe('Stripe App backend', () => {
     expect(unlinked.signup_referral).toBeNull();
   });
 
+  it('names on the customer page the first creator who referred them, not a self-referrer', async () => {
+    const caller = newCaller();
+    const { creator, promoCode, campaign } = await seedCatalog(caller);
+    const selfie = (await json(await call(caller, 'POST', 'creators', { body: { handle: 'selfie', email: 'selfie@creator.test', campaign: campaign.id, code: uniqueCode('SELF') } }))).body;
+    const customer = newStripeId('cus');
+    const buy = async (options: Parameters<typeof seedPaidSession>[2], daysAgo: number) => {
+      const session = seedPaidSession(stack.stripe, caller.account, options);
+      stack.stripe.seed({ ...session, created: session.created - daysAgo * 86_400 }, caller.account);
+      expect((await deliver(stack.server, stripeEvent('checkout.session.completed', session, { account: caller.account }))).status).toBe(200);
+    };
+    // The creator buys through her own code first; the customer then buys through annie's.
+    await buy({ customer, email: 'selfie@creator.test', promotionCode: selfie.promo_codes[0].stripe_promotion_code_id }, 2);
+    await buy({ customer, promotionCode: promoCode.stripe_promotion_code_id }, 1);
+
+    const page = (await json(await call(caller, 'GET', `customers/${customer}`))).body;
+    expect(page.conversions.map((conversion: { creator: string; status: string }) => [conversion.creator, conversion.status])).toEqual([
+      [creator.id, 'credited'],
+      [selfie.id, 'flagged'],
+    ]);
+    expect(page.referral).toMatchObject({ creator: creator.id, creator_handle: creator.handle, status: 'credited' });
+
+    const onlySelf = newStripeId('cus');
+    await buy({ customer: onlySelf, email: 'selfie@creator.test', promotionCode: selfie.promo_codes[0].stripe_promotion_code_id }, 1);
+    expect((await json(await call(caller, 'GET', `customers/${onlySelf}`))).body).toMatchObject({ referral: null, totals: [], conversions: [{ status: 'flagged' }] });
+  });
+
   it('shows the conversion of a paid checkout on the drawer, the customer and the payment', async () => {
     const caller = newCaller();
     const { creator, promoCode, campaign } = await seedCatalog(caller);

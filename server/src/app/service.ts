@@ -134,8 +134,9 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
     signupReferral(deps, scope, stripeCustomerId),
   ]);
   const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
-  // A flagged conversion (self-referral) earns nothing and is shown, not counted.
-  for (const conversion of conversions.filter((each) => each.status !== 'flagged')) {
+  // A flagged conversion (self-referral) earns nothing and referred no one: it is shown, not counted.
+  const counted = conversions.filter((each) => each.status !== 'flagged');
+  for (const conversion of counted) {
     const total = totals.get(conversion.currency) ?? { currency: conversion.currency, revenue: 0, commission: 0 };
     total.revenue += conversion.amount - conversion.refunded;
     total.commission += conversion.commission;
@@ -145,8 +146,8 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
     object: 'customer_attribution',
     customer: stripeCustomerId,
     livemode: scope.livemode,
-    // Listed newest first: the oldest conversion says who referred the customer.
-    referral: conversions.at(-1) ?? null,
+    // Listed newest first: the oldest counted conversion says who referred the customer.
+    referral: counted.at(-1) ?? null,
     signup_referral: signup,
     totals: [...totals.values()],
     conversions,

@@ -31,7 +31,8 @@ const CustomerDetail = (context: ExtensionContextValue) => {
           <PropertyList>
             <PropertyListItem label="Referred by" value={who.creator_handle ? `@${who.creator_handle}` : who.creator} />
             <PropertyListItem label="Through" value={who.code ? `${who.code} (${describeSource(who.source)})` : describeSource(who.source)} />
-            {signup && <PropertyListItem label="Referred on" value={formatDate(signup.referred_at, locale)} />}
+            {/* The signup's date is when its own creator referred them: wrong beside another creator's name. */}
+            {signup?.creator === who.creator && <PropertyListItem label="Referred on" value={formatDate(signup.referred_at, locale)} />}
             {referral && <PropertyListItem label="First credited" value={formatDate(referral.created, locale)} />}
             {totals.map((total) => (
               <PropertyListItem key={`revenue-${total.currency}`} label={`Revenue after refunds (${total.currency.toUpperCase()})`} value={formatMoney(total.revenue, total.currency, locale)} />
