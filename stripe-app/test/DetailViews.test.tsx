@@ -1,5 +1,6 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, PropertyListItem, Spinner } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Button, PropertyListItem, Spinner } from '@stripe/ui-extension-sdk/ui';
+import { useState } from 'react';
 import CustomerDetail from '../src/views/CustomerDetail';
 import PaymentDetail from '../src/views/PaymentDetail';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, textOf, viewContext } from './backend';
@@ -85,6 +86,27 @@ describe('CustomerDetail', () => {
     pressInFragment(wrapper, wrapper.find(Banner)!.prop('actions'), 'Try again');
     await settle(update);
     expect(property(wrapper, 'Referred by')).toBe('@annie');
+  });
+
+  it('shows the spinner, not the last customer’s referral, when the Dashboard moves to another customer', async () => {
+    const backend = fakeBackend({ 'GET customers/cus_123': { body: customerAttribution }, 'GET customers/cus_456': 'hang' });
+    const Browsing = () => {
+      const [id, setId] = useState('cus_123');
+      return (
+        <>
+          <Button onPress={() => setId('cus_456')}>Next customer</Button>
+          <CustomerDetail {...viewContext('stripe.dashboard.customer.detail', { object: { id, object: 'customer' } })} />
+        </>
+      );
+    };
+    const { wrapper, update } = render(<Browsing />);
+    await settle(update);
+    expect(property(wrapper, 'Referred by')).toBe('@annie');
+    wrapper.find(Button)!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET customers/cus_123', 'GET customers/cus_456']);
+    expect(wrapper).toContainComponent(Spinner);
+    expect(wrapper.find(PropertyListItem, { label: 'Referred by' })).toBeNull();
   });
 
   it('explains a manifest without a backend URL instead of calling anywhere', async () => {

@@ -99,6 +99,32 @@ describe('Home (drawer)', () => {
     ]);
   });
 
+  it('shows the spinner, not the last period’s figures, while another period loads', async () => {
+    fakeBackend({ 'GET overview': (call) => (call.url.searchParams.get('period') === '30d' ? { body: overview } : 'hang') });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('Annie Lee (@annie)');
+    wrapper.find(Select, { name: 'period' })!.trigger('onChange', { target: { value: '7d' } });
+    await settle(update);
+    expect(wrapper).toContainComponent(Spinner);
+    expect(wrapper).not.toContainText('Annie Lee (@annie)');
+  });
+
+  it('keeps the figures on screen while a change reloads them', async () => {
+    let loads = 0;
+    fakeBackend({
+      'GET overview': () => (loads++ === 0 ? { body: overview } : 'hang'),
+      'PATCH promo_codes/pc_annie': (call) => ({ body: { ...overview.creators[0].promo_codes[0], ...(call.body as object) } }),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Deactivate')!.trigger('onPress');
+    await settle(update);
+    expect(loads).toBe(2);
+    expect(wrapper).not.toContainComponent(Spinner);
+    expect(wrapper).toContainText('Annie Lee (@annie)');
+  });
+
   it('deactivates and reactivates a code on the backend, then reloads', async () => {
     const backend = fakeBackend({
       'GET overview': { body: overview },
