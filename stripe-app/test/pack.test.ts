@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SYNCED_TYPES } from '../../server/src/stripe/sync';
 import { type Manifest, manifestProblems, pngSize, VIEWPORTS } from '../scripts/manifest';
 import { pack } from '../scripts/pack';
 
@@ -59,6 +60,16 @@ describe('npm run app:pack', () => {
       ].sort(),
     );
     for (const { purpose } of manifest.permissions) expect(purpose.length).toBeGreaterThan(20);
+  });
+
+  it('asks to read the object of every Stripe event the server acts on, saying that is why', () => {
+    const { manifest } = pack({ root, out });
+    const purposes = new Map(manifest.permissions.map(({ permission, purpose }) => [permission, purpose]));
+    // Stripe sends an app only the events of objects it may read: event_read plus the object's read permission.
+    for (const type of SYNCED_TYPES) expect(purposes.get(`${type.split('.').slice(0, -1).join('_')}_read`), type).toBeDefined();
+    // Nothing reads coupons or customers through the API: their events are the reason to ask.
+    expect(purposes.get('coupon_read')).toMatch(/coupon is deleted/);
+    expect(purposes.get('customer_read')).toMatch(/^Read customers as they are created or updated/);
   });
 
   it('allows only the backend’s /api/app/ path, and every URL the views call falls under it', () => {

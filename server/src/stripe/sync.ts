@@ -5,7 +5,8 @@ import type { Org } from '../orgs/repo';
 import { getOrg } from '../orgs/service';
 import { ingestStripeEvent, type IngestOutcome } from './events';
 
-const SYNCED_TYPES = [
+/** The event types the server acts on; the Stripe App asks to read each one's object. */
+export const SYNCED_TYPES = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
   'invoice.paid',
