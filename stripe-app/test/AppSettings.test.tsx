@@ -142,7 +142,7 @@ describe('AppSettings', () => {
     });
   });
 
-  it('lists this mode’s keys, creates one shown once, and revokes', async () => {
+  it('lists this mode’s keys, creates one shown once, and revokes one once confirmed', async () => {
     let keys = settings.api_keys;
     const backend = fakeBackend({
       'GET settings': () => ({ body: { ...settings, api_keys: keys } }),
@@ -172,10 +172,17 @@ describe('AppSettings', () => {
     pressInFragment(wrapper, shownOnce.prop('actions'), 'Copy key');
     expect(clipboardWriteText).toHaveBeenCalledWith('so_test_the-only-copy');
 
-    const row = wrapper.findAll(Inline).find((node) => node.text.startsWith('Production backend'))!;
-    row.find(Button)!.trigger('onPress');
-    await settle(update);
-    expect(backend.calls.some((call) => call.route === 'DELETE keys/key_1')).toBe(true);
+    const row = () => wrapper.findAll(Inline).find((node) => node.text.startsWith('Production backend'))!;
+    const press = async (label: string) => {
+      row().findAll(Button).find((node) => node.text === label)!.trigger('onPress');
+      await settle(update);
+    };
+    await press('Revoke');
+    await press('Cancel');
+    await press('Revoke');
+    expect(backend.calls.some((call) => call.method === 'DELETE')).toBe(false);
+    await press('Confirm revoke');
+    expect(backend.calls.filter((call) => call.method === 'DELETE').map((call) => call.route)).toEqual(['DELETE keys/key_1']);
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toContain('Revoked Nov 23, 2025');
     expectSignedAndAllowed(backend.calls, 'test');
   });

@@ -182,6 +182,8 @@ function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; l
   const [created, setCreated] = useState<ApiKey | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  // A revoked key stops the brand's backend at once and cannot be restored: it takes a second press.
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   const create = async () => {
     setError(null);
@@ -201,6 +203,7 @@ function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; l
 
   const revoke = async (key: ApiKey) => {
     setError(null);
+    setConfirming(null);
     setPending(key.id);
     try {
       await api.del(`keys/${encodeURIComponent(key.id)}`);
@@ -245,8 +248,17 @@ function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; l
             </Inline>
             {key.revoked ? (
               <Badge type="neutral">Revoked {formatDate(key.revoked, locale)}</Badge>
+            ) : confirming === key.id ? (
+              <>
+                <Button size="small" type="destructive" onPress={() => revoke(key)}>
+                  Confirm revoke
+                </Button>
+                <Button size="small" onPress={() => setConfirming(null)}>
+                  Cancel
+                </Button>
+              </>
             ) : (
-              <Button size="small" type="destructive" pending={pending === key.id} onPress={() => revoke(key)}>
+              <Button size="small" type="destructive" pending={pending === key.id} onPress={() => setConfirming(key.id)}>
                 Revoke
               </Button>
             )}
