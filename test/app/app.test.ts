@@ -429,4 +429,27 @@ describe('Stripe App backend', () => {
     expect(unknownCharge).toMatchObject({ status: 200, body: { conversion: null } });
     await expectError(await call(caller, 'GET', 'customers/not-a-customer'), 400, 'parameter_invalid');
   });
+
+  it('finds the conversion from a py_ charge id, as bank debits have, refunded or not', async () => {
+    const caller = newCaller();
+    const { promoCode } = await seedCatalog(caller);
+    const debit = async () => {
+      const session = seedPaidSession(stack.stripe, caller.account, { promotionCode: promoCode.stripe_promotion_code_id });
+      await deliver(stack.server, stripeEvent('checkout.session.completed', session, { account: caller.account }));
+      const charge = { ...chargeFor(session.payment_intent as string, 8000, 0), id: newStripeId('py') };
+      return { charge, conversion: (await json(await call(caller, 'GET', `payments/${session.payment_intent}`))).body.conversion };
+    };
+
+    // Known only through its payment intent, which Stripe gives.
+    const unrefunded = await debit();
+    stack.stripe.seed(unrefunded.charge, caller.account);
+    expect((await json(await call(caller, 'GET', `payments/${unrefunded.charge.id}`))).body.conversion).toMatchObject({ id: unrefunded.conversion.id });
+
+    // Recorded on the conversion by its refund.
+    const refunded = await debit();
+    await deliver(stack.server, stripeEvent('charge.refunded', { ...refunded.charge, amount_refunded: 8000, refunded: true }, { account: caller.account }));
+    expect((await json(await call(caller, 'GET', `payments/${refunded.charge.id}`))).body.conversion).toMatchObject({ id: refunded.conversion.id, status: 'refunded' });
+
+    expect(await json(await call(caller, 'GET', `payments/${newStripeId('py')}`))).toMatchObject({ status: 200, body: { conversion: null } });
+  });
 });

@@ -27,5 +27,5 @@ export type CreateCreatorWithCodeInput = z.infer<typeof createCreatorWithCodeSch
 export const appCreateApiKeySchema = createApiKeySchema.omit({ livemode: true });
 
 export const customerIdSchema = z.string().regex(/^cus_[A-Za-z0-9]{1,255}$/, 'must be a Stripe customer id such as cus_123');
-/** The payment detail page is about a payment intent or a charge. */
-export const paymentIdSchema = z.string().regex(/^(pi|ch)_[A-Za-z0-9]{1,255}$/, 'must be a payment intent (pi_…) or charge (ch_…) id');
+/** The payment detail page is about a payment intent or a charge; some bank debits' charges are `py_…`. */
+export const paymentIdSchema = z.string().regex(/^(pi|ch|py)_[A-Za-z0-9]{1,255}$/, 'must be a payment intent (pi_…) or charge (ch_… or py_…) id');

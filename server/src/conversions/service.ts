@@ -263,12 +263,16 @@ async function retrieveCharge(client: OrgStripe, chargeId: string) {
   }
 }
 
-/** For the Stripe App's payment view: the conversion behind a `pi_…` or `ch_…`, or null. */
+/**
+ * For the Stripe App's payment view: the conversion behind a payment intent or a charge, or null. A
+ * `py_…` id is a charge as much as a `ch_…` one is (some bank debits).
+ */
 export async function conversionForPayment(deps: Deps, scope: OrgScope, paymentId: string) {
-  let conversion = paymentId.startsWith('ch_')
+  const isCharge = /^(ch|py)_/.test(paymentId);
+  let conversion = isCharge
     ? await deps.store.conversions.findOne(scope, { chargeId: paymentId })
     : await deps.store.conversions.findOne(scope, { paymentIntentId: paymentId });
-  if (!conversion && paymentId.startsWith('ch_')) {
+  if (!conversion && isCharge) {
     // A charge nobody refunded yet is only known to us through its payment intent.
     const org = await deps.store.orgs.get(scope.orgId);
     const client = org && deps.stripe.forOrg(org, scope.livemode);

@@ -291,7 +291,7 @@ function buildDocument() {
     responses: { 200: ok('The promo code') },
   });
   app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution') } });
-  app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_… or ch_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });
+  app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_…, ch_… or py_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });
   app({ method: 'get', path: '/api/app/settings', summary: 'Settings, keys and pixel heartbeats', responses: { 200: ok('The settings') } });
   app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings') } });
   app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`') } });
