@@ -243,6 +243,15 @@ describe('Home: add a creator', () => {
     expectSignedAndAllowed(backend.calls);
   });
 
+  it('says that an existing handle gets the code, keeping that creator’s name and email', async () => {
+    fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(creatorForm(wrapper).find(TextField, { name: 'handle' })).toHaveProps({
+      description: 'Lower-case. An existing creator’s handle gives that creator this code too; their name and email stay as they are.',
+    });
+  });
+
   it('puts the backend’s refusal on the field it names', async () => {
     fakeBackend({
       'GET overview': { body: overview },

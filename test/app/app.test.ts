@@ -234,11 +234,12 @@ describe('Stripe App backend', () => {
   it('gives an existing handle a new code instead of a duplicate creator', async () => {
     const caller = newCaller();
     const { creator, campaign } = await seedCatalog(caller, 'bob');
-    const second = await json(await call(caller, 'POST', 'creators', { body: { handle: 'BOB', campaign: campaign.id, code: uniqueCode('BOB') } }));
+    const second = await json(await call(caller, 'POST', 'creators', { body: { handle: 'BOB', name: 'Robert', email: 'robert@example.com', campaign: campaign.id, code: uniqueCode('BOB') } }));
     expect(second.status).toBe(201);
     expect(second.body.id).toBe(creator.id);
     const overview = (await json(await call(caller, 'GET', 'overview'))).body;
-    expect(overview.creators).toHaveLength(1);
+    // The drawer's help says so: the name and email sent with an existing handle are not applied.
+    expect(overview.creators).toEqual([expect.objectContaining({ id: creator.id, name: 'Annie', email: null })]);
     expect(overview.creators[0].promo_codes).toHaveLength(2);
   });
 

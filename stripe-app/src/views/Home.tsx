@@ -312,7 +312,12 @@ function CreatorFormView({
     >
       <Box css={{ stack: 'y', gap: 'medium' }}>
         {formError && <Banner type="critical" title="The creator was not created" description={formError} />}
-        <TextField label="Handle" placeholder="annie" description="Lower-case; unique among your creators." {...field('handle')} />
+        <TextField
+          label="Handle"
+          placeholder="annie"
+          description="Lower-case. An existing creator’s handle gives that creator this code too; their name and email stay as they are."
+          {...field('handle')}
+        />
         <TextField label="Name (optional)" placeholder="Annie Lee" {...field('name')} />
         <TextField label="Email (optional)" type="email" description="Used to spot creators buying through their own code." {...field('email')} />
         <Select label="Campaign" {...field('campaign')}>
