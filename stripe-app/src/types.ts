@@ -11,6 +11,7 @@ export interface Figures {
   discounts: number;
   commission: number;
   refunds: number;
+  self_referrals: number;
 }
 
 export interface PromoCode {
@@ -42,6 +43,8 @@ export interface Creator {
 export interface Overview {
   period: string;
   currency: string | null;
+  /** Conversions the figures leave out, being in another currency than `currency`. */
+  other_currencies: { currency: string; conversions: number }[];
   totals: Figures;
   campaigns: Campaign[];
   creators: Creator[];

@@ -81,6 +81,24 @@ describe('Home (drawer)', () => {
     expectSignedAndAllowed(backend.calls);
   });
 
+  it('shows revenue net of refunds, and says what the figures leave out', async () => {
+    const totals = { ...overview.totals, refunds: 2_345, self_referrals: 2 };
+    const annie = { ...overview.creators[0], figures: { ...overview.creators[0].figures, refunds: 4_000 } };
+    fakeBackend({
+      'GET overview': { body: { ...overview, totals, creators: [annie, overview.creators[1]], other_currencies: [{ currency: 'eur', conversions: 3 }] } },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('3 conversions · $100.00 revenue · $12.34 commission · $23.45 refunded · 2 self-referrals left out');
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
+      { creator: '@annie', amount: 60, kind: 'Revenue' },
+      { creator: '@annie', amount: 10, kind: 'Commission' },
+    ]);
+    expect(wrapper.find(Banner, { title: 'Other currencies are not in these figures' })!.prop('description')).toBe(
+      'Figures are in USD; left out: 3 conversions in EUR.',
+    );
+  });
+
   it('writes figures in the Dashboard user’s locale', async () => {
     fakeBackend({ 'GET overview': { body: { ...overview, totals: { ...overview.totals, clicks: 12_345 } } } });
     const { wrapper, update } = drawer('live', 'de-DE');

@@ -8,11 +8,13 @@ const figures = (revenue: number, commission: number, conversions = 1) => ({
   discounts: 500,
   commission,
   refunds: 0,
+  self_referrals: 0,
 });
 
 export const overview: Overview = {
   period: '30d',
   currency: 'usd',
+  other_currencies: [],
   totals: figures(12_345, 1_234, 3),
   campaigns: [
     { id: 'cmp_summer', title: 'Summer drop', discount_type: 'percent_off', discount_value: 20, currency: null, figures: figures(12_345, 1_234, 3) },

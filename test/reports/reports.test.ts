@@ -31,15 +31,29 @@ describe('GET /api/reports', () => {
     for (const [orderId, amount] of [['r1', 10_000], ['r2', 5_000]] as const) {
       await server.request('POST', '/api/conversions', { key, body: { order_id: orderId, amount, discount: 1000, currency: 'usd', coupon_code: annie.promoCode.code } });
     }
+    // Carol buying with her own code, and a sale in another currency: neither is in the money figures.
+    const carol = await (await server.request('POST', '/api/creators', { key, body: { handle: 'carol-r', email: 'carol@creators.test' } })).json();
+    const carolCode = await (await server.request('POST', '/api/promo_codes', { key, body: { code: 'CAROL-R', creator: carol.id, campaign: annie.campaign.id } })).json();
+    const ownPurchase = { order_id: 'r3', amount: 7_000, currency: 'usd', coupon_code: carolCode.code, email: 'Carol@creators.test' };
+    expect((await (await server.request('POST', '/api/conversions', { key, body: ownPurchase })).json()).status).toBe('flagged');
+    await server.request('POST', '/api/conversions', { key, body: { order_id: 'r4', amount: 9_000, currency: 'eur', coupon_code: annie.promoCode.code } });
 
     const response = await server.request('GET', '/api/reports?from=2020-01-01', { key });
     expect(response.status).toBe(200);
     const report = await response.json();
-    const annieRow = { clicks: 1, signups: 1, conversions: 2, revenue: 15_000, discounts: 2000, commission: 1500, refunds: 0 };
-    expect(report).toMatchObject({ object: 'report', currency: 'usd', from: Date.UTC(2020, 0, 1) / 1000, totals: annieRow });
+    const annieRow = { clicks: 1, signups: 1, conversions: 2, revenue: 15_000, discounts: 2000, commission: 1500, refunds: 0, self_referrals: 0 };
+    const withCarol = { ...annieRow, self_referrals: 1 };
+    expect(report).toMatchObject({
+      object: 'report',
+      currency: 'usd',
+      other_currencies: [{ currency: 'eur', conversions: 1 }],
+      from: Date.UTC(2020, 0, 1) / 1000,
+      totals: withCarol,
+    });
+    expect(report.creators.find((row: { handle: string }) => row.handle === 'carol-r')).toMatchObject({ conversions: 0, revenue: 0, self_referrals: 1 });
     expect(report.campaigns).toEqual([
-      { campaign_id: annie.campaign.id, title: 'Summer drop', ...annieRow },
-      { campaign_id: bob.campaign.id, title: 'Summer drop', clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 },
+      { campaign_id: annie.campaign.id, title: 'Summer drop', ...withCarol },
+      { campaign_id: bob.campaign.id, title: 'Summer drop', clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0, self_referrals: 0 },
     ]);
     expect(report.creators[0]).toEqual({ creator_id: annie.creator.id, handle: 'annie-r', name: 'Annie', avatar_url: null, ...annieRow });
 

@@ -34,6 +34,7 @@ const rowOf = (row: Row): Row => ({
   discounts: row.discounts,
   commission: row.commission,
   refunds: row.refunds,
+  self_referrals: row.self_referrals,
 });
 
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
@@ -55,6 +56,7 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     from: toUnixSeconds(from),
     to: toUnixSeconds(to),
     currency: report.currency,
+    other_currencies: report.other_currencies,
     totals: rowOf(report.totals),
     campaigns: campaigns.map((campaign) => ({ ...presentCampaign(campaign), figures: campaignRows.get(campaign.id)! })),
     creators: creators.map((creator) => ({

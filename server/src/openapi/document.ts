@@ -190,7 +190,7 @@ function buildDocument() {
     description: '`from` inclusive, `to` exclusive: unix seconds, ISO datetimes or plain dates (a plain-date `to` includes that day). Defaults to the last 30 days.',
     scope: 'admin',
     request: { query: reportQuery },
-    responses: { 200: ok('`{object: "report", from, to, currency, totals, campaigns, creators}`') },
+    responses: { 200: ok('`{object: "report", from, to, currency, other_currencies, totals, campaigns, creators}`') },
   });
 
   // Org and API keys

@@ -12,11 +12,17 @@ export interface Row {
   discounts: number;
   commission: number;
   refunds: number;
+  /** Purchases by the creator themself: counted here, and in none of the figures above. */
+  self_referrals: number;
 }
 
-const emptyRow = (): Row => ({ clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0 });
+const emptyRow = (): Row => ({ clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0, self_referrals: 0 });
 
 function addConversion(row: Row, conversion: Conversion) {
+  if (conversion.status === 'flagged') {
+    row.self_referrals += 1;
+    return;
+  }
   row.conversions += 1;
   row.revenue += conversion.amount;
   row.discounts += conversion.discount;
@@ -24,11 +30,14 @@ function addConversion(row: Row, conversion: Conversion) {
   row.refunds += conversion.refunded;
 }
 
-/** The currency most of the period's conversions are in; amounts in others are left out rather than mixed. */
-function reportCurrency(conversions: Conversion[]): string {
+/**
+ * Conversions per currency, most first: the report is in the first, and the others are listed, not
+ * mixed in, so a reader knows what the figures leave out.
+ */
+function conversionsByCurrency(conversions: Conversion[]): { currency: string; conversions: number }[] {
   const counts = new Map<string, number>();
   for (const { currency } of conversions) counts.set(currency, (counts.get(currency) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'usd';
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([currency, count]) => ({ currency, conversions: count }));
 }
 
 /**
@@ -48,7 +57,8 @@ export async function reportFor(
   { campaigns, creators }: { campaigns: Campaign[]; creators: Creator[] },
 ) {
   const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
-  const currency = reportCurrency(all);
+  const [main, ...others] = conversionsByCurrency(all);
+  const currency = main?.currency ?? 'usd';
   const conversions = all.filter((conversion) => conversion.currency === currency);
   // Four grouped counts, whatever the number of creators and campaigns.
   const [clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([
@@ -81,6 +91,7 @@ export async function reportFor(
     from: range.from,
     to: range.to,
     currency,
+    other_currencies: others,
     totals,
     campaigns: campaigns.map((campaign) => ({ campaign_id: campaign.id, title: campaign.title, ...campaignRows.get(campaign.id)! })),
     creators: creators.map((creator) => ({

@@ -128,11 +128,16 @@ const Home = (context: ExtensionContextValue) => {
   );
 };
 
+/** Revenue as the brand keeps it: what was paid, less what was refunded since. */
+const netRevenue = (figures: Figures) => figures.revenue - figures.refunds;
+
 function FigureLine({ figures, currency, locale }: { figures: Figures; currency: string | null; locale: string }) {
   return (
     <Box css={{ color: 'secondary', font: 'caption' }}>
       {formatNumber(figures.clicks, locale)} clicks · {formatNumber(figures.signups, locale)} signups · {formatNumber(figures.conversions, locale)} conversions ·{' '}
-      {formatMoney(figures.revenue, currency, locale)} revenue · {formatMoney(figures.commission, currency, locale)} commission
+      {formatMoney(netRevenue(figures), currency, locale)} revenue · {formatMoney(figures.commission, currency, locale)} commission
+      {figures.refunds > 0 && ` · ${formatMoney(figures.refunds, currency, locale)} refunded`}
+      {figures.self_referrals > 0 && ` · ${formatNumber(figures.self_referrals, locale)} self-referrals left out`}
     </Box>
   );
 }
@@ -153,17 +158,25 @@ function OverviewBody({
   onAddCreator: () => void;
 }) {
   const { totals, currency } = overview;
-  const earning = overview.creators.filter((creator) => creator.figures.revenue > 0 || creator.figures.commission > 0);
+  const earning = overview.creators.filter((creator) => netRevenue(creator.figures) > 0 || creator.figures.commission > 0);
   const chart = earning.flatMap((creator) => [
-    { creator: `@${creator.handle}`, amount: toMajorUnits(creator.figures.revenue, currency), kind: 'Revenue' },
+    { creator: `@${creator.handle}`, amount: toMajorUnits(netRevenue(creator.figures), currency), kind: 'Revenue' },
     { creator: `@${creator.handle}`, amount: toMajorUnits(creator.figures.commission, currency), kind: 'Commission' },
   ]);
   return (
     <Box css={{ stack: 'y', gap: 'large' }}>
       <Box css={{ stack: 'y', gap: 'small' }}>
         <Box css={{ font: 'heading' }}>All campaigns</Box>
-        <Inline css={{ font: 'title' }}>{formatMoney(totals.revenue, currency, locale)}</Inline>
+        <Inline css={{ font: 'title' }}>{formatMoney(netRevenue(totals), currency, locale)}</Inline>
         <FigureLine figures={totals} currency={currency} locale={locale} />
+        {overview.other_currencies.length > 0 && (
+          <Banner
+            title="Other currencies are not in these figures"
+            description={`Figures are in ${currency?.toUpperCase()}; left out: ${overview.other_currencies
+              .map((other) => `${formatNumber(other.conversions, locale)} conversions in ${other.currency.toUpperCase()}`)
+              .join(', ')}.`}
+          />
+        )}
         {chart.length > 0 && <BarChart data={chart} x="creator" y="amount" color="kind" axis="y" legend tooltip />}
       </Box>
       <Divider />
@@ -209,7 +222,7 @@ function CampaignTable({ campaigns, currency, locale }: { campaigns: Campaign[];
           <TableRow key={campaign.id}>
             <TableCell>{campaign.title}</TableCell>
             <TableCell align="right">{formatNumber(campaign.figures.conversions, locale)}</TableCell>
-            <TableCell align="right">{formatMoney(campaign.figures.revenue, currency, locale)}</TableCell>
+            <TableCell align="right">{formatMoney(netRevenue(campaign.figures), currency, locale)}</TableCell>
             <TableCell align="right">{formatMoney(campaign.figures.commission, currency, locale)}</TableCell>
           </TableRow>
         ))}
