@@ -10,6 +10,12 @@ type Wrapper = ReturnType<typeof drawer>['wrapper'];
 const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
 const pressAction = (wrapper: Wrapper, label: string) => pressInFragment(wrapper, wrapper.find(ContextView)!.prop('actions'), label);
 
+/** The chart's bars for the fixture's one earning creator, in main units. */
+const annieBars = (revenue: number, commission: number) => [
+  { creator: '@annie', amount: revenue, kind: 'Revenue' },
+  { creator: '@annie', amount: commission, kind: 'Commission' },
+];
+
 describe('Home (drawer)', () => {
   it('shows a spinner while the overview loads', async () => {
     const backend = fakeBackend({ 'GET overview': 'hang' });
@@ -70,10 +76,7 @@ describe('Home (drawer)', () => {
     expect(wrapper).toContainText('Annie Lee (@annie)');
     expect(wrapper).toContainText('ANNIE20');
     expect(wrapper).toContainText('ANNIEOLD');
-    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
-      { creator: '@annie', amount: 100, kind: 'Revenue' },
-      { creator: '@annie', amount: 10, kind: 'Commission' },
-    ]);
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual(annieBars(100, 10));
 
     wrapper.find(Select, { name: 'period' })!.trigger('onChange', { target: { value: '7d' } });
     await settle(update);
@@ -90,10 +93,7 @@ describe('Home (drawer)', () => {
     const { wrapper, update } = drawer();
     await settle(update);
     expect(wrapper).toContainText('3 conversions · $100.00 revenue · $12.34 commission · $23.45 refunded · 2 self-referrals left out');
-    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
-      { creator: '@annie', amount: 60, kind: 'Revenue' },
-      { creator: '@annie', amount: 10, kind: 'Commission' },
-    ]);
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual(annieBars(60, 10));
     expect(wrapper.find(Banner, { title: 'Other currencies are not in these figures' })!.prop('description')).toBe(
       'Figures are in USD; left out: 3 conversions in EUR.',
     );
@@ -111,10 +111,7 @@ describe('Home (drawer)', () => {
     const { wrapper, update } = drawer();
     await settle(update);
     expect(wrapper).toContainText('¥12,345');
-    expect(wrapper.find(BarChart)!.prop('data')).toEqual([
-      { creator: '@annie', amount: 10_000, kind: 'Revenue' },
-      { creator: '@annie', amount: 1_000, kind: 'Commission' },
-    ]);
+    expect(wrapper.find(BarChart)!.prop('data')).toEqual(annieBars(10_000, 1_000));
   });
 
   it('shows the spinner, not the last period’s figures, while another period loads', async () => {
