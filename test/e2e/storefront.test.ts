@@ -186,6 +186,7 @@ describe('a brand integrated as the docs say, in Chromium', () => {
       discounts: credited.discounts,
       commission: credited.commission,
       refunds: credited.refunds,
+      self_referrals: credited.self_referrals,
     });
 
     // 6. A full refund takes the commission back.
