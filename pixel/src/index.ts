@@ -32,7 +32,6 @@ const STRIPE_ATTRIBUTE = 'client-reference-id';
 const w = window as unknown as { Shoutout?: ShoutoutApi | ((api: ShoutoutApi) => void)[] };
 const d = document;
 const loc = location;
-const swallow = () => {};
 
 try {
   const script = d.currentScript as HTMLScriptElement;
@@ -94,7 +93,7 @@ try {
     for (const name of (data.params ? data.params.split(/ *, */) : []).concat(REFERRAL_PARAMS)) if ((code = query.get(name))) break;
     const pageUrl = loc.href;
     return (
-      allowed && code
+      allowed && code && !recorded
         ? fetch(api + 'track/click', {
             method: 'POST',
             keepalive: true,
@@ -121,7 +120,7 @@ try {
               // Unless the page has moved on meanwhile (a single-page app's own navigation).
               if (click.cleanUrl && loc.href == pageUrl) history.replaceState(history.state, '', click.cleanUrl);
             })
-            .catch(swallow)
+            .catch(() => {})
         : heartbeat()
     ).then(() => {
       decorate();
@@ -146,7 +145,8 @@ try {
     consent(granted) {
       if (granted && !consented) {
         allowed = consented = true;
-        if (!recorded) S.ready = run();
+        // After the pass under way, whose click may yet come back recorded.
+        S.ready = S.ready.then(run);
       }
       return S.ready;
     },

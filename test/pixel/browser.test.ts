@@ -186,6 +186,18 @@ describe('the pixel in Chromium', () => {
     expect(await page.evaluate(() => new Promise((resolve) => (window as unknown as { Shoutout: { push(f: (s: unknown) => void): void } }).Shoutout.push((api) => resolve(typeof api))))).toBe('object');
   });
 
+  it('sends one click when a consent tool grants consent while the page’s click is under way', async () => {
+    const { org, promoCode } = await setup();
+    const page = await newPage();
+    const clicks: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/api/track/click') && clicks.push(request.url()));
+    // No data-consent: the click goes at once, and the queued consent arrives before its answer.
+    const queue = `<script>window.Shoutout = [function (S) { S.consent(true); }];</script>`;
+    await page.goto(`${site.origin('www.brand.co.uk')}${pixelPage(org.id, { head: queue })}?infl=${promoCode.code}`);
+    expect((await shoutoutState(page)).code).toBe(promoCode.code);
+    expect(clicks).toHaveLength(1);
+  });
+
   it('drops headless browsers as bots but still exposes the offer', async () => {
     const { org, scope, promoCode } = await setup();
     const page = await newPage({ userAgent: await browser.newBrowserCDPSession().then(async (cdp) => (await cdp.send('Browser.getVersion')).userAgent) });
