@@ -36,6 +36,8 @@ describe('GET /api/reports', () => {
     const carolCode = await (await server.request('POST', '/api/promo_codes', { key, body: { code: 'CAROL-R', creator: carol.id, campaign: annie.campaign.id } })).json();
     const ownPurchase = { order_id: 'r3', amount: 7_000, currency: 'usd', coupon_code: carolCode.code, email: 'Carol@creators.test' };
     expect((await (await server.request('POST', '/api/conversions', { key, body: ownPurchase })).json()).status).toBe('flagged');
+    // Self-referrals in a currency of their own are not "left out" of figures they never belonged in.
+    await server.request('POST', '/api/conversions', { key, body: { ...ownPurchase, order_id: 'r3-gbp', currency: 'gbp' } });
     await server.request('POST', '/api/conversions', { key, body: { order_id: 'r4', amount: 9_000, currency: 'eur', coupon_code: annie.promoCode.code } });
 
     const response = await server.request('GET', '/api/reports?from=2020-01-01', { key });

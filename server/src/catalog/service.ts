@@ -184,7 +184,8 @@ export async function getPromoCode(deps: Deps, scope: OrgScope, idOrCode: string
  */
 export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: string, active: boolean): Promise<PromoCode> {
   const promoCode = await getPromoCode(deps, scope, idOrCode);
-  const org = await deps.store.orgs.get(scope.orgId);
+  // Stripe has something to do only with a code it knows, or one being activated.
+  const org = promoCode.stripePromotionCodeId || active ? await deps.store.orgs.get(scope.orgId) : null;
   const client = org ? deps.stripe.forOrg(org, scope.livemode) : null;
   let stripeIds: Pick<PromoCode, 'stripePromotionCodeId' | 'stripeCouponId'> | null = null;
   if (client && promoCode.stripePromotionCodeId) {
@@ -194,9 +195,7 @@ export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: 
       throw stripeFailure(error, `${active ? 'reactivate' : 'deactivate'} the promotion code`);
     }
   } else if (client && active) {
-    const campaign = await deps.store.campaigns.get(scope, promoCode.campaignId);
-    if (!campaign) throw ApiError.notFound('campaign', 'campaign');
-    stripeIds = await createStripePromotionCode(deps, client, scope, campaign, promoCode);
+    stripeIds = await createStripePromotionCode(deps, client, scope, await getCampaign(deps, scope, promoCode.campaignId), promoCode);
   }
   const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active, ...stripeIds }, deps.now());
   if (!updated) throw ApiError.notFound('promo code', 'code');

@@ -36,7 +36,7 @@ function addConversion(row: Row, conversion: Conversion) {
  */
 function conversionsByCurrency(conversions: Conversion[]): { currency: string; conversions: number }[] {
   const counts = new Map<string, number>();
-  for (const { currency } of conversions) counts.set(currency, (counts.get(currency) ?? 0) + 1);
+  for (const { currency, status } of conversions) if (status !== 'flagged') counts.set(currency, (counts.get(currency) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1]).map(([currency, count]) => ({ currency, conversions: count }));
 }
 

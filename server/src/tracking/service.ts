@@ -68,7 +68,8 @@ const REPEAT_VISIT_MS = 60 * 60 * 1000;
 export async function recordClick(deps: Deps, caller: Caller, input: ClickRequest): Promise<ClickOutcome> {
   const org = await resolveOrg(deps, caller, input.orgId, input.params.org);
   const pageUrl = new URL(input.pageUrl);
-  const candidates = input.codeFromPage ? [input.code, ...acceptedParams(org).map((name) => pageUrl.searchParams.get(name))] : [input.code];
+  const pageParams = acceptedParams(org).map((name) => [name, pageUrl.searchParams.get(name)] as const);
+  const candidates = input.codeFromPage ? [input.code, ...pageParams.map(([, value]) => value)] : [input.code];
   const clicked = await findClickedReferral(deps, org, caller.kind === 'key' ? [caller.livemode] : [true, false], candidates);
   if (!clicked) {
     throw new ApiError('invalid_request_error', 'promo_code_not_found', `No active code ${input.code} for this org.`, {
@@ -80,16 +81,14 @@ export async function recordClick(deps: Deps, caller: Caller, input: ClickReques
   if (!clicked.promoCode.livemode) warnings.push('test_mode');
   if (!isAllowedHost(org, pageUrl.hostname)) warnings.push('page_url_outside_domains');
   // Only the params that carry this code: the page's other params are the brand's business.
-  const cleanupParams = org.cleanUrl ? acceptedParams(org).filter((name) => normalizedCode(pageUrl.searchParams.get(name)) === clicked.promoCode.code) : [];
-  const cleanUrl = new URL(pageUrl);
-  for (const name of cleanupParams) cleanUrl.searchParams.delete(name);
+  const cleanupParams = org.cleanUrl ? pageParams.filter(([, value]) => normalizedCode(value) === clicked.promoCode.code).map(([name]) => name) : [];
   const outcome = {
     org,
     cookieDays: org.attributionWindowDays,
     // Private suffixes too (brand.myshopify.com, not myshopify.com): browsers refuse a cookie there.
     cookieDomain: getDomain(pageUrl.hostname, { allowPrivateDomains: true }) ?? null,
     cleanupParams,
-    cleanUrl: cleanupParams.length ? cleanUrl.href : null,
+    cleanUrl: cleanupParams.length ? withoutParams(pageUrl, cleanupParams) : null,
     warnings,
   };
 
@@ -191,6 +190,12 @@ function acceptedParams(org: Org): string[] {
 }
 
 const normalizedCode = (value: string | null) => value?.trim().toUpperCase() || null;
+
+function withoutParams(url: URL, names: string[]): string {
+  const cleaned = new URL(url);
+  for (const name of names) cleaned.searchParams.delete(name);
+  return cleaned.href;
+}
 
 /** The first candidate naming an active code; the same code is looked up once. */
 async function findClickedReferral(deps: Deps, org: Org, modes: boolean[], candidates: (string | null)[]): Promise<CodeReferral | null> {
