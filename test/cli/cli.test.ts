@@ -44,6 +44,20 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       const codes = await (await server.request('GET', '/api/promo_codes', { key: init.json.api_key.secret })).json();
       expect(codes.data).toMatchObject([{ code: 'ANNIE50', active: false }, { code: 'BOB10', active: true }]);
 
+      // The sheet that pays creators: CSV by default, the conversions themselves with --json.
+      const order = { order_id: 'till-1', amount: 2500, currency: 'usd', coupon_code: 'BOB10' };
+      expect((await server.request('POST', '/api/conversions', { key: init.json.api_key.secret, body: order })).status).toBe(201);
+      const sheet = await runCli(['conversions', 'export', '--org', org, '--creator', 'annie', '--from', '2020-01-01'], env());
+      expect(sheet.code).toBe(0);
+      const [header, row, ...rest] = sheet.output.trimEnd().split('\n');
+      expect(header).toMatch(/^created,id,status,creator,creator_handle,/);
+      expect(row).toContain(',annie,');
+      expect(row).toContain(',BOB10,coupon_code,offline,usd,2500,');
+      expect(rest).toEqual([]);
+      expect((await cli('conversions', 'export', '--org', org, '--status', 'flagged')).json).toEqual([]);
+      const badRange = await runCli(['conversions', 'export', '--org', org, '--from', '2026-02-01', '--to', '2026-01-01'], env());
+      expect([badRange.code, badRange.output.trim()]).toEqual([1, 'error: Invalid from: must be before to (from)']);
+
       const key = await cli('key', 'create', '--org', org, '--scope', 'referrals', '--test');
       expect(key.json.secret).toMatch(/^so_test_/);
       const listed = await cli('key', 'list', '--org', org);

@@ -113,3 +113,133 @@ describe('conversions for the Stripe App', () => {
     expect(await conversionForPayment(server.deps, scope, 'pi_none')).toBeNull();
   });
 });
+
+describe('listing and exporting conversions', () => {
+  let clock = new Date('2026-03-01T12:00:00Z');
+  let timed: TestServer;
+  beforeAll(async () => {
+    timed = await startTestServer({}, { now: () => clock });
+  });
+  afterAll(() => timed.stop());
+
+  /** An org with two creators, and offline orders paid at the given times (several per instant make ties). */
+  async function orgWithOrders(times: string[]) {
+    const { key, scope } = await createTestOrg(timed.deps);
+    const annie = await createTestReferral(timed.deps, scope, { campaign: commission });
+    const bob = await createTestReferral(timed.deps, scope, { campaign: commission });
+    const ids: string[] = [];
+    for (const [index, time] of times.entries()) {
+      clock = new Date(time);
+      const { promoCode } = index % 2 === 0 ? annie : bob;
+      const order = { order_id: `o${index}`, amount: 1000 + index, currency: 'usd', coupon_code: promoCode.code };
+      ids.push((await (await timed.request('POST', '/api/conversions', { key, body: order })).json()).id);
+    }
+    return { key, scope, annie, bob, ids };
+  }
+  const list = async (key: string, query: string) => {
+    const response = await timed.request('GET', `/api/conversions${query}`, { key });
+    return { status: response.status, body: await response.json() };
+  };
+  const errorOf = async (key: string, query: string) => (await list(key, query)).body.error;
+
+  it('pages newest first with starting_after, ties by id, unmoved by a conversion arriving meanwhile', async () => {
+    const times = ['2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z', '2026-03-02T10:00:00Z', '2026-03-02T10:00:00Z', '2026-03-03T10:00:00Z'];
+    const { key, annie, ids } = await orgWithOrders(times);
+    const newestFirst = ids
+      .map((id, index) => ({ id, at: times[index] }))
+      .sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id))
+      .map(({ id }) => id);
+
+    const first = await list(key, '?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ object: 'list', has_more: true });
+    expect(first.body.data[0]).toMatchObject({ object: 'conversion', order_id: 'o4', creator_handle: annie.creator.handle, amount: 1004 });
+
+    clock = new Date('2026-03-04T10:00:00Z');
+    await timed.request('POST', '/api/conversions', { key, body: { order_id: 'late', amount: 1, currency: 'usd', coupon_code: annie.promoCode.code } });
+
+    const seen = first.body.data.map((conversion: { id: string }) => conversion.id);
+    let page = first.body;
+    while (page.has_more) {
+      page = (await list(key, `?limit=2&starting_after=${seen.at(-1)}`)).body;
+      seen.push(...page.data.map((conversion: { id: string }) => conversion.id));
+    }
+    expect(seen).toEqual(newestFirst);
+    expect((await list(key, '?limit=100')).body.data.map((conversion: { order_id: string }) => conversion.order_id)[0]).toBe('late');
+  });
+
+  it('filters by creator (id or handle), campaign, status and paid date', async () => {
+    const { key, scope, annie, bob } = await orgWithOrders(['2026-03-01T10:00:00Z', '2026-03-01T11:00:00Z', '2026-03-02T10:00:00Z', '2026-03-03T23:59:59Z']);
+    const orders = async (query: string) => (await list(key, query)).body.data.map((conversion: { order_id: string }) => conversion.order_id);
+
+    expect(await orders(`?creator=${annie.creator.handle}`)).toEqual(['o2', 'o0']);
+    expect(await orders(`?creator=${bob.creator.id}&campaign=${bob.campaign.id}`)).toEqual(['o3', 'o1']);
+    expect(await orders(`?campaign=${annie.campaign.id}&creator=${bob.creator.id}`)).toEqual([]);
+    expect(await orders('?from=2026-03-01&to=2026-03-01')).toEqual(['o1', 'o0']);
+    expect(await orders('?from=2026-03-02&to=2026-03-03')).toEqual(['o3', 'o2']);
+    expect(await orders(`?to=${Date.parse('2026-03-01T11:00:00Z') / 1000}`)).toEqual(['o0']);
+    expect(await orders('?status=flagged')).toEqual([]);
+    await timed.deps.store.conversions.applyRefund(scope, (await list(key, '?limit=1')).body.data[0].id, { refunded: 1003, commission: 0, status: 'refunded', chargeId: 'ch_1' }, clock);
+    expect(await orders('?status=refunded')).toEqual(['o3']);
+  });
+
+  it('shows one conversion, and only to its own org and mode', async () => {
+    const { key, ids } = await orgWithOrders(['2026-03-01T10:00:00Z']);
+    const other = await createTestOrg(timed.deps);
+    const testMode = await createTestOrg(timed.deps, {}, { livemode: false });
+
+    const one = await timed.request('GET', `/api/conversions/${ids[0]}`, { key });
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ id: ids[0], object: 'conversion', order_id: 'o0', created: Date.parse('2026-03-01T10:00:00Z') / 1000 });
+    for (const stranger of [other.key, testMode.key]) {
+      const hidden = await timed.request('GET', `/api/conversions/${ids[0]}`, { key: stranger });
+      expect(hidden.status).toBe(404);
+      expect((await hidden.json()).error).toMatchObject({ code: 'resource_missing', param: 'id' });
+      expect((await list(stranger, '')).body.data).toEqual([]);
+      expect(await errorOf(stranger, `?starting_after=${ids[0]}`)).toMatchObject({ code: 'resource_missing', param: 'starting_after' });
+    }
+  });
+
+  it('refuses unknown params and filters, bad ranges and keys without the admin scope, naming the param', async () => {
+    const { key, scope } = await orgWithOrders(['2026-03-01T10:00:00Z']);
+    expect(await errorOf(key, '?creator_id=cr_123')).toMatchObject({ code: 'parameter_unknown', param: 'creator_id', message: 'Received unknown parameter: creator_id.' });
+    expect(await errorOf(key, '?creator=nobody')).toMatchObject({ code: 'resource_missing', param: 'creator' });
+    expect(await errorOf(key, '?campaign=camp_nope')).toMatchObject({ code: 'resource_missing', param: 'campaign' });
+    expect(await errorOf(key, '?status=paid')).toMatchObject({ code: 'parameter_invalid', param: 'status' });
+    expect(await errorOf(key, '?limit=101')).toMatchObject({ code: 'parameter_invalid', param: 'limit' });
+    expect(await errorOf(key, '?from=2026-03-02&to=2026-03-01')).toMatchObject({ code: 'parameter_invalid', param: 'from' });
+    expect(await errorOf(key, '/export?to=yesterday')).toMatchObject({ code: 'parameter_invalid', param: 'to' });
+    expect(await errorOf(key, '/export?limit=5')).toMatchObject({ code: 'parameter_unknown', param: 'limit' });
+
+    const { key: referralsOnly } = await createTestOrg(timed.deps, {}, { scopes: ['referrals'] });
+    for (const path of ['', '/export', '/conv_123']) {
+      const response = await timed.request('GET', `/api/conversions${path}`, { key: referralsOnly });
+      expect(response.status).toBe(403);
+    }
+    expect(await timed.deps.store.conversions.list(scope)).toHaveLength(1);
+  });
+
+  it('exports every matching conversion as a CSV sheet, formulas defused', async () => {
+    const { key, scope, annie } = await orgWithOrders(['2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z']);
+    clock = new Date('2026-03-02T11:00:00Z');
+    const sneaky = { order_id: '=HYPERLINK("https://evil.test","ok")', amount: 500, currency: 'usd', coupon_code: annie.promoCode.code };
+    const injected = await (await timed.request('POST', '/api/conversions', { key, body: sneaky })).json();
+
+    const response = await timed.request('GET', `/api/conversions/export?creator=${annie.creator.handle}&from=2026-03-01`, { key });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename=shoutout-conversions-2026-03-02.csv');
+    const lines = (await response.text()).trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'created,id,status,creator,creator_handle,campaign,code,source,kind,currency,amount,discount,refunded,commission,order_id,stripe_payment_intent,stripe_invoice,stripe_subscription,stripe_customer',
+    );
+    const [conversion] = await timed.deps.store.conversions.list(scope, { orderId: 'o0' });
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toBe(
+      `2026-03-02T11:00:00.000Z,${injected.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,500,0,0,500,"'=HYPERLINK(""https://evil.test"",""ok"")",,,,`,
+    );
+    expect(lines[2]).toBe(
+      `2026-03-01T10:00:00.000Z,${conversion.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,1000,0,0,500,o0,,,,`,
+    );
+  });
+});

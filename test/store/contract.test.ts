@@ -66,6 +66,16 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect((await rows.find({}, { sort: { n: -1 }, limit: 2 })).map((doc) => doc.n)).toEqual([4, 3]);
   });
 
+  it('sorts on two fields and matches a date by equality and strings by range, as keyset paging needs', async () => {
+    const early = new Date('2026-01-01T00:00:00.001Z');
+    const late = new Date('2026-01-01T00:00:00.002Z');
+    for (const [id, at] of [['a', early], ['b', late], ['c', early], ['d', late], ['e', early]] as const) await rows.insertOne(row(id, { at }));
+    const newestFirst = { sort: { at: -1, id: -1 } } as const;
+    expect((await rows.find({}, newestFirst)).map((doc) => doc.id)).toEqual(['d', 'b', 'e', 'c', 'a']);
+    expect((await rows.find({ at: new Date(early), id: { $lt: 'e' } }, newestFirst)).map((doc) => doc.id)).toEqual(['c', 'a']);
+    expect((await rows.find({ at: { $lt: late } }, { ...newestFirst, limit: 2 })).map((doc) => doc.id)).toEqual(['e', 'c']);
+  });
+
   it('counts matches per value of a field in one query', async () => {
     for (const [id, tenant, n] of [['a', 't1', 1], ['b', 't1', 2], ['c', 't2', 3], ['d', 't1', 9]] as const) {
       await rows.insertOne(row(id, { tenant, n }));

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
+import { conversionsCsv } from '../conversions/csv';
+import { conversionFilters, ordered } from '../conversions/schemas';
+import { exportConversions } from '../conversions/service';
 import type { Deps } from '../deps';
 import { parse } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
@@ -17,8 +20,10 @@ import { syncStripeEvents } from '../stripe/sync';
 interface Command<S extends z.ZodType> {
   options: S;
   run(deps: Deps, options: z.infer<S>): Promise<unknown>;
+  /** The human output, when a generic listing of the result's fields is not it (a CSV sheet). */
+  human?(result: unknown): string;
 }
-const command = <S extends z.ZodType>(options: S, run: Command<S>['run']): Command<S> => ({ options, run });
+const command = <S extends z.ZodType>(options: S, run: Command<S>['run'], human?: Command<S>['human']): Command<S> => ({ options, run, human });
 
 const inOrg = z.object({ org: z.string().min(1), test: z.boolean().default(false) });
 async function scopeFor(deps: Deps, options: z.infer<typeof inOrg>): Promise<OrgScope> {
@@ -119,6 +124,12 @@ export const commands = {
     presentPromoCode(await setPromoCodeActive(deps, await scopeFor(deps, options), options.code, true)),
   ),
 
+  'conversions export': command(
+    ordered(inOrg.extend(conversionFilters.shape)),
+    async (deps, { org, test, ...filters }) => exportConversions(deps, await scopeFor(deps, { org, test }), filters),
+    (conversions) => conversionsCsv(conversions as Parameters<typeof conversionsCsv>[0]),
+  ),
+
   'stripe sync': command(
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),
     (deps, options) => syncStripeEvents(deps, { since: options.since, orgId: options.org }),
@@ -129,6 +140,10 @@ export type CommandName = keyof typeof commands;
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(commands, name);
+}
+
+export function humanOutputOf(name: CommandName): ((result: unknown) => string) | undefined {
+  return (commands[name] as Command<z.ZodType>).human;
 }
 
 export async function runCommand(deps: Deps, name: CommandName, options: unknown): Promise<unknown> {

@@ -7,7 +7,7 @@ import { createLogger } from '../logger';
 import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
 import { isProcessAlive, readJsonFile } from '../store/lock';
-import { type CommandName, runCommand } from './commands';
+import { type CommandName, humanOutputOf, runCommand } from './commands';
 
 interface Failure {
   error: { code?: string; message: string; param?: string };
@@ -40,8 +40,11 @@ async function execute(name: CommandName, options: Record<string, unknown>, json
       await deps.store.close();
     }
   }
+  const human = humanOutputOf(name);
   if (json) {
     console.log(JSON.stringify(result, null, 2));
+  } else if (human) {
+    process.stdout.write(human(result));
   } else {
     console.log(formatHuman(result));
     const note = noteOn(result);
@@ -75,7 +78,7 @@ function formatHuman(value: unknown, indent = ''): string {
 }
 
 const program = new Command('shoutout')
-  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes and Stripe sync.')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets and Stripe sync.')
   .option('--json', 'print machine-readable JSON');
 
 function define(name: CommandName, description: string, configure: (command: Command) => Command) {
@@ -120,6 +123,14 @@ define('code create', 'give a creator a promo code in a campaign', (c) =>
 );
 define('code deactivate', 'deactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
 define('code activate', 'reactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
+define('conversions export', 'print conversions as CSV (--json: as JSON), newest first, to pay creators', (c) =>
+  inOrg(c)
+    .option('--from <date>', 'paid at or after, e.g. 2026-11-01 (UTC)')
+    .option('--to <date>', 'paid before; a plain date includes that day')
+    .option('--creator <id|handle>')
+    .option('--campaign <id>')
+    .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)'),
+);
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
 );

@@ -1,8 +1,19 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Driver, DuplicateKeyError, type Filter, insertOrUpdate } from '../store/driver';
+import type { ConversionStatus } from './schemas';
 
 export type AttributionSource = 'promotion_code' | 'click' | 'customer' | 'subscription' | 'coupon_code' | 'referral';
-export type ConversionStatus = 'credited' | 'partially_refunded' | 'refunded' | 'flagged';
+
+/** What a list or export of conversions is narrowed to; ids resolved, the range `[from, to)`. */
+export interface ConversionQuery {
+  creatorId?: string;
+  campaignId?: string;
+  status?: ConversionStatus;
+  from?: Date;
+  to?: Date;
+}
+
+const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
 /** One paid Stripe object (payment, invoice) or offline order credited to a creator. */
 export interface Conversion extends OrgScope {
@@ -86,6 +97,14 @@ export async function openConversionRepos(driver: Driver) {
     indexes: [{ fields: ['eventId'], unique: true }],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
+  const matching = (scope: OrgScope, query: ConversionQuery): Filter<Conversion> => ({
+    ...byScope(scope),
+    ...(query.creatorId && { creatorId: query.creatorId }),
+    ...(query.campaignId && { campaignId: query.campaignId }),
+    ...(query.status && { status: query.status }),
+  });
+  const createdIn = (from: Date | undefined, to: Date | undefined) =>
+    from || to ? { createdAt: { ...(from && { $gte: from }), ...(to && { $lt: to }) } } : {};
 
   return {
     conversions: {
@@ -106,6 +125,26 @@ export async function openConversionRepos(driver: Driver) {
       findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),
       list: (scope: OrgScope, filter: Filter<Conversion> = {}) =>
         conversions.find({ ...filter, ...byScope(scope) }, { sort: { createdAt: -1 } }),
+      /**
+       * Newest first (ties by id), from just after `after` when given: a cursor that stays right
+       * while new conversions arrive. The contract has no `$or`, so a page that continues one is two
+       * queries: the rest of the cursor's own instant, then everything older.
+       */
+      page: async (scope: OrgScope, query: ConversionQuery, { limit, after }: { limit?: number; after?: Conversion } = {}) => {
+        const where = matching(scope, query);
+        if (!after) return conversions.find({ ...where, ...createdIn(query.from, query.to) }, { sort: NEWEST_FIRST, limit });
+        const cursorInRange = (!query.from || after.createdAt >= query.from) && (!query.to || after.createdAt < query.to);
+        const ties = cursorInRange
+          ? await conversions.find({ ...where, createdAt: after.createdAt, id: { $lt: after.id } }, { sort: NEWEST_FIRST, limit })
+          : [];
+        if (limit !== undefined && ties.length >= limit) return ties;
+        const olderThan = query.to && query.to < after.createdAt ? query.to : after.createdAt;
+        const older = await conversions.find(
+          { ...where, ...createdIn(query.from, olderThan) },
+          { sort: NEWEST_FIRST, limit: limit === undefined ? undefined : limit - ties.length },
+        );
+        return [...ties, ...older];
+      },
       /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. */
       applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
         conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),

@@ -1,10 +1,11 @@
 import type { IRouter } from 'express';
 import type { Deps } from '../deps';
 import { authOf, requireApiKey, scopeOf } from '../http/auth';
-import { sendJson } from '../http/respond';
+import { sendCsv, sendJson } from '../http/respond';
 import { parse } from '../http/validate';
-import { createConversionSchema } from './schemas';
-import { createManualConversion, presentConversions } from './service';
+import { conversionsCsv } from './csv';
+import { createConversionSchema, exportConversionsQuery, listConversionsQuery } from './schemas';
+import { createManualConversion, exportConversions, getConversion, listConversions, presentConversions } from './service';
 
 export function conversionRoutes(app: IRouter, deps: Deps): void {
 
@@ -14,5 +15,21 @@ export function conversionRoutes(app: IRouter, deps: Deps): void {
     const { conversion, created } = await createManualConversion(deps, org, livemode, parse(createConversionSchema, req.body));
     const [presented] = await presentConversions(deps, scopeOf(req), [conversion]);
     sendJson(res, presented, created ? 201 : 200);
+  });
+
+  // GET /api/conversions – the conversions credited to creators, newest first, a page at a time
+  app.get('/api/conversions', requireApiKey(deps, 'admin'), async (req, res) => {
+    sendJson(res, await listConversions(deps, scopeOf(req), parse(listConversionsQuery, req.query)));
+  });
+
+  // GET /api/conversions/export – every matching conversion as a CSV sheet, for paying creators
+  app.get('/api/conversions/export', requireApiKey(deps, 'admin'), async (req, res) => {
+    const conversions = await exportConversions(deps, scopeOf(req), parse(exportConversionsQuery, req.query));
+    sendCsv(res, 'conversions', conversionsCsv(conversions), deps.now());
+  });
+
+  // GET /api/conversions/:id – one conversion
+  app.get('/api/conversions/:id', requireApiKey(deps, 'admin'), async (req, res) => {
+    sendJson(res, await getConversion(deps, scopeOf(req), String(req.params.id)));
   });
 }

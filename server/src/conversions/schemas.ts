@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { promoCodeString } from '../catalog/schemas';
+import { rangeEndParam, rangeStartParam } from '../http/validate';
+
+export const conversionStatus = z.enum(['credited', 'partially_refunded', 'refunded', 'flagged']);
+export type ConversionStatus = z.infer<typeof conversionStatus>;
 
 export const createConversionSchema = z
   .object({
@@ -22,3 +26,32 @@ export const createConversionSchema = z
     path: ['coupon_code'],
   });
 export type CreateConversionInput = z.infer<typeof createConversionSchema>;
+
+/** What a list or sheet of conversions can be narrowed to. */
+export const conversionFilters = z.object({
+  creator: z.string().min(1).max(200).optional().describe('Only this creator’s, by id or handle'),
+  campaign: z.string().min(1).max(200).optional().describe('Only this campaign’s'),
+  status: conversionStatus.optional().describe('flagged: self-referrals'),
+  from: rangeStartParam.optional().describe('Paid at or after: unix seconds, a date (UTC) or an ISO 8601 datetime'),
+  to: rangeEndParam.optional().describe('Paid before; a plain date includes that whole day'),
+});
+
+export const ordered = <S extends z.ZodType<{ from?: Date; to?: Date }>>(schema: S) =>
+  schema.refine(({ from, to }) => !from || !to || from < to, { message: 'must be before to', path: ['from'] });
+
+/*
+ * Both strict, so a misspelt filter is refused rather than ignored: a list or sheet that silently
+ * widened to every creator's conversions could be paid out as one creator's.
+ */
+export const listConversionsQuery = ordered(
+  conversionFilters
+    .extend({
+      limit: z.coerce.number().int().min(1).max(100).default(10).describe('1 to 100, default 10'),
+      starting_after: z.string().min(1).max(200).optional().describe('The last conversion id of the page before, for the next page'),
+    })
+    .strict(),
+);
+export type ListConversionsQuery = z.infer<typeof listConversionsQuery>;
+
+export const exportConversionsQuery = ordered(conversionFilters.strict());
+export type ConversionFilters = z.infer<typeof exportConversionsQuery>;

@@ -1,5 +1,5 @@
 import type { Campaign, Creator, PromoCode } from '../catalog/repo';
-import { resolveReferral } from '../catalog/service';
+import { getCampaign, getCreator, resolveReferral } from '../catalog/service';
 import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -7,8 +7,8 @@ import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { presentConversion } from './present';
-import type { AttributionSource, Conversion, ConversionStatus } from './repo';
-import type { CreateConversionInput } from './schemas';
+import type { AttributionSource, Conversion, ConversionQuery } from './repo';
+import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
 
 export interface Attribution {
   creator: Creator;
@@ -246,6 +246,36 @@ export async function presentConversions(deps: Deps, scope: OrgScope, conversion
     if (!handles.has(creatorId)) handles.set(creatorId, await deps.store.creators.get(scope, creatorId));
   }
   return conversions.map((conversion) => presentConversion(conversion, handles.get(conversion.creatorId) ?? null));
+}
+
+/** The filters with the creator (id or handle) and campaign resolved; an unknown one is a 404 on its param. */
+async function resolveFilters(deps: Deps, scope: OrgScope, filters: ConversionFilters): Promise<ConversionQuery> {
+  const [creator, campaign] = await Promise.all([
+    filters.creator ? getCreator(deps, scope, filters.creator, 'creator') : null,
+    filters.campaign ? getCampaign(deps, scope, filters.campaign, 'campaign') : null,
+  ]);
+  return { creatorId: creator?.id, campaignId: campaign?.id, status: filters.status, from: filters.from, to: filters.to };
+}
+
+/** One page of conversions, newest first, Stripe-style: `has_more` and `starting_after` page through. */
+export async function listConversions(deps: Deps, scope: OrgScope, query: ListConversionsQuery) {
+  const after = query.starting_after ? await deps.store.conversions.get(scope, query.starting_after) : undefined;
+  if (after === null) throw ApiError.invalid('resource_missing', `No such conversion: ${query.starting_after}`, 'starting_after');
+  const found = await deps.store.conversions.page(scope, await resolveFilters(deps, scope, query), { limit: query.limit + 1, after });
+  const data = await presentConversions(deps, scope, found.slice(0, query.limit));
+  return { object: 'list' as const, data, has_more: found.length > query.limit };
+}
+
+export async function getConversion(deps: Deps, scope: OrgScope, id: string) {
+  const conversion = await deps.store.conversions.get(scope, id);
+  if (!conversion) throw ApiError.notFound('conversion', 'id');
+  const [presented] = await presentConversions(deps, scope, [conversion]);
+  return presented;
+}
+
+/** Every matching conversion, newest first, for a sheet (`conversionsCsv`). */
+export async function exportConversions(deps: Deps, scope: OrgScope, filters: ConversionFilters) {
+  return presentConversions(deps, scope, await deps.store.conversions.page(scope, await resolveFilters(deps, scope, filters)));
 }
 
 /** For the Stripe App's customer view: every conversion paid by this Stripe customer, newest first. */

@@ -41,6 +41,10 @@ export class ApiError extends Error {
   /** `input` is what was parsed, so that an absent field reads as missing rather than invalid. */
   static fromZod(error: z.ZodError, input?: unknown) {
     const issue = error.issues[0];
+    if (issue.code === 'unrecognized_keys') {
+      const param = [...issue.path.map(String), issue.keys[0]].join('.');
+      return ApiError.invalid('parameter_unknown', `Received unknown parameter: ${param}.`, param);
+    }
     const path = issue.path.map(String).join('.');
     const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], input);
     const missing = issue.code === 'invalid_type' && value === undefined;

@@ -12,3 +12,11 @@ export function sendJson(res: Response, body: object, status = 200): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
   res.end(json);
 }
+
+/** Answers with a CSV file to save, named after what it holds and the day it was made. */
+export function sendCsv(res: Response, name: string, csv: string, madeAt: Date): void {
+  res.attachment(`shoutout-${name}-${madeAt.toISOString().slice(0, 10)}.csv`);
+  res.type('text/csv; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.send(csv);
+}

@@ -20,3 +20,16 @@ export const unixSeconds = z
   .transform((seconds) => new Date(seconds * 1000));
 
 export const toUnixSeconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : null);
+
+const DAY_MS = 86_400_000;
+const TIME_FORMATS = 'must be unix seconds, a date such as 2026-11-01 or an ISO 8601 datetime';
+const unixParam = z.coerce.number().pipe(unixSeconds);
+const datetimeParam = z.iso.datetime({ offset: true }).transform((iso) => new Date(iso));
+const dayParam = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
+
+/** The inclusive start of a range in a query string: unix seconds, an ISO datetime or a plain date (UTC). */
+export const rangeStartParam = z.union([unixParam, dayParam, datetimeParam], { error: TIME_FORMATS });
+/** The exclusive end of a range: a plain date includes that whole day. */
+export const rangeEndParam = z.union([unixParam, dayParam.transform((start) => new Date(start.getTime() + DAY_MS)), datetimeParam], {
+  error: TIME_FORMATS,
+});

@@ -8,7 +8,7 @@ import {
   listPromoCodesQuery,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
-import { createConversionSchema } from '../conversions/schemas';
+import { createConversionSchema, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
 import { reportQuery } from '../reports/schemas';
@@ -181,6 +181,35 @@ function buildDocument() {
     scope: 'referrals',
     request: { body: json(createConversionSchema) },
     responses: { 201: ok('The conversion'), 200: ok('The conversion recorded earlier for this order_id') },
+  });
+  route({
+    method: 'get',
+    path: '/api/conversions',
+    tags: ['Conversions'],
+    summary: 'List conversions, newest first',
+    description: 'A page at a time: pass the last id of a page as `starting_after` while `has_more` is true. Unknown params are refused.',
+    scope: 'admin',
+    request: { query: listConversionsQuery },
+    responses: { 200: ok('`{object: "list", data: [conversion], has_more}`') },
+  });
+  route({
+    method: 'get',
+    path: '/api/conversions/export',
+    tags: ['Conversions'],
+    summary: 'Every matching conversion as CSV',
+    description: 'The same filters as the list, without paging. Amounts in minor units; times in UTC.',
+    scope: 'admin',
+    request: { query: exportConversionsQuery },
+    responses: { 200: { description: 'A CSV file (attachment)', content: { 'text/csv': { schema: z.string() } } } },
+  });
+  route({
+    method: 'get',
+    path: '/api/conversions/{id}',
+    tags: ['Conversions'],
+    summary: 'One conversion',
+    scope: 'admin',
+    request: { params: idParam('conv_…') },
+    responses: { 200: ok('The conversion') },
   });
   route({
     method: 'get',

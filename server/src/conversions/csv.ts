@@ -1,0 +1,37 @@
+import { stringify } from 'csv-stringify/sync';
+import type { presentConversion } from './present';
+
+type PresentedConversion = ReturnType<typeof presentConversion>;
+
+/** The sheet's columns, named as the API's fields. Amounts stay in minor units, as everywhere in the API. */
+const COLUMNS = [
+  'created',
+  'id',
+  'status',
+  'creator',
+  'creator_handle',
+  'campaign',
+  'code',
+  'source',
+  'kind',
+  'currency',
+  'amount',
+  'discount',
+  'refunded',
+  'commission',
+  'order_id',
+  'stripe_payment_intent',
+  'stripe_invoice',
+  'stripe_subscription',
+  'stripe_customer',
+] as const satisfies readonly (keyof PresentedConversion)[];
+
+/**
+ * Conversions as CSV for the people who pay creators. Times are ISO 8601 in UTC, which every
+ * spreadsheet reads. Cells that a spreadsheet would run as a formula (a handle such as `=HYPERLINK(…)`)
+ * are prefixed with `'`, as OWASP advises for CSV exports.
+ */
+export function conversionsCsv(conversions: PresentedConversion[]): string {
+  const rows = conversions.map((conversion) => ({ ...conversion, created: new Date(conversion.created! * 1000).toISOString() }));
+  return stringify(rows, { header: true, columns: [...COLUMNS], escape_formulas: true });
+}
