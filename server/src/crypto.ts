@@ -38,6 +38,8 @@ export function sha256Hex(value: string): string {
 export class Secrets {
   /** A KeyObject, imported once: handing jose raw bytes makes it import the key on every call. */
   readonly referralSigningKey: KeyObject;
+  /** Signs the Stripe App's short-lived CSV links (conversions/download.ts). */
+  readonly downloadSigningKey: KeyObject;
   /** Lets the CLI run commands inside a running server on the same data dir (see cli/). */
   readonly operatorToken: string;
   private readonly customerKey: Buffer;
@@ -48,6 +50,7 @@ export class Secrets {
     this.customerKey = derive('customer-external-id');
     this.visitorKey = derive('visitor-ip');
     this.referralSigningKey = createSecretKey(derive('referral-token'));
+    this.downloadSigningKey = createSecretKey(derive('download-token'));
     this.operatorToken = derive('operator-token').toString('base64url');
   }
 

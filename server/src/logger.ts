@@ -16,9 +16,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
-// Query values that identify a person never reach the logs (GET /api/customers?externalId=…),
-// however the name is written: Express decodes `extern%61lId` to the same parameter.
-const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email']);
+// Query values that identify a person or grant access never reach the logs (GET
+// /api/customers?externalId=…, a download link's token), however the name is written: Express
+// decodes `extern%61lId` to the same parameter.
+const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email', 'token']);
 const QUERY_PARAM = /([?&])([^=&#]*)=([^&#]*)/g;
 
 function decodedName(name: string): string {

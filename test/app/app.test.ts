@@ -1,4 +1,6 @@
 import Stripe from 'stripe';
+import { mintDownloadToken } from '../../server/src/conversions/download';
+import { createManualConversion } from '../../server/src/conversions/service';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
 import { mintTestRef, uniqueCode } from '../helpers/fixtures';
 import { startTestServer } from '../helpers/server';
@@ -429,6 +431,49 @@ describe('Stripe App backend', () => {
     const unknownCharge = await json(await call(caller, 'GET', `payments/${newStripeId('ch')}`));
     expect(unknownCharge).toMatchObject({ status: 200, body: { conversion: null } });
     await expectError(await call(caller, 'GET', 'customers/not-a-customer'), 400, 'parameter_invalid');
+  });
+
+  it('lists the conversions, all or one creator’s, and links to them as CSV without a key', async () => {
+    const caller = newCaller();
+    const annie = await seedCatalog(caller);
+    const bob = await seedCatalog(caller);
+    const org = await orgForStripeAccount(deps(), caller.account);
+    for (const [index, seller] of [annie, bob, annie].entries()) {
+      const order = { order_id: `till-${index}`, amount: 1000 + index, currency: 'usd', coupon_code: seller.promoCode.code };
+      await createManualConversion(deps(), org, true, order);
+    }
+    // Made within a millisecond or two: the order among them is the API tests' concern.
+    const ordersOf = (list: { data: { order_id: string }[] }) => list.data.map((conversion) => conversion.order_id).sort();
+
+    const all = await json(await call(caller, 'GET', 'conversions'));
+    expect(all.body).toMatchObject({ object: 'list', has_more: false, download_path: expect.stringMatching(/^\/api\/downloads\/conversions\?token=/) });
+    expect(ordersOf(all.body)).toEqual(['till-0', 'till-1', 'till-2']);
+    const annies = (await json(await call(caller, 'GET', 'conversions', { query: `&creator=${annie.creator.id}` }))).body;
+    expect(ordersOf(annies)).toEqual(['till-0', 'till-2']);
+    expect(ordersOf((await json(await call(caller, 'GET', 'conversions', { query: '&from=2020-01-01&to=2020-02-01' }))).body)).toEqual([]);
+    expect(ordersOf((await json(await call({ ...caller, mode: 'test' }, 'GET', 'conversions'))).body)).toEqual([]);
+
+    // The link is the credential: no key, no signature, and it holds exactly the filtered rows.
+    const download = await stack.server.request('GET', annies.download_path);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const rows = (await download.text()).trimEnd().split('\n').slice(1);
+    expect(rows.map((row) => row.split(',')[14]).sort()).toEqual(['till-0', 'till-2']);
+    const token = annies.download_path.split('token=')[1];
+    expect(stack.server.logs.join('')).not.toContain(token);
+
+    const refusal = async (path: string) => {
+      const response = await stack.server.request('GET', path);
+      return { status: response.status, code: (await response.json()).error.code };
+    };
+    const tampered = `${annies.download_path.slice(0, -2)}${annies.download_path.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(await refusal(tampered)).toEqual({ status: 401, code: 'download_link_invalid' });
+    const scope = { orgId: org.id, livemode: true };
+    const stale = await mintDownloadToken(deps().secrets.downloadSigningKey, scope, {}, new Date(Date.now() - 16 * 60_000));
+    expect(await refusal(`/api/downloads/conversions?token=${stale}`)).toEqual({ status: 401, code: 'download_link_expired' });
+    const referral = await mintTestRef(deps(), annie.promoCode);
+    expect(await refusal(`/api/downloads/conversions?token=${referral}`)).toEqual({ status: 401, code: 'download_link_invalid' });
+    await expectError(await call(caller, 'GET', 'conversions', { query: '&creator=nobody' }), 404, 'resource_missing');
   });
 
   it('finds the conversion from a py_ charge id, as bank debits have, refunded or not', async () => {

@@ -3,6 +3,7 @@ import { presentCampaign } from '../catalog/present';
 import { createCampaignSchema, updatePromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, setPromoCodeActive } from '../catalog/service';
 import type { Deps } from '../deps';
+import { appConversionsQuery } from '../conversions/schemas';
 import { jsonBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
@@ -12,6 +13,7 @@ import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
+  appConversions,
   appOverview,
   appSettings,
   createCreatorWithCode,
@@ -50,6 +52,12 @@ export function appRoutes(app: IRouter, deps: Deps): void {
     const { active } = parse(updatePromoCodeSchema, req.body);
     const promoCode = await setPromoCodeActive(deps, scope, String(req.params.id), active);
     sendJson(res, presentAppPromoCode(org, promoCode));
+  });
+
+  // GET /api/app/conversions – a page of the period's conversions, all or one creator's, with a CSV download link
+  app.get('/api/app/conversions', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await appConversions(deps, scope, parse(appConversionsQuery, req.query)));
   });
 
   // GET /api/app/customers/:id – who referred this Stripe customer and what it earned

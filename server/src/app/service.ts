@@ -1,7 +1,9 @@
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import type { PromoCode } from '../catalog/repo';
 import { createCreator, createPromoCode, getCampaign } from '../catalog/service';
-import { conversionForPayment, conversionsForCustomer } from '../conversions/service';
+import { mintDownloadToken } from '../conversions/download';
+import type { AppConversionsQuery } from '../conversions/schemas';
+import { conversionForPayment, conversionsForCustomer, listConversions } from '../conversions/service';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import { toUnixSeconds } from '../http/validate';
@@ -36,6 +38,20 @@ const rowOf = (row: Row): Row => ({
   refunds: row.refunds,
   self_referrals: row.self_referrals,
 });
+
+const CONVERSIONS_PAGE_SIZE = 25;
+
+/**
+ * The drawer's conversions view: a page of them, and where to download all of them as CSV (a
+ * path on this server, signed for this org, mode and filters; the view cannot save files itself).
+ */
+export async function appConversions(deps: Deps, scope: OrgScope, { starting_after, ...filters }: AppConversionsQuery) {
+  const [page, token] = await Promise.all([
+    listConversions(deps, scope, { ...filters, starting_after, limit: CONVERSIONS_PAGE_SIZE }),
+    mintDownloadToken(deps.secrets.downloadSigningKey, scope, filters, deps.now()),
+  ]);
+  return { ...page, download_path: `/api/downloads/conversions?token=${token}` };
+}
 
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
 export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period) {

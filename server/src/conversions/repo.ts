@@ -81,7 +81,8 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'chargeId'] },
       { fields: ['orgId', 'livemode', 'subscriptionId'] },
       { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
-      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
+      // Reports' ranges on createdAt, and pages newest first with ties by id (`page`), in one index.
+      { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
     ],
   });
   const refunds = await driver.collection<PaymentRefund>({

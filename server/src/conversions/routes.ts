@@ -4,7 +4,8 @@ import { authOf, requireApiKey, scopeOf } from '../http/auth';
 import { sendCsv, sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { conversionsCsv } from './csv';
-import { createConversionSchema, exportConversionsQuery, listConversionsQuery } from './schemas';
+import { readDownloadToken } from './download';
+import { createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from './schemas';
 import { createManualConversion, exportConversions, getConversion, listConversions, presentConversions } from './service';
 
 export function conversionRoutes(app: IRouter, deps: Deps): void {
@@ -26,6 +27,13 @@ export function conversionRoutes(app: IRouter, deps: Deps): void {
   app.get('/api/conversions/export', requireApiKey(deps, 'admin'), async (req, res) => {
     const conversions = await exportConversions(deps, scopeOf(req), parse(exportConversionsQuery, req.query));
     sendCsv(res, 'conversions', conversionsCsv(conversions), deps.now());
+  });
+
+  // GET /api/downloads/conversions – the CSV export behind a Stripe App link; the link's token is the only credential
+  app.get('/api/downloads/conversions', async (req, res) => {
+    const { token } = parse(downloadQuery, req.query);
+    const { scope, filters } = await readDownloadToken(deps.secrets.downloadSigningKey, token, deps.now());
+    sendCsv(res, 'conversions', conversionsCsv(await exportConversions(deps, scope, filters)), deps.now());
   });
 
   // GET /api/conversions/:id – one conversion

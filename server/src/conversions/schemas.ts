@@ -55,3 +55,11 @@ export type ListConversionsQuery = z.infer<typeof listConversionsQuery>;
 
 export const exportConversionsQuery = ordered(conversionFilters.strict());
 export type ConversionFilters = z.infer<typeof exportConversionsQuery>;
+
+export const downloadQuery = z.object({ token: z.string().min(1).max(4096) });
+
+/** The Stripe App's conversions view: the overview's period as `from`/`to`, and an optional creator. */
+export const appConversionsQuery = ordered(
+  conversionFilters.pick({ creator: true, from: true, to: true }).extend({ starting_after: listConversionsQuery.shape.starting_after }),
+);
+export type AppConversionsQuery = z.infer<typeof appConversionsQuery>;

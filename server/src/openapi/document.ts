@@ -8,7 +8,7 @@ import {
   listPromoCodesQuery,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
-import { createConversionSchema, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
+import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
 import { reportQuery } from '../reports/schemas';
@@ -204,6 +204,15 @@ function buildDocument() {
   });
   route({
     method: 'get',
+    path: '/api/downloads/conversions',
+    tags: ['Conversions'],
+    summary: 'The CSV export behind a Stripe App download link',
+    description: 'The token, from `GET /api/app/conversions`, is the only credential: good for 15 minutes, for one org, mode and set of filters.',
+    request: { query: downloadQuery },
+    responses: { 200: { description: 'A CSV file (attachment)', content: { 'text/csv': { schema: z.string() } } } },
+  });
+  route({
+    method: 'get',
     path: '/api/conversions/{id}',
     tags: ['Conversions'],
     summary: 'One conversion',
@@ -318,6 +327,13 @@ function buildDocument() {
     summary: 'Deactivate or reactivate a code',
     request: { params: idParam('pc_… or the code'), body: json(updatePromoCodeSchema) },
     responses: { 200: ok('The promo code') },
+  });
+  app({
+    method: 'get',
+    path: '/api/app/conversions',
+    summary: "A page of the period's conversions, with a CSV download link",
+    request: { query: appQuery.extend(appConversionsQuery.shape) },
+    responses: { 200: ok('`{object: "list", data, has_more, download_path}`: open `download_path` on this server within 15 minutes') },
   });
   app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution') } });
   app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_…, ch_… or py_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });

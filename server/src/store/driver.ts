@@ -19,9 +19,10 @@ export interface IndexSpec<T> {
   fields: (keyof T & string)[];
   unique?: boolean;
   /**
-   * Serves range queries on its last field (reports counting by `createdAt`). NeDB uses an index
-   * only when a query gives every field by equality, so the embedded store does not build these:
-   * they would cost an insert on every write and serve no query.
+   * Serves range queries and sorts after its equality fields (reports counting by `createdAt`,
+   * conversions paged newest first). NeDB uses an index only when a query gives every field by
+   * equality, so the embedded store does not build these: they would cost an insert on every write
+   * and serve no query.
    */
   range?: boolean;
 }
