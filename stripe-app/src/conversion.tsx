@@ -14,7 +14,7 @@ export function StatusBadge({ status }: { status: Conversion['status'] }) {
   return <Badge type={type}>{label}</Badge>;
 }
 
-export function ConversionRow({ conversion, locale }: { conversion: Conversion; locale: string }) {
+export function ConversionRow({ conversion, locale, withCreator = false }: { conversion: Conversion; locale: string; withCreator?: boolean }) {
   return (
     <Box css={{ stack: 'y', gap: 'xxsmall' }}>
       <Inline css={{ gap: 'small', alignY: 'center' }}>
@@ -22,6 +22,7 @@ export function ConversionRow({ conversion, locale }: { conversion: Conversion; 
         <StatusBadge status={conversion.status} />
       </Inline>
       <Box css={{ color: 'secondary', font: 'caption' }}>
+        {withCreator && `@${conversion.creator_handle ?? conversion.creator} · `}
         {formatDate(conversion.created, locale)} · {conversion.code ?? describeSource(conversion.source)} · commission{' '}
         {formatMoney(conversion.commission, conversion.currency, locale)}
       </Box>

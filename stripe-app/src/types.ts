@@ -42,6 +42,9 @@ export interface Creator {
 
 export interface Overview {
   period: string;
+  /** The period, as unix seconds: `[from, to)`. */
+  from: number;
+  to: number;
   currency: string | null;
   /** Conversions the figures leave out, being in another currency than `currency`. */
   other_currencies: { currency: string; conversions: number }[];
@@ -62,6 +65,13 @@ export interface Conversion {
   commission: number;
   refunded: number;
   created: number;
+}
+
+/** A page of conversions, newest first, and a short-lived path on the backend to all of them as CSV. */
+export interface ConversionList {
+  data: Conversion[];
+  has_more: boolean;
+  download_path: string;
 }
 
 /** The referral bound when the brand's user signed up (identify), before or without any purchase. */

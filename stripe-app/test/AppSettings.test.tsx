@@ -20,7 +20,7 @@ describe('AppSettings', () => {
   it('shows a spinner while settings load', async () => {
     const backend = fakeBackend({ 'GET settings': 'hang' });
     const { wrapper, update } = settingsPage();
-    await update();
+    await settle(update);
     expect(wrapper).toContainComponent(Spinner);
     expect(backend.calls.map((call) => call.route)).toEqual(['GET settings']);
     expectSignedAndAllowed(backend.calls);

@@ -16,7 +16,7 @@ describe('CustomerDetail', () => {
   it('asks the backend about this customer and shows a spinner meanwhile', async () => {
     const backend = fakeBackend({ 'GET customers/cus_123': 'hang' });
     const { wrapper, update } = customerPage();
-    await update();
+    await settle(update);
     expect(wrapper).toContainComponent(Spinner);
     expect(backend.calls.map((call) => call.route)).toEqual(['GET customers/cus_123']);
     expectSignedAndAllowed(backend.calls);
@@ -124,7 +124,7 @@ describe('PaymentDetail', () => {
   it('asks the backend about this payment and shows a spinner meanwhile', async () => {
     const backend = fakeBackend({ 'GET payments/pi_123': 'hang' });
     const { wrapper, update } = paymentPage();
-    await update();
+    await settle(update);
     expect(wrapper).toContainComponent(Spinner);
     expect(backend.calls.map((call) => call.route)).toEqual(['GET payments/pi_123']);
     expectSignedAndAllowed(backend.calls);

@@ -1,9 +1,9 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Banner, BarChart, Button, ContextView, FocusView, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
+import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
-import { overview } from './fixtures';
+import { conversion, overview } from './fixtures';
 
 const drawer = (mode: 'live' | 'test' = 'live', locale?: string) => render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale })} />);
 type Wrapper = ReturnType<typeof drawer>['wrapper'];
@@ -20,7 +20,7 @@ describe('Home (drawer)', () => {
   it('shows a spinner while the overview loads', async () => {
     const backend = fakeBackend({ 'GET overview': 'hang' });
     const { wrapper, update } = drawer();
-    await update();
+    await settle(update);
     expect(wrapper).toContainComponent(Spinner);
     expect(wrapper).toContainText('Loading campaigns and creators');
     expect(backend.calls.map((call) => call.route)).toEqual(['GET overview']);
@@ -184,6 +184,69 @@ describe('Home (drawer)', () => {
     button(wrapper, 'Copy link')!.trigger('onPress');
     await settle(update);
     expect(clipboardWriteText).toHaveBeenCalledWith('https://brand.test/?infl=ANNIE20');
+  });
+
+  it('opens a creator’s conversions for the period, a page at a time, with the CSV link', async () => {
+    const page = (ids: string[], hasMore: boolean) => ({
+      body: {
+        object: 'list',
+        data: ids.map((id) => ({ ...conversion, id, amount: 4_800 + Number(id.slice(-1)) * 100 })),
+        has_more: hasMore,
+        download_path: '/api/downloads/conversions?token=signed.token',
+      },
+    });
+    const backend = fakeBackend({
+      'GET overview': { body: overview },
+      'GET conversions': (call) => (call.url.searchParams.get('starting_after') ? page(['conv_3'], false) : page(['conv_1', 'conv_2'], true)),
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    wrapper.findAll(Button).filter((node) => node.text === 'Conversions')[0].trigger('onPress');
+    await settle(update);
+
+    const view = () => wrapper.find(FocusView, { title: 'Conversions of @annie' })!;
+    expect(view()).toContainText('$49.00');
+    expect(view()).toContainText('$50.00');
+    expect(view()).not.toContainText('$51.00');
+    const [first] = backend.calls.filter((call) => call.route === 'GET conversions');
+    expect(Object.fromEntries(['from', 'to', 'creator'].map((key) => [key, first.url.searchParams.get(key)]))).toEqual({
+      from: String(overview.from),
+      to: String(overview.to),
+      creator: 'cr_annie',
+    });
+    expect(view().find(Link)).toHaveProps({ href: 'https://shoutout.example.com/api/downloads/conversions?token=signed.token', external: true });
+
+    view().findAll(Button).find((node) => node.text === 'Load more')!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.filter((call) => call.route === 'GET conversions').at(-1)!.url.searchParams.get('starting_after')).toBe('conv_2');
+    expect(view()).toContainText('$49.00');
+    expect(view()).toContainText('$51.00');
+    expect(view().findAll(Button).some((node) => node.text === 'Load more')).toBe(false);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('names each conversion’s creator when showing everyone’s, and says when there is none', async () => {
+    let empty = false;
+    fakeBackend({
+      'GET overview': { body: overview },
+      'GET conversions': (call) => {
+        expect(call.url.searchParams.has('creator')).toBe(false);
+        return { body: { object: 'list', data: empty ? [] : [conversion], has_more: false, download_path: '/api/downloads/conversions?token=t' } };
+      },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'View conversions')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper.find(FocusView, { title: 'Conversions' })).toContainText('@annie · ');
+
+    empty = true;
+    pressInFragment(wrapper, wrapper.find(FocusView, { title: 'Conversions' })!.prop('secondaryAction'), 'Close');
+    await settle(update);
+    expect(wrapper.find(FocusView, { title: 'Conversions' })).toBeNull();
+    button(wrapper, 'View conversions')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper.find(FocusView, { title: 'Conversions' })).toContainText('No conversions in this period');
   });
 
   it('disables copying when the brand has no domain yet', async () => {

@@ -83,7 +83,7 @@ export function expectSignedAndAllowed(calls: Call[], mode: 'live' | 'test' = 'l
   }
 }
 
-/** Lets pending fetches and the state updates after them settle. */
+/** Lets pending fetches (each sent after an awaited signature) and the state updates after them settle, however loaded the machine. */
 export async function settle(update: () => Promise<void>, rounds = 3) {
   for (let round = 0; round < rounds; round += 1) await update();
 }

@@ -13,6 +13,8 @@ const figures = (revenue: number, commission: number, conversions = 1) => ({
 
 export const overview: Overview = {
   period: '30d',
+  from: 1_761_100_000,
+  to: 1_763_692_000,
   currency: 'usd',
   other_currencies: [],
   totals: figures(12_345, 1_234, 3),

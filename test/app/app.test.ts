@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { mintDownloadToken } from '../../server/src/conversions/download';
 import { createManualConversion } from '../../server/src/conversions/service';
+import { appConversions, appOverview } from '../../server/src/app/service';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
 import { mintTestRef, uniqueCode } from '../helpers/fixtures';
 import { startTestServer } from '../helpers/server';
@@ -474,6 +475,20 @@ describe('Stripe App backend', () => {
     const referral = await mintTestRef(deps(), annie.promoCode);
     expect(await refusal(`/api/downloads/conversions?token=${referral}`)).toEqual({ status: 401, code: 'download_link_invalid' });
     await expectError(await call(caller, 'GET', 'conversions', { query: '&creator=nobody' }), 404, 'resource_missing');
+  });
+
+  it('lists exactly what the drawer counts, a conversion in the overview’s last second included', async () => {
+    const caller = newCaller();
+    const { promoCode } = await seedCatalog(caller);
+    const org = await orgForStripeAccount(deps(), caller.account);
+    const scope = { orgId: org.id, livemode: true };
+    const lateInSecond = { ...deps(), now: () => new Date('2026-05-01T10:00:00.700Z') };
+    await createManualConversion(lateInSecond, org, true, { order_id: 'last-second', amount: 1000, currency: 'usd', coupon_code: promoCode.code });
+
+    const overview = await appOverview(lateInSecond, org, scope, '7d');
+    expect(overview.totals.conversions).toBe(1);
+    const listed = await appConversions(lateInSecond, scope, { from: new Date(overview.from! * 1000), to: new Date(overview.to! * 1000) });
+    expect(listed.data.map((conversion) => conversion.order_id)).toEqual(['last-second']);
   });
 
   it('finds the conversion from a py_ charge id, as bank debits have, refunded or not', async () => {

@@ -140,5 +140,15 @@ describe('a brand that installed the Stripe App, in Chromium', () => {
     expect(await page.textContent('#webhook')).toMatch(/^charge\.refunded → Shoutout answered 200 .*"processed"/);
     expect(await annieFigures()).toMatchObject({ conversions: 1, commission: 0, refunds: 3200 });
     expect((await dashboard('GET', `payments/${paymentIntent}`)).conversion).toMatchObject({ status: 'refunded', commission: 0 });
+
+    // The payout sheet: the drawer's list of the period, and its CSV link opened as a browser would.
+    const overview = await dashboard('GET', 'overview?period=30d');
+    const list = await dashboard('GET', `conversions?from=${overview.from}&to=${overview.to}`);
+    expect(list.data).toEqual([expect.objectContaining({ creator_handle: 'annie', status: 'refunded', stripe_payment_intent: paymentIntent })]);
+    const sheet = await fetch(`${server.url}${list.download_path}`);
+    expect(sheet.headers.get('content-disposition')).toMatch(/^attachment; filename=shoutout-conversions-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [header, row] = (await sheet.text()).trimEnd().split('\n');
+    const cells = Object.fromEntries(header.split(',').map((column, index) => [column, row.split(',')[index]]));
+    expect(cells).toMatchObject({ creator_handle: 'annie', code: 'ANNIE50', status: 'refunded', amount: '3200', refunded: '3200', commission: '0', stripe_payment_intent: paymentIntent });
   });
 });

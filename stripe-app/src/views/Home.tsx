@@ -22,6 +22,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
+import { ConversionsView } from '../ConversionsView';
 import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
 import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
 import { useResource } from '../useResource';
@@ -37,7 +38,7 @@ const PERIODS = [
 
 /** The drawer: how each campaign and creator performs, and the everyday actions on creators and codes. */
 const Home = (context: ExtensionContextValue) => {
-  const { api, error: configError } = useApi(context);
+  const { api, base, error: configError } = useApi(context);
   const [period, setPeriod] = useState('30d');
   const load = useCallback((client: Api) => client.get<Overview>('overview', { period }), [period]);
   const { resource, reload } = useResource(api, load);
@@ -46,6 +47,8 @@ const Home = (context: ExtensionContextValue) => {
   const [creatorFormShown, setCreatorFormShown] = useState(false);
   const [campaignFormShown, setCampaignFormShown] = useState(false);
   const [busyCode, setBusyCode] = useState<string | null>(null);
+  // Whose conversions are open: a creator, everyone (null), or none (undefined).
+  const [conversionsOf, setConversionsOf] = useState<Creator | null | undefined>(undefined);
 
   const setCodeActive = async (promoCode: PromoCode, active: boolean) => {
     if (!api) return;
@@ -109,7 +112,15 @@ const Home = (context: ExtensionContextValue) => {
             </Box>
           </Empty>
         ) : (
-          <OverviewBody overview={resource.data} locale={locale} busyCode={busyCode} onSetActive={setCodeActive} onCopy={copyLink} onAddCreator={() => setCreatorFormShown(true)} />
+          <OverviewBody
+            overview={resource.data}
+            locale={locale}
+            busyCode={busyCode}
+            onSetActive={setCodeActive}
+            onCopy={copyLink}
+            onAddCreator={() => setCreatorFormShown(true)}
+            onShowConversions={setConversionsOf}
+          />
         )}
       </Box>
       {api && overview && (
@@ -124,6 +135,9 @@ const Home = (context: ExtensionContextValue) => {
         />
       )}
       {api && <CampaignFormView api={api} shown={campaignFormShown} setShown={setCampaignFormShown} onCreated={reload} />}
+      {api && base && overview && conversionsOf !== undefined && (
+        <ConversionsView api={api} base={base} creator={conversionsOf} overview={overview} locale={locale} onClose={() => setConversionsOf(undefined)} />
+      )}
     </ContextView>
   );
 };
@@ -149,6 +163,7 @@ function OverviewBody({
   onSetActive,
   onCopy,
   onAddCreator,
+  onShowConversions,
 }: {
   overview: Overview;
   locale: string;
@@ -156,6 +171,7 @@ function OverviewBody({
   onSetActive: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
   onAddCreator: () => void;
+  onShowConversions: (creator: Creator | null) => void;
 }) {
   const { totals, currency } = overview;
   const earning = overview.creators.filter((creator) => netRevenue(creator.figures) > 0 || creator.figures.commission > 0);
@@ -178,6 +194,11 @@ function OverviewBody({
           />
         )}
         {chart.length > 0 && <BarChart data={chart} x="creator" y="amount" color="kind" axis="y" legend tooltip />}
+        <Box>
+          <Button size="small" onPress={() => onShowConversions(null)}>
+            View conversions
+          </Button>
+        </Box>
       </Box>
       <Divider />
       <Box css={{ stack: 'y', gap: 'small' }}>
@@ -198,7 +219,16 @@ function OverviewBody({
           </Empty>
         ) : (
           overview.creators.map((creator) => (
-            <CreatorCard key={creator.id} creator={creator} currency={currency} locale={locale} busyCode={busyCode} onSetActive={onSetActive} onCopy={onCopy} />
+            <CreatorCard
+              key={creator.id}
+              creator={creator}
+              currency={currency}
+              locale={locale}
+              busyCode={busyCode}
+              onSetActive={onSetActive}
+              onCopy={onCopy}
+              onShowConversions={() => onShowConversions(creator)}
+            />
           ))
         )}
       </Box>
@@ -238,6 +268,7 @@ function CreatorCard({
   busyCode,
   onSetActive,
   onCopy,
+  onShowConversions,
 }: {
   creator: Creator;
   currency: string | null;
@@ -245,12 +276,18 @@ function CreatorCard({
   busyCode: string | null;
   onSetActive: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
+  onShowConversions: () => void;
 }) {
   return (
     <Box css={{ stack: 'y', gap: 'xsmall', padding: 'small', borderRadius: 'medium', keyline: 'neutral' }}>
-      <Box css={{ font: 'bodyEmphasized' }}>
-        {creator.name} (@{creator.handle})
-      </Box>
+      <Inline css={{ gap: 'small', alignY: 'center' }}>
+        <Inline css={{ font: 'bodyEmphasized' }}>
+          {creator.name} (@{creator.handle})
+        </Inline>
+        <Button size="small" onPress={onShowConversions}>
+          Conversions
+        </Button>
+      </Inline>
       <FigureLine figures={creator.figures} currency={currency} locale={locale} />
       {creator.promo_codes.map((promoCode) => (
         <Inline key={promoCode.id} css={{ gap: 'small', alignY: 'center' }}>
