@@ -76,6 +76,26 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect((await rows.find({ at: { $lt: late } }, { ...newestFirst, limit: 2 })).map((doc) => doc.id)).toEqual(['e', 'c']);
   });
 
+  it('refuses undefined in a filter or update, and keeps an undefined field out of a document, across a restart', async () => {
+    const name = `undefined_${counter}`;
+    const indexes = [{ fields: ['id' as const], unique: true }];
+    const stored = await driver.collection<Row>({ name, indexes });
+    await stored.insertOne({ ...row('a'), tag: undefined as unknown as string });
+    await expect(stored.find({ tag: undefined })).rejects.toThrow(`${name}: filter.tag is undefined`);
+    await expect(stored.findOne({ id: 'a', n: { $gt: undefined } })).rejects.toThrow('filter.n.$gt is undefined');
+    await expect(stored.count({ tag: undefined })).rejects.toThrow('filter.tag is undefined');
+    await expect(stored.deleteMany({ tag: undefined })).rejects.toThrow('filter.tag is undefined');
+    await expect(stored.updateOne({ id: 'a' }, { $set: { n: undefined } })).rejects.toThrow('update.$set.n is undefined');
+    await expect(stored.updateMany({ id: 'a' }, { $set: { n: undefined } })).rejects.toThrow('update.$set.n is undefined');
+    expect(await stored.findOne({ id: 'a' })).toMatchObject({ id: 'a', n: 0 });
+    await driver.close();
+    driver = await reopen();
+    const again = await driver.collection<Row>({ name, indexes });
+    const reread = await again.findOne({ id: 'a' });
+    expect(reread).toMatchObject({ id: 'a', n: 0 });
+    expect(reread).not.toHaveProperty('tag');
+  });
+
   it('counts matches per value of a field in one query', async () => {
     for (const [id, tenant, n] of [['a', 't1', 1], ['b', 't1', 2], ['c', 't2', 3], ['d', 't1', 9]] as const) {
       await rows.insertOne(row(id, { tenant, n }));

@@ -47,13 +47,60 @@ export function keyFieldsOf<T>(spec: CollectionSpec<T>): (keyof T & string)[] | 
 }
 
 /** Throws when an update would change a key field; setting one to the value the filter pins it to changes nothing. */
-export function assertKeyUnchanged<T>(collection: string, keyFields: string[] | null, filter: Filter<T>, update: Update<T>): void {
+function assertKeyUnchanged<T>(collection: string, keyFields: string[] | null, filter: Filter<T>, update: Update<T>): void {
   const set = update.$set as Record<string, unknown> | undefined;
   const pinned = filter as Record<string, unknown>;
   for (const field of keyFields ?? []) {
     const changed = (update.$inc && field in update.$inc) || (set && field in set && !isDeepStrictEqual(set[field], pinned[field]));
     if (changed) throw new Error(`${collection}.${field} is part of the collection's key and cannot be updated`);
   }
+}
+
+/**
+ * Refuses `undefined` anywhere in a filter or update. MongoDB's driver, told to leave undefined out
+ * (so that a document's undefined field is absent, as in NeDB), would turn `{field: undefined}` into
+ * no condition at all and `$set: {field: undefined}` into no change, where NeDB matches and sets it:
+ * always a caller's mistake, so it is refused on both adapters alike. Leave the field out, or say null.
+ */
+function assertNoUndefined(collection: string, what: string, value: unknown, path = ''): void {
+  if (value === undefined) throw new Error(`${collection}: ${what}${path} is undefined; leave the field out or use null`);
+  if (Array.isArray(value)) value.forEach((item, index) => assertNoUndefined(collection, what, item, `${path}[${index}]`));
+  else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    for (const field in value) assertNoUndefined(collection, what, (value as Record<string, unknown>)[field], `${path}.${field}`);
+  }
+}
+
+/**
+ * The checks every adapter's collection gets, in one place: no `undefined` in a filter or update,
+ * and no update that changes a key field. A refusal is a rejected promise, like the adapters' own; otherwise the call
+ * goes straight through.
+ */
+export function checkedCollection<T extends object>(spec: CollectionSpec<T>, collection: Collection<T>): Collection<T> {
+  const keyFields = keyFieldsOf(spec);
+  const after = <R>(check: () => void, run: () => Promise<R>): Promise<R> => {
+    try {
+      check();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run();
+  };
+  const checkFilter = (filter: Filter<T>) => () => assertNoUndefined(spec.name, 'filter', filter);
+  const checkUpdate = (filter: Filter<T>, update: Update<T>) => () => {
+    assertNoUndefined(spec.name, 'filter', filter);
+    assertNoUndefined(spec.name, 'update', update);
+    assertKeyUnchanged(spec.name, keyFields, filter, update);
+  };
+  return {
+    insertOne: (doc) => collection.insertOne(doc),
+    findOne: (filter) => after(checkFilter(filter), () => collection.findOne(filter)),
+    find: (filter, options) => after(checkFilter(filter), () => collection.find(filter, options)),
+    count: (filter) => after(checkFilter(filter), () => collection.count(filter)),
+    countBy: (filter, field) => after(checkFilter(filter), () => collection.countBy(filter, field)),
+    updateOne: (filter, update) => after(checkUpdate(filter, update), () => collection.updateOne(filter, update)),
+    updateMany: (filter, update) => after(checkUpdate(filter, update), () => collection.updateMany(filter, update)),
+    deleteMany: (filter) => after(checkFilter(filter), () => collection.deleteMany(filter)),
+  };
 }
 
 export interface Collection<T extends object> {

@@ -5,7 +5,7 @@ import { compareThings, deepCopy } from '@seald-io/nedb/lib/model.js';
 import { crashSafeWriteFileLinesAsync } from '@seald-io/nedb/lib/storage.js';
 import { randomHex } from '../crypto';
 import { AppendLog } from './append-log';
-import { assertKeyUnchanged, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, keyFieldsOf } from './driver';
+import { checkedCollection, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, keyFieldsOf } from './driver';
 import { acquireDataDirLock } from './lock';
 
 const COMPACT_EVERY_MS = 60 * 60 * 1000;
@@ -53,7 +53,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
-      return wrap(spec.name, datastore, log, key);
+      return checkedCollection(spec, wrap(spec.name, datastore, log, key));
     },
     async ping() {},
     async close() {
@@ -296,7 +296,6 @@ function queryPlanner<T>(datastore: Datastore<T>, key: DocumentKey | null) {
 function wrap<T extends object>(name: string, datastore: Datastore<T>, log: AppendLog, key: DocumentKey | null): Collection<T> {
   const plan = queryPlanner(datastore, key);
   const query = (filter: Filter<T>) => plan(filter as Record<string, unknown>);
-  const keyFields = key?.fields ?? null;
   const readUnique = uniqueIndexReader(datastore);
   // NeDB returns copies, so dropping its `_id` here is cheaper than its projection (another copy).
   const stripId = (doc: unknown) => {
@@ -338,7 +337,6 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       return counts;
     },
     async updateOne(filter, update) {
-      assertKeyUnchanged(name, keyFields, filter, update);
       try {
         const { affectedDocuments } = await datastore.updateAsync(query(filter), update, { returnUpdatedDocs: true });
         await log.durable();
@@ -349,7 +347,6 @@ function wrap<T extends object>(name: string, datastore: Datastore<T>, log: Appe
       }
     },
     async updateMany(filter, update) {
-      assertKeyUnchanged(name, keyFields, filter, update);
       const { numAffected } = await datastore.updateAsync(query(filter), update, { multi: true });
       await log.durable();
       return numAffected;

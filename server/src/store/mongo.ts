@@ -1,6 +1,6 @@
 import { type Document, MongoClient, MongoServerError } from 'mongodb';
 import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
-import { assertKeyUnchanged, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, keyFieldsOf } from './driver';
+import { checkedCollection, type Collection, type CollectionSpec, type Driver, DuplicateKeyError } from './driver';
 
 const DUPLICATE_KEY = 11000;
 const WITHOUT_ID = { projection: { _id: 0 } } as const;
@@ -11,8 +11,10 @@ const WITHOUT_ID = { projection: { _id: 0 } } as const;
  */
 export async function openMongoDriver(uri: string, dbName: string | undefined): Promise<Driver> {
   const target = mongoTarget(uri, dbName);
-  // Reads right after writes (the re-read after a lost insert race) must see them, whatever the URI prefers.
-  const client = new MongoClient(uri, { appName: 'shoutout', readPreference: 'primary' });
+  // Reads right after writes (the re-read after a lost insert race) must see them, whatever the URI
+  // prefers. A document's undefined field is left out, as NeDB does, rather than stored as null;
+  // filters and updates never carry one (`checkedCollection`).
+  const client = new MongoClient(uri, { appName: 'shoutout', readPreference: 'primary', ignoreUndefined: true });
   await client.connect();
   const db = client.db(target.dbName);
 
@@ -26,7 +28,7 @@ export async function openMongoDriver(uri: string, dbName: string | undefined): 
           unique: index.unique ?? false,
         });
       }
-      return wrap<T>(spec.name, collection, keyFieldsOf(spec));
+      return checkedCollection(spec, wrap<T>(spec.name, collection));
     },
     async ping() {
       await db.command({ ping: 1 });
@@ -37,7 +39,7 @@ export async function openMongoDriver(uri: string, dbName: string | undefined): 
   };
 }
 
-function wrap<T extends object>(name: string, collection: import('mongodb').Collection<Document>, keyFields: string[] | null): Collection<T> {
+function wrap<T extends object>(name: string, collection: import('mongodb').Collection<Document>): Collection<T> {
   const asDocument = (value: unknown) => value as Document;
   const rethrowDuplicate = (error: unknown): never => {
     if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new DuplicateKeyError(name);
@@ -67,14 +69,12 @@ function wrap<T extends object>(name: string, collection: import('mongodb').Coll
       return new Map(groups.map((group) => [group._id, group.count]));
     },
     async updateOne(filter, update) {
-      assertKeyUnchanged(name, keyFields, filter, update);
       const updated = await collection
         .findOneAndUpdate(asDocument(filter), asDocument(update), { ...WITHOUT_ID, returnDocument: 'after' })
         .catch(rethrowDuplicate);
       return updated as T | null;
     },
     async updateMany(filter, update) {
-      assertKeyUnchanged(name, keyFields, filter, update);
       const result = await collection.updateMany(asDocument(filter), asDocument(update));
       return result.matchedCount;
     },
