@@ -62,12 +62,20 @@ function assertKeyUnchanged<T>(collection: string, keyFields: string[] | null, f
  * no condition at all and `$set: {field: undefined}` into no change, where NeDB matches and sets it:
  * always a caller's mistake, so it is refused on both adapters alike. Leave the field out, or say null.
  */
-function assertNoUndefined(collection: string, what: string, value: unknown, path = ''): void {
-  if (value === undefined) throw new Error(`${collection}: ${what}${path} is undefined; leave the field out or use null`);
-  if (Array.isArray(value)) value.forEach((item, index) => assertNoUndefined(collection, what, item, `${path}[${index}]`));
-  else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    for (const field in value) assertNoUndefined(collection, what, (value as Record<string, unknown>)[field], `${path}.${field}`);
+function assertNoUndefined(collection: string, what: string, value: unknown): void {
+  const path = undefinedAt(value);
+  if (path !== null) throw new Error(`${collection}: ${what}${path} is undefined; leave the field out or use null`);
+}
+
+/** Where the first undefined is (`''` for the value itself, `.a.$gt` deeper), or null: strings are built only for one. */
+function undefinedAt(value: unknown): string | null {
+  if (value === undefined) return '';
+  if (value === null || typeof value !== 'object' || value instanceof Date) return null;
+  for (const key in value) {
+    const inner = undefinedAt((value as Record<string, unknown>)[key]);
+    if (inner !== null) return Array.isArray(value) ? `[${key}]${inner}` : `.${key}${inner}`;
   }
+  return null;
 }
 
 /**
@@ -77,29 +85,28 @@ function assertNoUndefined(collection: string, what: string, value: unknown, pat
  */
 export function checkedCollection<T extends object>(spec: CollectionSpec<T>, collection: Collection<T>): Collection<T> {
   const keyFields = keyFieldsOf(spec);
-  const after = <R>(check: () => void, run: () => Promise<R>): Promise<R> => {
+  // Returns the refusal, or undefined to go ahead: no closure per call on the hot paths.
+  const refusal = (filter: Filter<T>, update?: Update<T>): Promise<never> | undefined => {
     try {
-      check();
+      assertNoUndefined(spec.name, 'filter', filter);
+      if (update) {
+        assertNoUndefined(spec.name, 'update', update);
+        assertKeyUnchanged(spec.name, keyFields, filter, update);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    return run();
-  };
-  const checkFilter = (filter: Filter<T>) => () => assertNoUndefined(spec.name, 'filter', filter);
-  const checkUpdate = (filter: Filter<T>, update: Update<T>) => () => {
-    assertNoUndefined(spec.name, 'filter', filter);
-    assertNoUndefined(spec.name, 'update', update);
-    assertKeyUnchanged(spec.name, keyFields, filter, update);
+    return undefined;
   };
   return {
     insertOne: (doc) => collection.insertOne(doc),
-    findOne: (filter) => after(checkFilter(filter), () => collection.findOne(filter)),
-    find: (filter, options) => after(checkFilter(filter), () => collection.find(filter, options)),
-    count: (filter) => after(checkFilter(filter), () => collection.count(filter)),
-    countBy: (filter, field) => after(checkFilter(filter), () => collection.countBy(filter, field)),
-    updateOne: (filter, update) => after(checkUpdate(filter, update), () => collection.updateOne(filter, update)),
-    updateMany: (filter, update) => after(checkUpdate(filter, update), () => collection.updateMany(filter, update)),
-    deleteMany: (filter) => after(checkFilter(filter), () => collection.deleteMany(filter)),
+    findOne: (filter) => refusal(filter) ?? collection.findOne(filter),
+    find: (filter, options) => refusal(filter) ?? collection.find(filter, options),
+    count: (filter) => refusal(filter) ?? collection.count(filter),
+    countBy: (filter, field) => refusal(filter) ?? collection.countBy(filter, field),
+    updateOne: (filter, update) => refusal(filter, update) ?? collection.updateOne(filter, update),
+    updateMany: (filter, update) => refusal(filter, update) ?? collection.updateMany(filter, update),
+    deleteMany: (filter) => refusal(filter) ?? collection.deleteMany(filter),
   };
 }
 
