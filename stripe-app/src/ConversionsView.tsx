@@ -1,5 +1,5 @@
 import { Banner, Box, Button, Divider, FocusView, Link } from '@stripe/ui-extension-sdk/ui';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { type Api, type BackendError, asBackendError } from './api';
 import { Empty, ErrorBanner, Loading } from './components';
 import { ConversionRow } from './conversion';
@@ -9,7 +9,8 @@ import { useResource } from './useResource';
 /**
  * The conversions behind the drawer's figures, all or one creator's, a page at a time, newest
  * first, with every one of them a click away as CSV (the sheet creators are paid from). Mounted
- * while shown, so each opening starts from the first page.
+ * while shown and keyed by its range and creator, so each opening, and a new range, starts from the
+ * first page. The link is the newest page's: each expires 15 minutes after it was fetched.
  */
 export function ConversionsView({
   api,
@@ -31,6 +32,8 @@ export function ConversionsView({
   const { resource, reload } = useResource(api, load);
   const [later, setLater] = useState<ConversionList[]>([]);
   const [pending, setPending] = useState(false);
+  // A second press before the first page arrives would fetch (and show) the same page twice.
+  const loadingMore = useRef(false);
   const [moreError, setMoreError] = useState<BackendError | null>(null);
 
   const pages = resource.status === 'ready' ? [resource.data, ...later] : [];
@@ -38,6 +41,8 @@ export function ConversionsView({
   const hasMore = pages.at(-1)?.has_more ?? false;
 
   const loadMore = async () => {
+    if (loadingMore.current) return;
+    loadingMore.current = true;
     setPending(true);
     setMoreError(null);
     try {
@@ -46,6 +51,7 @@ export function ConversionsView({
     } catch (error) {
       setMoreError(asBackendError(error));
     } finally {
+      loadingMore.current = false;
       setPending(false);
     }
   };
@@ -66,7 +72,7 @@ export function ConversionsView({
           <Empty title="No conversions in this period">Purchases credited to {creator ? `@${creator.handle}` : 'your creators'} show up here.</Empty>
         ) : (
           <>
-            <Link href={`${base}${resource.data.download_path}`} external target="_blank">
+            <Link href={`${base}${pages.at(-1)!.download_path}`} external target="_blank">
               Download all as CSV
             </Link>
             <Box css={{ color: 'secondary', font: 'caption' }}>

@@ -56,7 +56,8 @@ export async function appConversions(deps: Deps, scope: OrgScope, { starting_aft
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
 export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period) {
   // Whole seconds, as the answer gives them: the conversions view asks for exactly this range, so
-  // its rows are the conversions these figures count, the last second's included.
+  // it lists every conversion these figures count, the last second's included (and also the
+  // self-referrals and other currencies the figures leave out, each marked).
   const to = new Date(Math.ceil(deps.now().getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - PERIOD_DAYS[period] * DAY_MS);
   const [campaigns, creators, promoCodes] = await Promise.all([

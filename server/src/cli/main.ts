@@ -125,8 +125,8 @@ define('code deactivate', 'deactivate a promo code', (c) => inOrg(c).requiredOpt
 define('code activate', 'reactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
 define('conversions export', 'print conversions as CSV (--json: as JSON), newest first, to pay creators', (c) =>
   inOrg(c)
-    .option('--from <date>', 'paid at or after, e.g. 2026-11-01 (UTC)')
-    .option('--to <date>', 'paid before; a plain date includes that day')
+    .option('--from <date>', 'created at or after, e.g. 2026-11-01 (UTC)')
+    .option('--to <date>', 'created before; a plain date includes that day')
     .option('--creator <id|handle>')
     .option('--campaign <id>')
     .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)'),

@@ -32,8 +32,8 @@ export const conversionFilters = z.object({
   creator: z.string().min(1).max(200).optional().describe('Only this creator’s, by id or handle'),
   campaign: z.string().min(1).max(200).optional().describe('Only this campaign’s'),
   status: conversionStatus.optional().describe('flagged: self-referrals'),
-  from: rangeStartParam.optional().describe('Paid at or after: unix seconds, a date (UTC) or an ISO 8601 datetime'),
-  to: rangeEndParam.optional().describe('Paid before; a plain date includes that whole day'),
+  from: rangeStartParam.optional().describe('Created (`created`) at or after: unix seconds, a date (UTC) or an ISO 8601 datetime'),
+  to: rangeEndParam.optional().describe('Created before; a plain date includes that whole day'),
 });
 
 export const ordered = <S extends z.ZodType<{ from?: Date; to?: Date }>>(schema: S) =>

@@ -136,7 +136,15 @@ const Home = (context: ExtensionContextValue) => {
       )}
       {api && <CampaignFormView api={api} shown={campaignFormShown} setShown={setCampaignFormShown} onCreated={reload} />}
       {api && base && overview && conversionsOf !== undefined && (
-        <ConversionsView api={api} base={base} creator={conversionsOf} overview={overview} locale={locale} onClose={() => setConversionsOf(undefined)} />
+        <ConversionsView
+          key={`${conversionsOf?.id ?? 'all'}:${overview.from}:${overview.to}`}
+          api={api}
+          base={base}
+          creator={conversionsOf}
+          overview={overview}
+          locale={locale}
+          onClose={() => setConversionsOf(undefined)}
+        />
       )}
     </ContextView>
   );
