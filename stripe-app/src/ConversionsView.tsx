@@ -32,7 +32,7 @@ export function ConversionsView({
   const { resource, reload } = useResource(api, load);
   const [later, setLater] = useState<ConversionList[]>([]);
   const [pending, setPending] = useState(false);
-  // A second press before the first page arrives would fetch (and show) the same page twice.
+  // A second press before the next page arrives would fetch (and show) that page twice.
   const loadingMore = useRef(false);
   const [moreError, setMoreError] = useState<BackendError | null>(null);
 

@@ -28,7 +28,7 @@ const COLUMNS = [
 
 /**
  * Conversions as CSV for the people who pay creators. Times are ISO 8601 in UTC, which every
- * spreadsheet reads. Cells that a spreadsheet would run as a formula (a handle such as `=HYPERLINK(…)`)
+ * spreadsheet reads. Cells that a spreadsheet would run as a formula (an order id such as `=HYPERLINK(…)`, a handle such as `-1+1`)
  * are prefixed with `'`, as OWASP advises for CSV exports.
  */
 export function conversionsCsv(conversions: PresentedConversion[]): string {
