@@ -11,6 +11,7 @@ import { sendJson } from './http/respond';
 import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
+import { payoutRoutes } from './payouts/routes';
 import { reportRoutes } from './reports/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingRoutes } from './tracking/routes';
@@ -39,6 +40,7 @@ export function createApp(deps: Deps): Express {
   catalogRoutes(app, deps);
   operatorRoutes(app, deps);
   conversionRoutes(app, deps);
+  payoutRoutes(app, deps);
   reportRoutes(app, deps);
   openApiRoutes(app, deps);
 

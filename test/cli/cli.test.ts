@@ -58,6 +58,13 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       const badRange = await runCli(['conversions', 'export', '--org', org, '--from', '2026-02-01', '--to', '2026-01-01'], env());
       expect([badRange.code, badRange.output.trim()]).toEqual([1, 'error: Invalid from: must be before to (from)']);
 
+      // Paying the creator: nothing is due within the hold period; with none, the order's commission is.
+      expect((await cli('payouts', 'balances', '--org', org)).json).toMatchObject([{ creator_handle: 'annie', due: 0, pending: 250 }]);
+      await server.request('PATCH', '/api/org', { key: init.json.api_key.secret, body: { payout_hold_days: 0 } });
+      const payout = await cli('payouts', 'create', '--org', org, '--creator', 'annie', '--currency', 'usd', '--amount', '250', '--reference', 'T-1');
+      expect(payout.json).toMatchObject({ object: 'payout', creator_handle: 'annie', amount: 250, reference: 'T-1' });
+      expect((await cli('payouts', 'balances', '--org', org, '--creator', 'annie')).json).toMatchObject([{ due: 0, paid: 250 }]);
+
       const key = await cli('key', 'create', '--org', org, '--scope', 'referrals', '--test');
       expect(key.json.secret).toMatch(/^so_test_/);
       const listed = await cli('key', 'list', '--org', org);

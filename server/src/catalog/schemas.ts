@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { unixSeconds } from '../http/validate';
 
-const currency = z
+/** A lowercase ISO 4217 code, as Stripe writes currencies. */
+export const currencyCode = z
   .string()
   .trim()
   .toLowerCase()
@@ -37,7 +38,7 @@ const commissionSchema = z
   .object({
     type: z.enum(['percent', 'fixed']),
     value: z.number().min(0),
-    currency: currency.nullable().optional(),
+    currency: currencyCode.nullable().optional(),
     recurring_months: z.number().int().min(1).max(120).nullable().optional(),
   })
   .strict()
@@ -55,7 +56,7 @@ export const createCampaignSchema = z
     title: z.string().trim().min(1).max(120),
     discount_type: z.enum(['percent_off', 'amount_off']),
     discount_value: z.number().positive(),
-    currency: currency.nullable().optional(),
+    currency: currencyCode.nullable().optional(),
     duration: z.enum(['once', 'repeating', 'forever']).default('once'),
     duration_in_months: z.number().int().min(1).max(120).nullable().optional(),
     starts_at: unixOrIso.optional(),

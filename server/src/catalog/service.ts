@@ -44,6 +44,15 @@ export async function getCreator(deps: Deps, scope: OrgScope, idOrHandle: string
   return creator;
 }
 
+/** The creators of these records (conversions, payouts), each read once; a deleted one maps to null. */
+export async function creatorsById(deps: Deps, scope: OrgScope, records: Iterable<{ creatorId: string }>) {
+  const creators = new Map<string, Creator | null>();
+  for (const { creatorId } of records) {
+    if (!creators.has(creatorId)) creators.set(creatorId, await deps.store.creators.get(scope, creatorId));
+  }
+  return creators;
+}
+
 export async function createCampaign(deps: Deps, scope: OrgScope, input: CreateCampaignInput): Promise<Campaign> {
   const campaign: Campaign = {
     ...scope,

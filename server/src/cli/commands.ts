@@ -8,9 +8,11 @@ import { exportConversions } from '../conversions/service';
 import type { Deps } from '../deps';
 import { parse } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
-import { API_KEY_SCOPES, type OrgScope } from '../orgs/repo';
+import { API_KEY_SCOPES, type Org, type OrgScope } from '../orgs/repo';
 import { createApiKeySchema, createOrgSchema } from '../orgs/schemas';
 import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../orgs/service';
+import { balancesQuery, createPayoutSchema } from '../payouts/schemas';
+import { createPayout, listBalances } from '../payouts/service';
 import { syncStripeEvents } from '../stripe/sync';
 
 /**
@@ -26,10 +28,11 @@ interface Command<S extends z.ZodType> {
 const command = <S extends z.ZodType>(options: S, run: Command<S>['run'], human?: Command<S>['human']): Command<S> => ({ options, run, human });
 
 const inOrg = z.object({ org: z.string().min(1), test: z.boolean().default(false) });
-async function scopeFor(deps: Deps, options: z.infer<typeof inOrg>): Promise<OrgScope> {
+async function orgFor(deps: Deps, options: z.infer<typeof inOrg>): Promise<{ org: Org; scope: OrgScope }> {
   const org = await getOrg(deps, options.org);
-  return { orgId: org.id, livemode: !options.test };
+  return { org, scope: { orgId: org.id, livemode: !options.test } };
 }
+const scopeFor = async (deps: Deps, options: z.infer<typeof inOrg>) => (await orgFor(deps, options)).scope;
 
 export const commands = {
   init: command(z.object({ name: z.string(), domain: z.array(z.string()).default([]), test: z.boolean().default(false) }), async (deps, options) => {
@@ -128,6 +131,20 @@ export const commands = {
     ordered(inOrg.extend(conversionFilters.shape)),
     async (deps, { org, test, ...filters }) => exportConversions(deps, await scopeFor(deps, { org, test }), filters),
     (conversions) => conversionsCsv(conversions as Parameters<typeof conversionsCsv>[0]),
+  ),
+
+  'payouts balances': command(inOrg.extend({ creator: z.string().optional(), currency: z.string().optional() }), async (deps, options) => {
+    const { org, scope } = await orgFor(deps, options);
+    return (await listBalances(deps, org, scope, parse(balancesQuery, { creator: options.creator, currency: options.currency }))).data;
+  }),
+
+  'payouts create': command(
+    inOrg.extend({ creator: z.string(), currency: z.string(), amount: z.coerce.number().optional(), reference: z.string().optional() }),
+    async (deps, options) => {
+      const { org, scope } = await orgFor(deps, options);
+      const input = parse(createPayoutSchema, { creator: options.creator, currency: options.currency, amount: options.amount, reference: options.reference });
+      return createPayout(deps, org, scope, input);
+    },
   ),
 
   'stripe sync': command(

@@ -78,7 +78,7 @@ function formatHuman(value: unknown, indent = ''): string {
 }
 
 const program = new Command('shoutout')
-  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets and Stripe sync.')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets, creator payouts and Stripe sync.')
   .option('--json', 'print machine-readable JSON');
 
 function define(name: CommandName, description: string, configure: (command: Command) => Command) {
@@ -130,6 +130,16 @@ define('conversions export', 'print conversions as CSV (--json: as JSON), newest
     .option('--creator <id|handle>')
     .option('--campaign <id>')
     .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)'),
+);
+define('payouts balances', 'what each creator is due, pending and paid, per currency (most due first)', (c) =>
+  inOrg(c).option('--creator <id|handle>').option('--currency <code>'),
+);
+define('payouts create', 'record that a creator was paid everything due in one currency', (c) =>
+  inOrg(c)
+    .requiredOption('--creator <id|handle>')
+    .requiredOption('--currency <code>')
+    .option('--amount <cents>', 'what you paid, in minor units: refused unless it is still what is due')
+    .option('--reference <text>', 'your bank or PayPal transaction id'),
 );
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),

@@ -1,5 +1,6 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Driver, DuplicateKeyError, type Filter, insertOrUpdate } from '../store/driver';
+import { pageNewestFirst } from '../store/paging';
 import type { ConversionStatus } from './schemas';
 
 export type AttributionSource = 'promotion_code' | 'click' | 'customer' | 'subscription' | 'coupon_code' | 'referral';
@@ -12,8 +13,6 @@ export interface ConversionQuery {
   from?: Date;
   to?: Date;
 }
-
-const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 
 /** One paid Stripe object (payment, invoice) or offline order credited to a creator. */
 export interface Conversion extends OrgScope {
@@ -104,8 +103,6 @@ export async function openConversionRepos(driver: Driver) {
     ...(query.campaignId && { campaignId: query.campaignId }),
     ...(query.status && { status: query.status }),
   });
-  const createdIn = (from: Date | undefined, to: Date | undefined) =>
-    from || to ? { createdAt: { ...(from && { $gte: from }), ...(to && { $lt: to }) } } : {};
 
   return {
     conversions: {
@@ -126,26 +123,9 @@ export async function openConversionRepos(driver: Driver) {
       findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),
       list: (scope: OrgScope, filter: Filter<Conversion> = {}) =>
         conversions.find({ ...filter, ...byScope(scope) }, { sort: { createdAt: -1 } }),
-      /**
-       * Newest first (ties by id), from just after `after` when given: a cursor that stays right
-       * while new conversions arrive. The contract has no `$or`, so a page that continues one is two
-       * queries: the rest of the cursor's own instant, then everything older.
-       */
-      page: async (scope: OrgScope, query: ConversionQuery, { limit, after }: { limit?: number; after?: Conversion } = {}) => {
-        const where = matching(scope, query);
-        if (!after) return conversions.find({ ...where, ...createdIn(query.from, query.to) }, { sort: NEWEST_FIRST, limit });
-        const cursorInRange = (!query.from || after.createdAt >= query.from) && (!query.to || after.createdAt < query.to);
-        const ties = cursorInRange
-          ? await conversions.find({ ...where, createdAt: after.createdAt, id: { $lt: after.id } }, { sort: NEWEST_FIRST, limit })
-          : [];
-        if (limit !== undefined && ties.length >= limit) return ties;
-        const olderThan = query.to && query.to < after.createdAt ? query.to : after.createdAt;
-        const older = await conversions.find(
-          { ...where, ...createdIn(query.from, olderThan) },
-          { sort: NEWEST_FIRST, limit: limit === undefined ? undefined : limit - ties.length },
-        );
-        return [...ties, ...older];
-      },
+      /** Newest first (ties by id), from just after `after` when given (`pageNewestFirst`). */
+      page: (scope: OrgScope, query: ConversionQuery, options: { limit?: number; after?: Conversion } = {}) =>
+        pageNewestFirst(conversions, matching(scope, query), query, options),
       /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. */
       applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
         conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { promoCodeString } from '../catalog/schemas';
-import { rangeEndParam, rangeStartParam } from '../http/validate';
+import { currencyCode, promoCodeString } from '../catalog/schemas';
+import { pageLimit, rangeEndParam, rangeStartParam } from '../http/validate';
 
 export const conversionStatus = z.enum(['credited', 'partially_refunded', 'refunded', 'flagged']);
 export type ConversionStatus = z.infer<typeof conversionStatus>;
@@ -9,11 +9,7 @@ export const createConversionSchema = z
   .object({
     order_id: z.string().trim().min(1).max(200),
     amount: z.number().int().min(0).describe('Amount paid, in minor units (cents)'),
-    currency: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z]{3}$/, 'must be a three-letter ISO currency code such as usd'),
+    currency: currencyCode,
     discount: z.number().int().min(0).optional(),
     email: z.email().max(254).optional().describe('The buyer’s email, to flag self-referrals'),
     coupon_code: promoCodeString.optional(),
@@ -46,7 +42,7 @@ export const ordered = <S extends z.ZodType<{ from?: Date; to?: Date }>>(schema:
 export const listConversionsQuery = ordered(
   conversionFilters
     .extend({
-      limit: z.coerce.number().int().min(1).max(100).default(10).describe('1 to 100, default 10'),
+      limit: pageLimit,
       starting_after: z.string().min(1).max(200).optional().describe('The last conversion id of the page before, for the next page'),
     })
     .strict(),

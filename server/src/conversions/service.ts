@@ -1,5 +1,5 @@
 import type { Campaign, Creator, PromoCode } from '../catalog/repo';
-import { getCampaign, getCreator, resolveReferral } from '../catalog/service';
+import { creatorsById, getCampaign, getCreator, resolveReferral } from '../catalog/service';
 import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -241,11 +241,8 @@ export async function createManualConversion(deps: Deps, org: Org, livemode: boo
 
 /** Conversions with the creator handle, as the API and the Stripe App show them. */
 export async function presentConversions(deps: Deps, scope: OrgScope, conversions: Conversion[]) {
-  const handles = new Map<string, Creator | null>();
-  for (const { creatorId } of conversions) {
-    if (!handles.has(creatorId)) handles.set(creatorId, await deps.store.creators.get(scope, creatorId));
-  }
-  return conversions.map((conversion) => presentConversion(conversion, handles.get(conversion.creatorId) ?? null));
+  const creators = await creatorsById(deps, scope, conversions);
+  return conversions.map((conversion) => presentConversion(conversion, creators.get(conversion.creatorId) ?? null));
 }
 
 /** The filters with the creator (id or handle) and campaign resolved; an unknown one is a 404 on its param. */

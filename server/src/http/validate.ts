@@ -33,3 +33,6 @@ export const rangeStartParam = z.union([unixParam, dayParam, datetimeParam], { e
 export const rangeEndParam = z.union([unixParam, dayParam.transform((start) => new Date(start.getTime() + DAY_MS)), datetimeParam], {
   error: TIME_FORMATS,
 });
+
+/** A list page's size, as Stripe's lists take it. */
+export const pageLimit = z.coerce.number().int().min(1).max(100).default(10).describe('1 to 100, default 10');

@@ -8,6 +8,7 @@ import {
   listPromoCodesQuery,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
+import { balancesQuery, createPayoutSchema, listPayoutsQuery } from '../payouts/schemas';
 import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
@@ -219,6 +220,45 @@ function buildDocument() {
     scope: 'admin',
     request: { params: idParam('conv_…') },
     responses: { 200: ok('The conversion') },
+  });
+  // Payouts
+  route({
+    method: 'get',
+    path: '/api/payouts/balances',
+    tags: ['Payouts'],
+    summary: 'What each creator is due, pending and paid, per currency',
+    description: 'Commission is due once its conversion is older than the org’s `payout_hold_days`; `due` is what has been earned less every payout, so it can be negative after a refund.',
+    scope: 'admin',
+    request: { query: balancesQuery },
+    responses: { 200: ok('`{object: "list", data: [creator_balance]}`, most due first') },
+  });
+  route({
+    method: 'post',
+    path: '/api/payouts',
+    tags: ['Payouts'],
+    summary: 'Record that a creator was paid everything due in one currency',
+    description: 'Pass the `amount` you paid to record it only if it is still what is due (409 `balance_changed` otherwise). 422 `nothing_due` when nothing is.',
+    scope: 'admin',
+    request: { body: json(createPayoutSchema) },
+    responses: { 201: ok('The payout') },
+  });
+  route({
+    method: 'get',
+    path: '/api/payouts',
+    tags: ['Payouts'],
+    summary: 'List payouts, newest first',
+    scope: 'admin',
+    request: { query: listPayoutsQuery },
+    responses: { 200: ok('`{object: "list", data: [payout], has_more}`') },
+  });
+  route({
+    method: 'get',
+    path: '/api/payouts/{id}',
+    tags: ['Payouts'],
+    summary: 'One payout',
+    scope: 'admin',
+    request: { params: idParam('po_…') },
+    responses: { 200: ok('The payout') },
   });
   route({
     method: 'get',

@@ -13,6 +13,7 @@ export function presentOrg(org: Org) {
     code_beats_link: org.codeBeatsLink,
     respect_global_privacy_control: org.respectGlobalPrivacyControl,
     clean_url: org.cleanUrl,
+    payout_hold_days: org.payoutHoldDays,
     stripe_account_id: org.stripeAccountId,
     created: toUnixSeconds(org.createdAt),
   };

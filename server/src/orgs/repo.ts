@@ -23,6 +23,8 @@ export interface Org {
   codeBeatsLink: boolean;
   respectGlobalPrivacyControl: boolean;
   cleanUrl: boolean;
+  /** Days a commission waits before it is due to the creator, so refunds within them never reach a payout. */
+  payoutHoldDays: number;
   /** Set when the org came from a Stripe App install: API calls act on this connected account. */
   stripeAccountId: string | null;
   createdAt: Date;
@@ -44,6 +46,12 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
+export const DEFAULT_PAYOUT_HOLD_DAYS = 30;
+
+/** Orgs stored before a setting existed read as having its default. */
+const withDefaults = (org: Org | null): Org | null =>
+  org && org.payoutHoldDays === undefined ? { ...org, payoutHoldDays: DEFAULT_PAYOUT_HOLD_DAYS } : org;
+
 export async function openOrgRepos(driver: Driver) {
   const orgs = await driver.collection<Org>({
     name: 'orgs',
@@ -61,13 +69,14 @@ export async function openOrgRepos(driver: Driver) {
   return {
     orgs: {
       create: (org: Org) => orgs.insertOne(org),
-      get: (id: string) => orgCache.read(`id:${id}`, () => orgs.findOne({ id })),
+      get: (id: string) => orgCache.read(`id:${id}`, async () => withDefaults(await orgs.findOne({ id }))),
       findByStripeAccount: (stripeAccountId: string) =>
-        orgCache.read(`account:${stripeAccountId}`, () => orgs.findOne({ stripeAccountId })),
+        orgCache.read(`account:${stripeAccountId}`, async () => withDefaults(await orgs.findOne({ stripeAccountId }))),
       /** Orgs acting on a connected Stripe account that is still installed. */
-      listInstalled: () => orgs.find({ stripeAccountId: { $ne: null }, uninstalledAt: null }, { sort: { createdAt: 1 } }),
-      update: (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) =>
-        clearingAfter(orgCache, orgs.updateOne({ id }, { $set: changes })),
+      listInstalled: async () =>
+        (await orgs.find({ stripeAccountId: { $ne: null }, uninstalledAt: null }, { sort: { createdAt: 1 } })).map((org) => withDefaults(org)!),
+      update: async (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) =>
+        withDefaults(await clearingAfter(orgCache, orgs.updateOne({ id }, { $set: changes }))),
     },
     apiKeys: {
       create: (key: ApiKey) => apiKeys.insertOne(key),

@@ -19,6 +19,7 @@ export const orgSettingsSchema = z.object({
   code_beats_link: z.boolean(),
   respect_global_privacy_control: z.boolean(),
   clean_url: z.boolean(),
+  payout_hold_days: z.number().int().min(0).max(365),
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 

@@ -3,7 +3,7 @@ import { newId, sha256Hex } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import { DuplicateKeyError } from '../store/driver';
-import type { ApiKey, ApiKeyScope, Org, OrgScope } from './repo';
+import { type ApiKey, type ApiKeyScope, DEFAULT_PAYOUT_HOLD_DAYS, type Org, type OrgScope } from './repo';
 import { type CreateApiKeyInput, type CreateOrgInput, createApiKeySchema, type UpdateOrgInput } from './schemas';
 
 export const DEFAULT_REFERRAL_PARAM = 'infl';
@@ -27,6 +27,7 @@ export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAcco
     codeBeatsLink: input.code_beats_link ?? true,
     respectGlobalPrivacyControl: input.respect_global_privacy_control ?? false,
     cleanUrl: input.clean_url ?? false,
+    payoutHoldDays: input.payout_hold_days ?? DEFAULT_PAYOUT_HOLD_DAYS,
     stripeAccountId: input.stripeAccountId ?? null,
     createdAt: deps.now(),
     uninstalledAt: null,
@@ -72,6 +73,7 @@ export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput
       respectGlobalPrivacyControl: input.respect_global_privacy_control,
     }),
     ...(input.clean_url !== undefined && { cleanUrl: input.clean_url }),
+    ...(input.payout_hold_days !== undefined && { payoutHoldDays: input.payout_hold_days }),
   });
   if (!updated) throw ApiError.notFound('org', 'org');
   return updated;

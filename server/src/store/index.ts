@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { openConversionRepos } from '../conversions/repo';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
+import { openPayoutRepos } from '../payouts/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
@@ -14,12 +15,13 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
     openConversionRepos(driver),
     openTrackingRepos(driver),
+    openPayoutRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -29,6 +31,7 @@ export async function createStore(driver: Driver) {
     ...customerRepos,
     ...conversionRepos,
     ...trackingRepos,
+    ...payoutRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { currencyCode } from '../catalog/schemas';
+import { pageLimit } from '../http/validate';
+
+const creatorParam = z.string().min(1).max(200);
+
+export const balancesQuery = z
+  .object({
+    creator: creatorParam.optional().describe('Only this creator’s, by id or handle'),
+    currency: currencyCode.optional(),
+  })
+  .strict();
+export type BalancesQuery = z.infer<typeof balancesQuery>;
+
+export const createPayoutSchema = z
+  .object({
+    creator: creatorParam.describe('The creator paid, by id or handle'),
+    currency: currencyCode,
+    amount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('What you paid, in minor units. When given it must equal what is due, or nothing is recorded (409 balance_changed).'),
+    reference: z.string().trim().min(1).max(200).optional().describe('Your reference for the transfer, such as a bank or PayPal transaction id'),
+  })
+  .strict();
+export type CreatePayoutInput = z.infer<typeof createPayoutSchema>;
+
+export const listPayoutsQuery = z
+  .object({
+    creator: creatorParam.optional().describe('Only this creator’s, by id or handle'),
+    limit: pageLimit,
+    starting_after: z.string().min(1).max(200).optional().describe('The last payout id of the page before, for the next page'),
+  })
+  .strict();
+export type ListPayoutsQuery = z.infer<typeof listPayoutsQuery>;

@@ -1,0 +1,226 @@
+import { createPayout } from '../../server/src/payouts/service';
+import { createTestOrg, createTestReferral } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let clock = new Date('2026-01-01T12:00:00Z');
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({}, { now: () => clock });
+});
+afterAll(() => server.stop());
+
+const DAY = 86_400_000;
+const START = Date.parse('2026-01-01T12:00:00Z');
+const day = (n: number) => new Date(START + n * DAY);
+const unix = (date: Date) => date.getTime() / 1000;
+const fixed500 = { commission: { type: 'fixed' as const, value: 500, currency: 'usd' } };
+
+/** An org (default 30-day hold) with one creator on a $5-per-order campaign. */
+async function program(orgInput = {}) {
+  const org = await createTestOrg(server.deps, orgInput);
+  const annie = await createTestReferral(server.deps, org.scope, { campaign: fixed500 });
+  let orders = 0;
+  /** An offline order paid on day `n`, in `currency`. */
+  const order = async (n: number, currency = 'usd', referral = annie) => {
+    clock = day(n);
+    const response = await server.request('POST', '/api/conversions', {
+      key: org.key,
+      body: { order_id: `o${++orders}`, amount: 2000, currency, coupon_code: referral.promoCode.code },
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()).id as string;
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await server.request(method, path, { key: org.key, body });
+    return { status: response.status, body: await response.json() };
+  };
+  const balances = async (query = '') => (await call('GET', `/api/payouts/balances${query}`)).body.data;
+  const pay = (body: Record<string, unknown>) => call('POST', '/api/payouts', { creator: annie.creator.handle, currency: 'usd', ...body });
+  return { ...org, annie, order, call, balances, pay };
+}
+
+describe('creator balances and payouts', () => {
+  it('holds commission for the hold period, pays what is due once, and records the payout', async () => {
+    const { annie, order, balances, pay, call, scope } = await program();
+    await order(0);
+    await order(0);
+    await order(20);
+
+    clock = day(35);
+    expect(await balances()).toEqual([
+      {
+        object: 'creator_balance',
+        creator: annie.creator.id,
+        creator_handle: annie.creator.handle,
+        currency: 'usd',
+        due: 1000,
+        pending: 500,
+        paid: 0,
+        due_through: unix(day(5)),
+        last_payout: null,
+      },
+    ]);
+
+    const paid = await pay({ amount: 1000, reference: 'PAYPAL-7Y2' });
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({
+      object: 'payout',
+      creator: annie.creator.id,
+      creator_handle: annie.creator.handle,
+      currency: 'usd',
+      amount: 1000,
+      period: { start: null, end: unix(day(5)) },
+      commission: 1000,
+      adjustments: 0,
+      reference: 'PAYPAL-7Y2',
+      created: unix(day(35)),
+    });
+    expect(paid.body.id).toMatch(/^po_/);
+    expect(await server.deps.store.payouts.list(scope)).toEqual([expect.objectContaining({ id: paid.body.id, amount: 1000, sequence: 1 })]);
+    expect(await balances()).toEqual([expect.objectContaining({ due: 0, pending: 500, paid: 1000, last_payout: paid.body.id })]);
+
+    const again = await pay({});
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'nothing_due', param: 'creator' });
+    expect(await server.deps.store.payouts.list(scope)).toHaveLength(1);
+    expect((await call('GET', `/api/payouts/${paid.body.id}`)).body).toEqual(paid.body);
+  });
+
+  it('takes a refund made after a payout from the next one, and names the period to export', async () => {
+    const { annie, order, balances, pay, call, scope, key } = await program();
+    const [first] = [await order(0), await order(0)];
+    await order(20);
+    clock = day(35);
+    const firstPayout = (await pay({})).body;
+
+    // The first order is refunded in full after it was paid out: its $5 is owed back.
+    await server.deps.store.conversions.applyRefund(scope, first, { refunded: 2000, commission: 0, status: 'refunded', chargeId: 'ch_1' }, clock);
+    expect(await balances()).toEqual([expect.objectContaining({ due: -500, pending: 500, paid: 1000 })]);
+    const owed = await pay({});
+    expect(owed.status).toBe(422);
+    expect(owed.body.error.message).toMatch(/500 to recover/);
+
+    await order(30);
+    clock = day(61);
+    expect(await balances()).toEqual([expect.objectContaining({ due: 500, pending: 0, paid: 1000, due_through: unix(day(31)) })]);
+    const second = await pay({ amount: 500 });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ amount: 500, commission: 1000, adjustments: -500, period: { start: unix(day(5)), end: unix(day(31)) } });
+    expect((await server.deps.store.payouts.list(scope)).map(({ sequence, amount }) => [sequence, amount])).toEqual([[1, 1000], [2, 500]]);
+    expect(firstPayout.period.end).toBe(second.body.period.start);
+
+    const { start, end } = second.body.period;
+    const sheet = await server.request('GET', `/api/conversions/export?creator=${annie.creator.id}&from=${start}&to=${end}`, { key });
+    expect((await sheet.text()).trim().split('\n')).toHaveLength(3);
+    expect((await call('GET', '/api/payouts')).body.data.map((payout: { id: string }) => payout.id)).toEqual([second.body.id, firstPayout.id]);
+  });
+
+  it('refuses an amount that is no longer what is due, recording nothing', async () => {
+    const { order, pay, scope } = await program();
+    await order(0);
+    clock = day(31);
+    const stale = await pay({ amount: 1000 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'balance_changed', param: 'amount' });
+    expect(stale.body.error.message).toContain('is due 500, not 1000');
+    expect(await server.deps.store.payouts.list(scope)).toEqual([]);
+  });
+
+  it('records one payout when two are made from the same balance at once', async () => {
+    const { org, scope, annie, order } = await program();
+    await order(0);
+    await order(1);
+    clock = day(40);
+    const payout = { creator: annie.creator.id, currency: 'usd' };
+    // The other payout is stored after this one read the balance and before it is stored itself.
+    const insert = server.deps.store.payouts.insert;
+    vi.spyOn(server.deps.store.payouts, 'insert').mockImplementationOnce(async (mine) => {
+      await createPayout(server.deps, org, scope, payout);
+      return insert(mine);
+    });
+    await expect(createPayout(server.deps, org, scope, payout)).rejects.toMatchObject({ code: 'nothing_due' });
+    expect(await server.deps.store.payouts.list(scope)).toEqual([expect.objectContaining({ amount: 1000, sequence: 1 })]);
+  });
+
+  it('keeps currencies and creators apart, and filters balances and payouts by them', async () => {
+    const { scope, annie, order, balances, pay, call } = await program({ payout_hold_days: 0 });
+    const bob = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'percent', value: 10 } } });
+    await order(0);
+    await order(0, 'eur');
+    await order(0, 'usd', bob);
+    clock = day(1);
+
+    expect((await balances()).map(({ creator_handle, currency, due }: Record<string, unknown>) => [creator_handle, currency, due])).toEqual(
+      [
+        [annie.creator.handle, 'eur', 500],
+        [annie.creator.handle, 'usd', 500],
+        [bob.creator.handle, 'usd', 200],
+      ].sort((a, b) => Number(b[2]) - Number(a[2]) || String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
+    );
+    expect((await balances('?currency=EUR')).map(({ currency }: { currency: string }) => currency)).toEqual(['eur']);
+    expect((await balances(`?creator=${bob.creator.id}`)).map(({ creator }: { creator: string }) => creator)).toEqual([bob.creator.id]);
+
+    const eur = await pay({ currency: 'eur' });
+    expect(eur.body).toMatchObject({ amount: 500, currency: 'eur' });
+    clock = day(2);
+    const bobs = await pay({ creator: bob.creator.id });
+    expect(bobs.body).toMatchObject({ amount: 200, creator: bob.creator.id });
+    expect(await balances(`?creator=${annie.creator.handle}`)).toEqual([
+      expect.objectContaining({ currency: 'usd', due: 500, paid: 0 }),
+      expect.objectContaining({ currency: 'eur', due: 0, paid: 500 }),
+    ]);
+
+    const page = (await call('GET', '/api/payouts?limit=1')).body;
+    expect(page).toMatchObject({ object: 'list', has_more: true, data: [{ id: bobs.body.id }] });
+    const next = (await call('GET', `/api/payouts?limit=1&starting_after=${bobs.body.id}`)).body;
+    expect(next).toMatchObject({ has_more: false, data: [{ id: eur.body.id }] });
+    expect((await call('GET', `/api/payouts?creator=${annie.creator.handle}`)).body.data.map(({ id }: { id: string }) => id)).toEqual([eur.body.id]);
+  });
+
+  it('refuses bad input by name and hides payouts from other orgs and modes', async () => {
+    const { key, order, pay, call } = await program();
+    await order(0);
+    clock = day(31);
+    const paid = (await pay({})).body;
+
+    const cases: [string, string, unknown, number, string, string][] = [
+      ['POST', '/api/payouts', { creator: 'nobody', currency: 'usd' }, 404, 'resource_missing', 'creator'],
+      ['POST', '/api/payouts', { currency: 'usd' }, 400, 'parameter_missing', 'creator'],
+      ['POST', '/api/payouts', { creator: 'x', currency: 'dollars' }, 400, 'parameter_invalid', 'currency'],
+      ['POST', '/api/payouts', { creator: 'x', currency: 'usd', amount: -5 }, 400, 'parameter_invalid', 'amount'],
+      ['POST', '/api/payouts', { creator: 'x', currency: 'usd', note: 'hi' }, 400, 'parameter_unknown', 'note'],
+      ['GET', '/api/payouts/balances?creatr=x', undefined, 400, 'parameter_unknown', 'creatr'],
+      ['GET', '/api/payouts?starting_after=po_nope', undefined, 400, 'resource_missing', 'starting_after'],
+      ['GET', '/api/payouts/po_nope', undefined, 404, 'resource_missing', 'id'],
+      ['PATCH', '/api/org', { payout_hold_days: 400 }, 400, 'parameter_invalid', 'payout_hold_days'],
+    ];
+    for (const [method, path, body, status, code, param] of cases) {
+      const answer = await call(method, path, body);
+      expect([path, answer.status, answer.body.error?.code, answer.body.error?.param]).toEqual([path, status, code, param]);
+    }
+
+    const other = await createTestOrg(server.deps);
+    const testMode = await createTestOrg(server.deps, {}, { livemode: false });
+    for (const stranger of [other.key, testMode.key]) {
+      expect((await server.request('GET', `/api/payouts/${paid.id}`, { key: stranger })).status).toBe(404);
+      expect((await (await server.request('GET', '/api/payouts', { key: stranger })).json()).data).toEqual([]);
+    }
+    const referralsOnly = await createTestOrg(server.deps, {}, { scopes: ['referrals'] });
+    expect((await server.request('GET', '/api/payouts/balances', { key: referralsOnly.key })).status).toBe(403);
+    expect(key).toMatch(/^so_live_/);
+  });
+
+  it('uses the org’s hold period, 30 days for orgs stored before it existed', async () => {
+    const { key, order, balances, call } = await program();
+    await order(0);
+    clock = day(10);
+    expect(await balances()).toEqual([expect.objectContaining({ due: 0, pending: 500 })]);
+    expect((await call('PATCH', '/api/org', { payout_hold_days: 7 })).body.payout_hold_days).toBe(7);
+    expect(await balances()).toEqual([expect.objectContaining({ due: 500, pending: 0, due_through: unix(day(3)) })]);
+    expect(key).toBeTruthy();
+
+    const { payoutHoldDays: _, ...older } = { ...(await server.deps.store.orgs.get((await createTestOrg(server.deps)).org.id))!, id: 'org_stored_before_payouts' };
+    await server.deps.store.orgs.create(older as Parameters<typeof server.deps.store.orgs.create>[0]);
+    expect((await server.deps.store.orgs.get('org_stored_before_payouts'))?.payoutHoldDays).toBe(30);
+  });
+});
