@@ -74,6 +74,22 @@ export interface ConversionList {
   download_path: string;
 }
 
+/** What one creator is owed in one currency, in minor units. */
+export interface Balance {
+  creator: string;
+  creator_handle: string | null;
+  currency: string;
+  /** Past the hold period, less every payout; negative when refunds after a payout took back more. */
+  due: number;
+  pending: number;
+  paid: number;
+}
+
+export interface BalanceList {
+  data: Balance[];
+  payout_hold_days: number;
+}
+
 /** The referral bound when the brand's user signed up (identify), before or without any purchase. */
 export interface SignupReferral {
   creator: string;
@@ -113,6 +129,7 @@ export interface Settings {
     id: string;
     domains: string[];
     attribution_window_days: number;
+    payout_hold_days: number;
     referral_params: string[];
     attribution_model: 'last_click' | 'first_click';
     code_beats_link: boolean;

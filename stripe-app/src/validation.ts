@@ -57,6 +57,7 @@ const PARAM = /^[A-Za-z0-9_-]{1,32}$/;
 export interface SettingsForm {
   domains: string;
   windowDays: string;
+  holdDays: string;
   referralParams: string;
   model: 'last_click' | 'first_click';
   codeBeatsLink: boolean;
@@ -76,6 +77,8 @@ export function validateSettingsForm(form: SettingsForm): FieldErrors<keyof Sett
   if (badDomain !== undefined) errors.domains = `${badDomain} is not a hostname such as brand.com.`;
   const days = Number(form.windowDays);
   if (!/^\d+$/.test(form.windowDays.trim()) || days < 1 || days > 365) errors.windowDays = 'Enter a whole number of days from 1 to 365.';
+  const hold = Number(form.holdDays);
+  if (!/^\d+$/.test(form.holdDays.trim()) || hold > 365) errors.holdDays = 'Enter a whole number of days from 0 to 365.';
   const params = splitList(form.referralParams);
   if (params.length === 0) errors.referralParams = 'Enter at least one parameter, such as infl.';
   else if (params.length > 10) errors.referralParams = 'Use at most 10 parameters.';

@@ -93,6 +93,7 @@ describe('AppSettings', () => {
     await settle(update);
     expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nshop.brand.test' });
     expect(wrapper.find(TextField, { label: 'Attribution window (days)' })).toHaveProps({ value: '30' });
+    expect(wrapper.find(TextField, { label: 'Payout hold period (days)' })).toHaveProps({ value: '30' });
     expect(wrapper.find(Switch)).toHaveProps({ checked: true });
 
     wrapper.find(TextArea, { label: 'Allowed domains' })!.trigger('onChange', { target: { value: 'https://brand.test/shop\nnew.test' } });
@@ -100,11 +101,13 @@ describe('AppSettings', () => {
     wrapper.find(TextField, { label: 'Referral parameters' })!.trigger('onChange', { target: { value: 'ref, via' } });
     wrapper.find(Select)!.trigger('onChange', { target: { value: 'first_click' } });
     wrapper.find(Switch)!.trigger('onChange', { target: { checked: false } });
+    wrapper.find(TextField, { label: 'Payout hold period (days)' })!.trigger('onChange', { target: { value: '0' } });
     await save(wrapper, update);
 
     expect(backend.calls.find((call) => call.route === 'PATCH settings')!.body).toEqual({
       domains: ['brand.test', 'new.test'],
       attribution_window_days: 60,
+      payout_hold_days: 0,
       referral_params: ['ref', 'via'],
       attribution_model: 'first_click',
       code_beats_link: false,
@@ -121,10 +124,12 @@ describe('AppSettings', () => {
     wrapper.find(TextArea, { label: 'Allowed domains' })!.trigger('onChange', { target: { value: 'brand.test\nbad_domain!' } });
     wrapper.find(TextField, { label: 'Attribution window (days)' })!.trigger('onChange', { target: { value: '0' } });
     wrapper.find(TextField, { label: 'Referral parameters' })!.trigger('onChange', { target: { value: '' } });
+    wrapper.find(TextField, { label: 'Payout hold period (days)' })!.trigger('onChange', { target: { value: '1.5' } });
     await save(wrapper, update);
     expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ invalid: true, error: 'bad_domain! is not a hostname such as brand.com.' });
     expect(wrapper.find(TextField, { label: 'Attribution window (days)' })).toHaveProps({ error: 'Enter a whole number of days from 1 to 365.' });
     expect(wrapper.find(TextField, { label: 'Referral parameters' })).toHaveProps({ error: 'Enter at least one parameter, such as infl.' });
+    expect(wrapper.find(TextField, { label: 'Payout hold period (days)' })).toHaveProps({ error: 'Enter a whole number of days from 0 to 365.' });
     expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Not saved' });
     expect(backend.calls.filter((call) => call.method === 'PATCH')).toHaveLength(0);
   });

@@ -1,6 +1,7 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
 import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
-import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
+import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
+import type { Balance } from '../src/types';
 import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { conversion, overview } from './fixtures';
@@ -408,5 +409,82 @@ describe('Home: new campaign', () => {
     pressInFragment(wrapper, creatorForm().prop('primaryAction'), 'Create creator and code');
     await settle(update);
     expect(backend.calls.find((call) => call.route === 'POST creators')!.body).toMatchObject({ campaign: 'cmp_summer' });
+  });
+});
+
+describe('Home: payouts', () => {
+  const balance = (fields: Partial<Balance>): Balance => ({ creator: 'cr_annie', creator_handle: 'annie', currency: 'usd', due: 12_500, pending: 3_000, paid: 40_000, ...fields });
+  const balances = (...data: Balance[]) => ({ body: { object: 'list', data, payout_hold_days: 30 } });
+  const view = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Creator payouts' })!;
+  const press = (wrapper: Wrapper, label: string) => view(wrapper).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
+  async function open(routes: Parameters<typeof fakeBackend>[0]) {
+    const backend = fakeBackend({ 'GET overview': { body: overview }, ...routes });
+    const rendered = drawer();
+    await settle(rendered.update);
+    button(rendered.wrapper, 'Payouts')!.trigger('onPress');
+    await settle(rendered.update);
+    return { backend, ...rendered };
+  }
+
+  it('shows what each creator is due, pending and paid, and records a payout of the amount shown', async () => {
+    let paid = false;
+    const { backend, wrapper, update } = await open({
+      'GET payouts/balances': () => (paid ? balances(balance({ due: 0, paid: 52_500 })) : balances(balance({}), balance({ creator: 'cr_bob', creator_handle: 'bob', due: 0, pending: 900, paid: 0 }))),
+      'POST payouts': () => {
+        paid = true;
+        return { status: 201, body: { id: 'po_1', object: 'payout', amount: 12_500 } };
+      },
+    });
+    expect(view(wrapper)).toContainText('Commission is due 30 days after the sale');
+    expect(view(wrapper)).toContainText('@annie · USD');
+    expect(view(wrapper)).toContainText('$125.00 due · $30.00 pending · $400.00 paid');
+    expect(view(wrapper)).toContainText('$0.00 due · $9.00 pending · $0.00 paid');
+    // Only annie has something due.
+    expect(view(wrapper).findAll(Button).filter((node) => node.text === 'Record payout')).toHaveLength(1);
+
+    press(wrapper, 'Record payout');
+    await update();
+    view(wrapper).find(TextField, { name: 'reference' })!.trigger('onChange', { target: { value: ' PAYPAL-7Y2 ' } });
+    await update();
+    // Pressed twice before the answer: recorded once.
+    press(wrapper, 'Mark $125.00 as paid');
+    press(wrapper, 'Mark $125.00 as paid');
+    await settle(update);
+    expect(backend.calls.filter((call) => call.route === 'POST payouts').map((call) => call.body)).toEqual([
+      { creator: 'cr_annie', currency: 'usd', amount: 12_500, reference: 'PAYPAL-7Y2' },
+    ]);
+    expect(showToast).toHaveBeenCalledWith('Recorded $125.00 paid to @annie', { type: 'success' });
+    expect(view(wrapper)).toContainText('$0.00 due · $30.00 pending · $525.00 paid');
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Record payout')).toBe(false);
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows the new balance when a refund changed it before the payout was recorded', async () => {
+    let refunded = false;
+    const { backend, wrapper, update } = await open({
+      'GET payouts/balances': () => balances(balance({ due: refunded ? 10_000 : 12_500 })),
+      'POST payouts': () => {
+        refunded = true;
+        return { status: 409, body: { error: { code: 'balance_changed', message: 'annie is due 10000, not 12500, in usd.', param: 'amount' } } };
+      },
+    });
+    press(wrapper, 'Record payout');
+    await update();
+    press(wrapper, 'Mark $125.00 as paid');
+    await settle(update);
+    expect(view(wrapper)).toContainComponent(Banner, { title: 'The payout was not recorded', description: 'annie is due 10000, not 12500, in usd.' });
+    expect(view(wrapper)).toContainText('$100.00 due');
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Mark $125.00 as paid')).toBe(false);
+    expect(backend.calls.filter((call) => call.route === 'GET payouts/balances')).toHaveLength(2);
+  });
+
+  it('says what refunds after a payout leave to recover, and when there is no commission yet', async () => {
+    const { wrapper } = await open({ 'GET payouts/balances': balances(balance({ due: -500, pending: 0 })) });
+    expect(view(wrapper)).toContainText('$0.00 due · $0.00 pending · $400.00 paid');
+    expect(view(wrapper)).toContainText('Refunds after the last payout: $5.00 comes off later commission.');
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Record payout')).toBe(false);
+
+    const empty = await open({ 'GET payouts/balances': balances() });
+    expect(view(empty.wrapper)).toContainText('No commission yet');
   });
 });

@@ -65,6 +65,7 @@ export const settings: Settings = {
     id: 'org_abc',
     domains: ['brand.test', 'shop.brand.test'],
     attribution_window_days: 30,
+    payout_hold_days: 30,
     referral_params: ['infl'],
     attribution_model: 'last_click',
     code_beats_link: true,

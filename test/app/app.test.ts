@@ -477,6 +477,25 @@ describe('Stripe App backend', () => {
     await expectError(await call(caller, 'GET', 'conversions', { query: '&creator=nobody' }), 404, 'resource_missing');
   });
 
+  it('shows creators’ balances and records a payout of what the view showed, refusing a stale amount', async () => {
+    const caller = newCaller();
+    const annie = await seedCatalog(caller);
+    await json(await call(caller, 'PATCH', 'settings', { body: { payout_hold_days: 0 } }));
+    const org = await orgForStripeAccount(deps(), caller.account);
+    await createManualConversion(deps(), org, true, { order_id: 'till-1', amount: 10_000, currency: 'usd', coupon_code: annie.promoCode.code });
+
+    const balances = (await json(await call(caller, 'GET', 'payouts/balances'))).body;
+    expect(balances).toMatchObject({ object: 'list', payout_hold_days: 0, data: [{ creator: annie.creator.id, currency: 'usd', due: 1000, pending: 0, paid: 0 }] });
+    const payout = { creator: annie.creator.id, currency: 'usd' };
+    const stale = await expectError(await call(caller, 'POST', 'payouts', { body: { ...payout, amount: 900 } }), 409, 'balance_changed');
+    expect(stale.param).toBe('amount');
+    const recorded = await json(await call(caller, 'POST', 'payouts', { body: { ...payout, amount: 1000, reference: 'wire 7' } }));
+    expect(recorded).toMatchObject({ status: 201, body: { object: 'payout', amount: 1000, reference: 'wire 7', creator_handle: annie.creator.handle } });
+    expect(await deps().store.payouts.list({ orgId: org.id, livemode: true })).toEqual([expect.objectContaining({ id: recorded.body.id, amount: 1000 })]);
+    expect((await json(await call(caller, 'GET', 'payouts/balances'))).body.data).toMatchObject([{ due: 0, paid: 1000, last_payout: recorded.body.id }]);
+    expect((await json(await call({ ...caller, mode: 'test' }, 'GET', 'payouts/balances'))).body.data).toEqual([]);
+  });
+
   it('lists exactly what the drawer counts, a conversion in the overview’s last second included', async () => {
     const caller = newCaller();
     const { promoCode } = await seedCatalog(caller);

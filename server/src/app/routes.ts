@@ -10,9 +10,12 @@ import { parse } from '../http/validate';
 import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
 import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
+import { createPayoutSchema } from '../payouts/schemas';
+import { createPayout } from '../payouts/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
+  appBalances,
   appConversions,
   appOverview,
   appSettings,
@@ -58,6 +61,18 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.get('/api/app/conversions', async (req, res) => {
     const { scope } = appContextOf(req);
     sendJson(res, await appConversions(deps, scope, parse(appConversionsQuery, req.query)));
+  });
+
+  // GET /api/app/payouts/balances – what each creator is due, pending and paid, for the payouts view
+  app.get('/api/app/payouts/balances', async (req, res) => {
+    const { org, scope } = appContextOf(req);
+    sendJson(res, await appBalances(deps, org, scope));
+  });
+
+  // POST /api/app/payouts – record that a creator was paid what the view showed as due
+  app.post('/api/app/payouts', async (req, res) => {
+    const { org, scope } = appContextOf(req);
+    sendJson(res, await createPayout(deps, org, scope, parse(createPayoutSchema, req.body)), 201);
   });
 
   // GET /api/app/customers/:id – who referred this Stripe customer and what it earned

@@ -10,6 +10,7 @@ import { toUnixSeconds } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys } from '../orgs/service';
+import { listBalances } from '../payouts/service';
 import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 
@@ -51,6 +52,11 @@ export async function appConversions(deps: Deps, scope: OrgScope, { starting_aft
     mintDownloadToken(deps.secrets.downloadSigningKey, scope, filters, deps.now()),
   ]);
   return { ...page, download_path: `/api/downloads/conversions?token=${token}` };
+}
+
+/** The drawer's payouts view: every creator's balance, and the hold period behind `pending`. */
+export async function appBalances(deps: Deps, org: Org, scope: OrgScope) {
+  return { ...(await listBalances(deps, org, scope, {})), payout_hold_days: org.payoutHoldDays };
 }
 
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */

@@ -375,6 +375,19 @@ function buildDocument() {
     request: { query: appQuery.extend(appConversionsQuery.shape) },
     responses: { 200: ok('`{object: "list", data, has_more, download_path}`: open `download_path` on this server within 15 minutes') },
   });
+  app({
+    method: 'get',
+    path: '/api/app/payouts/balances',
+    summary: 'Every creator’s balance, for the payouts view',
+    responses: { 200: ok('`{object: "list", data: [creator_balance], payout_hold_days}`') },
+  });
+  app({
+    method: 'post',
+    path: '/api/app/payouts',
+    summary: 'Record that a creator was paid what is due',
+    request: { body: json(createPayoutSchema) },
+    responses: { 201: ok('The payout') },
+  });
   app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution') } });
   app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_…, ch_… or py_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });
   app({ method: 'get', path: '/api/app/settings', summary: 'Settings, keys and pixel heartbeats', responses: { 200: ok('The settings') } });

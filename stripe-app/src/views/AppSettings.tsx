@@ -31,12 +31,14 @@ const SCOPES = [
 const FIELD_OF_PARAM: Record<string, keyof SettingsForm> = {
   domains: 'domains',
   attribution_window_days: 'windowDays',
+  payout_hold_days: 'holdDays',
   referral_params: 'referralParams',
 };
 
 const formOf = (org: Settings['org']): SettingsForm => ({
   domains: org.domains.join('\n'),
   windowDays: String(org.attribution_window_days),
+  holdDays: String(org.payout_hold_days),
   referralParams: org.referral_params.join(', '),
   model: org.attribution_model,
   codeBeatsLink: org.code_beats_link,
@@ -68,6 +70,7 @@ const AppSettings = (context: ExtensionContextValue) => {
       const saved = await api.patch<Settings>('settings', {
         domains: splitList(form.domains).map(toHostname),
         attribution_window_days: Number(form.windowDays),
+        payout_hold_days: Number(form.holdDays),
         referral_params: splitList(form.referralParams),
         attribution_model: form.model,
         code_beats_link: form.codeBeatsLink,
@@ -144,6 +147,15 @@ const AppSettings = (context: ExtensionContextValue) => {
             description="When checkout carries one creator’s code and another creator’s link, credit the code."
             checked={form.codeBeatsLink}
             onChange={(event) => edit({ codeBeatsLink: event.target.checked })}
+          />
+          <TextField
+            label="Payout hold period (days)"
+            description="Commission becomes due to a creator this long after the sale, so refunds within it never reach a payout. 0 to 365."
+            type="number"
+            value={form.holdDays}
+            error={errors.holdDays}
+            invalid={!!errors.holdDays}
+            onChange={(event) => edit({ holdDays: event.target.value })}
           />
         </Box>
         <Divider />

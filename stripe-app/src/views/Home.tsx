@@ -23,6 +23,7 @@ import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
 import { ConversionsView } from '../ConversionsView';
+import { PayoutsView } from '../PayoutsView';
 import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
 import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
 import { useResource } from '../useResource';
@@ -49,6 +50,7 @@ const Home = (context: ExtensionContextValue) => {
   const [busyCode, setBusyCode] = useState<string | null>(null);
   // Whose conversions are open: a creator, everyone (null), or none (undefined).
   const [conversionsOf, setConversionsOf] = useState<Creator | null | undefined>(undefined);
+  const [payoutsShown, setPayoutsShown] = useState(false);
 
   const setCodeActive = async (promoCode: PromoCode, active: boolean) => {
     if (!api) return;
@@ -120,6 +122,7 @@ const Home = (context: ExtensionContextValue) => {
             onCopy={copyLink}
             onAddCreator={() => setCreatorFormShown(true)}
             onShowConversions={setConversionsOf}
+            onShowPayouts={() => setPayoutsShown(true)}
           />
         )}
       </Box>
@@ -146,6 +149,7 @@ const Home = (context: ExtensionContextValue) => {
           onClose={() => setConversionsOf(undefined)}
         />
       )}
+      {api && payoutsShown && <PayoutsView api={api} locale={locale} onClose={() => setPayoutsShown(false)} />}
     </ContextView>
   );
 };
@@ -172,6 +176,7 @@ function OverviewBody({
   onCopy,
   onAddCreator,
   onShowConversions,
+  onShowPayouts,
 }: {
   overview: Overview;
   locale: string;
@@ -180,6 +185,7 @@ function OverviewBody({
   onCopy: (promoCode: PromoCode) => void;
   onAddCreator: () => void;
   onShowConversions: (creator: Creator | null) => void;
+  onShowPayouts: () => void;
 }) {
   const { totals, currency } = overview;
   const earning = overview.creators.filter((creator) => netRevenue(creator.figures) > 0 || creator.figures.commission > 0);
@@ -202,11 +208,14 @@ function OverviewBody({
           />
         )}
         {chart.length > 0 && <BarChart data={chart} x="creator" y="amount" color="kind" axis="y" legend tooltip />}
-        <Box>
+        <Inline css={{ gap: 'small' }}>
           <Button size="small" onPress={() => onShowConversions(null)}>
             View conversions
           </Button>
-        </Box>
+          <Button size="small" onPress={onShowPayouts}>
+            Payouts
+          </Button>
+        </Inline>
       </Box>
       <Divider />
       <Box css={{ stack: 'y', gap: 'small' }}>

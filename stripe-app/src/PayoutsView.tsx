@@ -1,0 +1,163 @@
+import { Banner, Box, Button, FocusView, Inline, TextField } from '@stripe/ui-extension-sdk/ui';
+import { showToast } from '@stripe/ui-extension-sdk/utils';
+import { useCallback, useRef, useState } from 'react';
+import { type Api, type BackendError, asBackendError } from './api';
+import { Empty, ErrorBanner, Loading } from './components';
+import { formatMoney } from './format';
+import type { Balance, BalanceList } from './types';
+import { useResource } from './useResource';
+
+const balanceKey = (balance: Balance) => `${balance.creator}:${balance.currency}`;
+const handleOf = (balance: Balance) => (balance.creator_handle ? `@${balance.creator_handle}` : balance.creator);
+
+/**
+ * What each creator is owed, per currency: due (past the hold period, less what was paid), pending
+ * and paid. The brand pays its own way and records it here. A payout is recorded for exactly the
+ * amount shown: if a refund changed what is due in the meantime, the backend refuses it and the
+ * view reloads with the new figure, so nobody marks as paid an amount they did not see.
+ */
+export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string; onClose: () => void }) {
+  const load = useCallback((client: Api) => client.get<BalanceList>('payouts/balances'), []);
+  const { resource, reload } = useResource(api, load);
+  const [paying, setPaying] = useState<string | null>(null);
+  const [reference, setReference] = useState('');
+  const [recording, setRecording] = useState(false);
+  // A second press before the answer would record a second payout attempt of the same balance.
+  const inFlight = useRef(false);
+  const [error, setError] = useState<BackendError | null>(null);
+
+  const record = async (balance: Balance) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setRecording(true);
+    setError(null);
+    try {
+      await api.post('payouts', {
+        creator: balance.creator,
+        currency: balance.currency,
+        amount: balance.due,
+        ...(reference.trim() && { reference: reference.trim() }),
+      });
+      showToast(`Recorded ${formatMoney(balance.due, balance.currency, locale)} paid to ${handleOf(balance)}`, { type: 'success' });
+      setPaying(null);
+      setReference('');
+      reload();
+    } catch (caught) {
+      const refusal = asBackendError(caught);
+      setError(refusal);
+      // The balance moved on: show the new one rather than the figure that was refused.
+      if (refusal.code === 'balance_changed' || refusal.code === 'nothing_due') {
+        setPaying(null);
+        reload();
+      }
+    } finally {
+      inFlight.current = false;
+      setRecording(false);
+    }
+  };
+
+  return (
+    <FocusView title="Creator payouts" shown setShown={(shown) => !shown && onClose()} secondaryAction={<Button onPress={onClose}>Close</Button>}>
+      <Box css={{ stack: 'y', gap: 'medium' }}>
+        {resource.status === 'loading' ? (
+          <Loading label="Loading balances…" />
+        ) : resource.status === 'error' ? (
+          <ErrorBanner error={resource.error} onRetry={reload} />
+        ) : (
+          <>
+            <Box css={{ color: 'secondary', font: 'caption' }}>
+              Commission is due {resource.data.payout_hold_days} days after the sale, so refunds within them never reach a payout. Pay creators
+              your own way, then record it here; refunds after a payout come off the next one.
+            </Box>
+            {error && <Banner type="critical" title="The payout was not recorded" description={error.message} onDismiss={() => setError(null)} />}
+            {resource.data.data.length === 0 ? (
+              <Empty title="No commission yet">Creators’ commission shows up here as their sales come in.</Empty>
+            ) : (
+              resource.data.data.map((balance) => (
+                <BalanceCard
+                  key={balanceKey(balance)}
+                  balance={balance}
+                  locale={locale}
+                  paying={paying === balanceKey(balance)}
+                  recording={recording}
+                  reference={reference}
+                  onReference={setReference}
+                  onStart={() => {
+                    setPaying(balanceKey(balance));
+                    setReference('');
+                    setError(null);
+                  }}
+                  onCancel={() => setPaying(null)}
+                  onRecord={() => record(balance)}
+                />
+              ))
+            )}
+          </>
+        )}
+      </Box>
+    </FocusView>
+  );
+}
+
+function BalanceCard({
+  balance,
+  locale,
+  paying,
+  recording,
+  reference,
+  onReference,
+  onStart,
+  onCancel,
+  onRecord,
+}: {
+  balance: Balance;
+  locale: string;
+  paying: boolean;
+  recording: boolean;
+  reference: string;
+  onReference: (reference: string) => void;
+  onStart: () => void;
+  onCancel: () => void;
+  onRecord: () => void;
+}) {
+  const money = (amount: number) => formatMoney(amount, balance.currency, locale);
+  return (
+    <Box css={{ stack: 'y', gap: 'xsmall', padding: 'small', borderRadius: 'medium', keyline: 'neutral' }}>
+      <Inline css={{ font: 'bodyEmphasized' }}>
+        {handleOf(balance)} · {balance.currency.toUpperCase()}
+      </Inline>
+      <Box css={{ color: 'secondary', font: 'caption' }}>
+        {money(Math.max(balance.due, 0))} due · {money(balance.pending)} pending · {money(balance.paid)} paid
+      </Box>
+      {balance.due < 0 && (
+        <Box css={{ color: 'secondary', font: 'caption' }}>Refunds after the last payout: {money(-balance.due)} comes off later commission.</Box>
+      )}
+      {balance.due > 0 &&
+        (paying ? (
+          <Box css={{ stack: 'y', gap: 'small' }}>
+            <TextField
+              label="Reference (optional)"
+              name="reference"
+              placeholder="Bank or PayPal transaction id"
+              value={reference}
+              onChange={(event) => onReference(event.target.value)}
+            />
+            <Inline css={{ gap: 'small' }}>
+              <Button type="primary" size="small" pending={recording} onPress={onRecord}>
+                Mark {money(balance.due)} as paid
+              </Button>
+              <Button size="small" onPress={onCancel}>
+                Cancel
+              </Button>
+            </Inline>
+          </Box>
+        ) : (
+          <Box>
+            <Button size="small" onPress={onStart}>
+              Record payout
+            </Button>
+          </Box>
+        ))}
+    </Box>
+  );
+}
