@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { mintDownloadToken } from '../../server/src/conversions/download';
+import { mintDownloadToken, readDownloadToken } from '../../server/src/conversions/download';
 import { createManualConversion } from '../../server/src/conversions/service';
 import { appConversions, appOverview } from '../../server/src/app/service';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
@@ -461,7 +461,9 @@ describe('Stripe App backend', () => {
     const rows = (await download.text()).trimEnd().split('\n').slice(1);
     expect(rows.map((row) => row.split(',')[14]).sort()).toEqual(['till-0', 'till-2']);
     const token = annies.download_path.split('token=')[1];
-    expect(stack.server.logs.join('')).not.toContain(token);
+    const logged = stack.server.logs.join('');
+    expect(logged).toContain('/api/downloads/conversions?token=[redacted]');
+    expect(logged).not.toContain(token);
 
     const refusal = async (path: string) => {
       const response = await stack.server.request('GET', path);
@@ -475,6 +477,17 @@ describe('Stripe App backend', () => {
     const referral = await mintTestRef(deps(), annie.promoCode);
     expect(await refusal(`/api/downloads/conversions?token=${referral}`)).toEqual({ status: 401, code: 'download_link_invalid' });
     await expectError(await call(caller, 'GET', 'conversions', { query: '&creator=nobody' }), 404, 'resource_missing');
+
+    // Uninstalling the app ends its links at once, not when they expire.
+    await deps().store.orgs.update(org.id, { uninstalledAt: new Date() });
+    expect(await refusal(annies.download_path)).toEqual({ status: 401, code: 'download_link_invalid' });
+  });
+
+  it('keeps a download link’s range to the millisecond', async () => {
+    const scope = { orgId: 'org_any', livemode: false };
+    const range = { from: new Date('2026-05-01T10:00:00.123Z'), to: new Date('2026-05-08T10:00:00.700Z') };
+    const token = await mintDownloadToken(deps().secrets.downloadSigningKey, scope, range, new Date());
+    expect(await readDownloadToken(deps().secrets.downloadSigningKey, token, new Date())).toEqual({ scope, filters: { ...range, creator: undefined, campaign: undefined } });
   });
 
   it('shows creators’ balances and records a payout of what the view showed, refusing a stale amount', async () => {

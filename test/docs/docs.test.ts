@@ -95,11 +95,11 @@ describe('docs/', () => {
 
   it('links only to files and headings that exist', () => {
     const slug = (heading: string) => heading.toLowerCase().replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-');
-    for (const doc of docFiles) {
-      for (const [, target] of read(`docs/${doc}`).matchAll(/\]\(([^)\s]+)\)/g)) {
+    for (const doc of [...docFiles.map((name) => `docs/${name}`), 'README.md', 'CHANGELOG.md', 'DEVELOPERS.md']) {
+      for (const [, target] of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
         if (/^https?:/.test(target)) continue;
         const [file, anchor] = target.split('#');
-        const resolved = file ? path.resolve(DOCS, file) : path.join(DOCS, doc);
+        const resolved = path.resolve(ROOT, file ? path.join(path.dirname(doc), file) : doc);
         expect(existsSync(resolved), `${doc} → ${target}`).toBe(true);
         if (anchor) {
           const headings = [...readFileSync(resolved, 'utf8').matchAll(/^#+ (.+)$/gm)].map((match) => slug(match[1]));

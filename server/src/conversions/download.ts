@@ -10,6 +10,10 @@ const AUDIENCE = 'shoutout:conversions-download';
 /** Long enough to click through from the Dashboard, short enough that a leaked link soon stops working. */
 const LIFETIME_SECONDS = 15 * 60;
 
+// Fractional seconds where the range has milliseconds, so the sheet holds exactly what the list showed.
+const exactSeconds = (date: Date | undefined) => (date ? date.getTime() / 1000 : undefined);
+const dateOf = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(Math.round(seconds * 1000)));
+
 const claimsSchema = z.object({
   org: z.string(),
   lm: z.boolean(),
@@ -31,8 +35,8 @@ export async function mintDownloadToken(key: KeyObject, scope: OrgScope, filters
     lm: scope.livemode,
     creator: filters.creator,
     campaign: filters.campaign,
-    from: toUnixSeconds(filters.from) ?? undefined,
-    to: toUnixSeconds(filters.to) ?? undefined,
+    from: exactSeconds(filters.from),
+    to: exactSeconds(filters.to),
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setAudience(AUDIENCE)
@@ -52,7 +56,6 @@ export async function readDownloadToken(key: KeyObject, token: string, now: Date
     }
     throw new ApiError('authentication_error', 'download_link_invalid', 'This download link is not valid: open the conversions in the Stripe App again for a new one.');
   }
-  const dateOf = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000));
   return {
     scope: { orgId: claims.org, livemode: claims.lm },
     filters: { creator: claims.creator, campaign: claims.campaign, from: dateOf(claims.from), to: dateOf(claims.to) },

@@ -82,6 +82,8 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
       // Reports' ranges on createdAt, and pages newest first with ties by id (`page`), in one index.
       { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
+      // One creator's pages and sheets, and their payout balance, without reading the org's others.
+      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt', 'id'], range: true },
     ],
   });
   const refunds = await driver.collection<PaymentRefund>({

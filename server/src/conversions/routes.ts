@@ -4,9 +4,8 @@ import { authOf, requireApiKey, scopeOf } from '../http/auth';
 import { sendCsv, sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { conversionsCsv } from './csv';
-import { readDownloadToken } from './download';
 import { createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from './schemas';
-import { createManualConversion, exportConversions, getConversion, listConversions, presentConversions } from './service';
+import { createManualConversion, downloadConversions, exportConversions, getConversion, listConversions, presentConversions } from './service';
 
 export function conversionRoutes(app: IRouter, deps: Deps): void {
 
@@ -32,8 +31,7 @@ export function conversionRoutes(app: IRouter, deps: Deps): void {
   // GET /api/downloads/conversions – the CSV export behind a Stripe App link; the link's token is the only credential
   app.get('/api/downloads/conversions', async (req, res) => {
     const { token } = parse(downloadQuery, req.query);
-    const { scope, filters } = await readDownloadToken(deps.secrets.downloadSigningKey, token, deps.now());
-    sendCsv(res, 'conversions', conversionsCsv(await exportConversions(deps, scope, filters)), deps.now());
+    sendCsv(res, 'conversions', conversionsCsv(await downloadConversions(deps, token)), deps.now());
   });
 
   // GET /api/conversions/:id – one conversion

@@ -6,6 +6,7 @@ import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
+import { readDownloadToken } from './download';
 import { presentConversion } from './present';
 import type { AttributionSource, Conversion, ConversionQuery } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
@@ -273,6 +274,16 @@ export async function getConversion(deps: Deps, scope: OrgScope, id: string) {
 /** Every matching conversion, newest first, for a sheet (`conversionsCsv`). */
 export async function exportConversions(deps: Deps, scope: OrgScope, filters: ConversionFilters) {
   return presentConversions(deps, scope, await deps.store.conversions.page(scope, await resolveFilters(deps, scope, filters)));
+}
+
+/** The sheet behind a Stripe App download link, while the app that made the link is still installed. */
+export async function downloadConversions(deps: Deps, token: string) {
+  const { scope, filters } = await readDownloadToken(deps.secrets.downloadSigningKey, token, deps.now());
+  const org = await deps.store.orgs.get(scope.orgId);
+  if (!org || org.uninstalledAt) {
+    throw new ApiError('authentication_error', 'download_link_invalid', 'This download link no longer works: the Stripe App was uninstalled from this account.');
+  }
+  return exportConversions(deps, scope, filters);
 }
 
 /** For the Stripe App's customer view: every conversion paid by this Stripe customer, newest first. */
