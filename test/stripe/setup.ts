@@ -56,7 +56,7 @@ export function seedPaidSession(
     email?: string;
     customer?: string | null;
     livemode?: boolean;
-    paymentStatus?: 'paid' | 'unpaid';
+    paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
   } = {},
 ) {
   const session = fixture<Stripe.Checkout.Session>('checkout.session', {

@@ -200,6 +200,29 @@ describe('POST /api/stripe/webhooks', () => {
     expect((await deps().store.conversions.get(scope, stored[1].id))!.status).toBe('refunded');
   });
 
+  it('credits a trial’s start without commission, and its first payment as the first, not a renewal', async () => {
+    const { account, scope, promoCode } = await installedReferral({}, { commission: { type: 'fixed', value: 500, recurring_months: 1 } });
+    const subscription = newStripeId('sub');
+    const day = 86_400;
+    const start = Math.floor(Date.now() / 1000) - 90 * day;
+    const trial = seedPaidInvoice(stack.stripe, account, { subscription, billingReason: 'subscription_create', amount: 0, promotionCode: promoCode.stripePromotionCodeId, created: start });
+    const session = seedPaidSession(stack.stripe, account, { amount: 0, paymentStatus: 'no_payment_required', promotionCode: promoCode.stripePromotionCodeId });
+    stack.stripe.seed({ ...session, mode: 'subscription', payment_intent: null, subscription, invoice: trial.id, created: start }, account);
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+
+    // A 31-day trial: the first payment comes more than a month after the subscription started.
+    for (const created of [start + 31 * day, start + 62 * day]) {
+      const invoice = seedPaidInvoice(stack.stripe, account, { subscription, billingReason: 'subscription_cycle', amount: 3000, created });
+      await deliver(stack.server, stripeEvent('invoice.paid', invoice, { account }));
+    }
+    const stored = await conversionsOf(scope);
+    expect(stored.map((c) => [c.kind, c.amount, c.commission])).toEqual([
+      ['invoice', 3000, 0],
+      ['invoice', 3000, 500],
+      ['checkout', 0, 0],
+    ]);
+  });
+
   it('acknowledges and ignores events from accounts with no org', async () => {
     const account = newStripeId('acct');
     const event = stripeEvent('checkout.session.completed', { id: newStripeId('cs') }, { account });

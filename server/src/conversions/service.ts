@@ -109,9 +109,12 @@ const addMonths = (date: Date, months: number) => {
 
 async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, paid: PaidObject): Promise<number> {
   const { type, value, recurringMonths } = campaign.commission;
+  // A trial's start (or a fully discounted order) earns nothing, not even a fixed commission: the
+  // subscription's first payment does.
+  if (paid.amount <= 0) return 0;
   if (paid.renewal && recurringMonths !== null && paid.subscriptionId) {
-    // Listed newest first: the last one is the subscription's first paid conversion.
-    const earliest = (await deps.store.conversions.list(scope, { subscriptionId: paid.subscriptionId })).at(-1);
+    // Listed newest first: the last paid one is the subscription's first payment, after any trial.
+    const earliest = (await deps.store.conversions.list(scope, { subscriptionId: paid.subscriptionId, amount: { $gt: 0 } })).at(-1);
     if (earliest && paid.createdAt >= addMonths(earliest.createdAt, recurringMonths)) return 0;
   }
   if (type === 'fixed') return value;

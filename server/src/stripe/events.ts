@@ -104,7 +104,8 @@ async function handleInvoicePaid(ctx: EventContext, eventInvoice: Stripe.Invoice
     tax: sum(invoice.total_taxes),
     currency: invoice.currency,
     buyerEmail: invoice.customer_email,
-    renewal: earlier.length > 0,
+    // After a trial, the first paid invoice is the subscription's first payment, not a renewal.
+    renewal: earlier.some((conversion) => conversion.amount > 0),
     createdAt: fromUnix(invoice.created),
   };
   const first = earlier.at(-1);
