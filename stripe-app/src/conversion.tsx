@@ -24,7 +24,7 @@ export function ConversionRow({ conversion, locale, withCreator = false }: { con
       <Box css={{ color: 'secondary', font: 'caption' }}>
         {withCreator && `@${conversion.creator_handle ?? conversion.creator} · `}
         {formatDate(conversion.created, locale)} · {conversion.code ?? describeSource(conversion.source)} · commission{' '}
-        {formatMoney(conversion.commission, conversion.currency, locale)}
+        {formatMoney(conversion.commission, conversion.commission_currency, locale)}
       </Box>
     </Box>
   );

@@ -63,6 +63,8 @@ export interface Conversion {
   amount: number;
   currency: string;
   commission: number;
+  /** A fixed commission's own currency, else the sale's. */
+  commission_currency: string;
   refunded: number;
   created: number;
 }

@@ -46,6 +46,7 @@ export const conversion = {
   amount: 4_900,
   currency: 'usd',
   commission: 490,
+  commission_currency: 'usd',
   refunded: 0,
   created: 1_763_700_000,
 };

@@ -146,35 +146,45 @@ describe('creator balances and payouts', () => {
     const { scope, annie, order, balances, pay, call } = await program({ payout_hold_days: 0 });
     const bob = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'percent', value: 10 } } });
     await order(0);
-    await order(0, 'eur');
+    await order(0, 'eur', bob);
     await order(0, 'usd', bob);
     clock = day(1);
 
-    expect((await balances()).map(({ creator_handle, currency, due }: Record<string, unknown>) => [creator_handle, currency, due])).toEqual(
-      [
-        [annie.creator.handle, 'eur', 500],
-        [annie.creator.handle, 'usd', 500],
-        [bob.creator.handle, 'usd', 200],
-      ].sort((a, b) => Number(b[2]) - Number(a[2]) || String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
-    );
+    expect((await balances()).map(({ creator_handle, currency, due }: Record<string, unknown>) => [creator_handle, currency, due])).toEqual([
+      [annie.creator.handle, 'usd', 500],
+      [bob.creator.handle, 'eur', 200],
+      [bob.creator.handle, 'usd', 200],
+    ]);
     expect((await balances('?currency=EUR')).map(({ currency }: { currency: string }) => currency)).toEqual(['eur']);
-    expect((await balances(`?creator=${bob.creator.id}`)).map(({ creator }: { creator: string }) => creator)).toEqual([bob.creator.id]);
+    expect((await balances(`?creator=${annie.creator.id}`)).map(({ creator }: { creator: string }) => creator)).toEqual([annie.creator.id]);
 
-    const eur = await pay({ currency: 'eur' });
-    expect(eur.body).toMatchObject({ amount: 500, currency: 'eur' });
+    const eur = await pay({ creator: bob.creator.handle, currency: 'eur' });
+    expect(eur.body).toMatchObject({ amount: 200, currency: 'eur', creator: bob.creator.id });
     clock = day(2);
-    const bobs = await pay({ creator: bob.creator.id });
-    expect(bobs.body).toMatchObject({ amount: 200, creator: bob.creator.id });
-    expect(await balances(`?creator=${annie.creator.handle}`)).toEqual([
-      expect.objectContaining({ currency: 'usd', due: 500, paid: 0 }),
-      expect.objectContaining({ currency: 'eur', due: 0, paid: 500 }),
+    const annies = await pay({});
+    expect(annies.body).toMatchObject({ amount: 500, currency: 'usd', creator: annie.creator.id });
+    expect(await balances(`?creator=${bob.creator.handle}`)).toEqual([
+      expect.objectContaining({ currency: 'usd', due: 200, paid: 0 }),
+      expect.objectContaining({ currency: 'eur', due: 0, paid: 200 }),
     ]);
 
     const page = (await call('GET', '/api/payouts?limit=1')).body;
-    expect(page).toMatchObject({ object: 'list', has_more: true, data: [{ id: bobs.body.id }] });
-    const next = (await call('GET', `/api/payouts?limit=1&starting_after=${bobs.body.id}`)).body;
+    expect(page).toMatchObject({ object: 'list', has_more: true, data: [{ id: annies.body.id }] });
+    const next = (await call('GET', `/api/payouts?limit=1&starting_after=${annies.body.id}`)).body;
     expect(next).toMatchObject({ has_more: false, data: [{ id: eur.body.id }] });
-    expect((await call('GET', `/api/payouts?creator=${annie.creator.handle}`)).body.data.map(({ id }: { id: string }) => id)).toEqual([eur.body.id]);
+    expect((await call('GET', `/api/payouts?creator=${bob.creator.handle}`)).body.data.map(({ id }: { id: string }) => id)).toEqual([eur.body.id]);
+  });
+
+  it('owes a fixed commission in its own currency, and a percent one in the sale’s', async () => {
+    const { scope, annie, order, balances } = await program({ payout_hold_days: 0 });
+    const bob = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'percent', value: 10 } } });
+    await order(0, 'eur');
+    await order(0, 'eur', bob);
+    clock = day(1);
+    expect((await balances()).map(({ creator, currency, due }: Record<string, unknown>) => [creator, currency, due])).toEqual([
+      [annie.creator.id, 'usd', 500],
+      [bob.creator.id, 'eur', 200],
+    ]);
   });
 
   it('refuses bad input by name and hides payouts from other orgs and modes', async () => {

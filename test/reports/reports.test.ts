@@ -63,6 +63,22 @@ describe('GET /api/reports', () => {
     expect(empty).toMatchObject({ to: Date.UTC(2020, 1, 1) / 1000, totals: { conversions: 0, clicks: 0, signups: 0 } });
   });
 
+  it('counts a fixed commission in its own currency, whatever the sale was paid in', async () => {
+    const { key, scope } = await createTestOrg(server.deps);
+    const dana = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'fixed', value: 500, currency: 'usd' } } });
+    const sell = async (order_id: string, currency: string) =>
+      (await server.request('POST', '/api/conversions', { key, body: { order_id, amount: 2_000, currency, coupon_code: dana.promoCode.code } })).json();
+    await sell('d1', 'usd');
+    await sell('d2', 'usd');
+    expect(await sell('d3', 'eur')).toMatchObject({ currency: 'eur', amount: 2_000, commission: 500, commission_currency: 'usd' });
+
+    const report = await (await server.request('GET', '/api/reports?from=2020-01-01', { key })).json();
+    // The euro sale's revenue is left out of a dollar report; its dollar commission is not.
+    expect(report).toMatchObject({ currency: 'usd', other_currencies: [{ currency: 'eur', conversions: 1 }] });
+    expect(report.totals).toMatchObject({ conversions: 2, revenue: 4_000, commission: 1_500 });
+    expect(report.creators[0]).toMatchObject({ creator_id: dana.creator.id, conversions: 2, commission: 1_500 });
+  });
+
   it('needs the admin scope and a sane range', async () => {
     const { key } = await createTestOrg(server.deps, {}, { scopes: ['referrals'] });
     expect((await server.request('GET', '/api/reports', { key })).status).toBe(403);

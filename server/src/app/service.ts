@@ -163,11 +163,14 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
   const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
   // A flagged conversion (self-referral) earns nothing and referred no one: it is shown, not counted.
   const counted = conversions.filter((each) => each.status !== 'flagged');
+  const totalIn = (currency: string) => {
+    const total = totals.get(currency) ?? { currency, revenue: 0, commission: 0 };
+    totals.set(currency, total);
+    return total;
+  };
   for (const conversion of counted) {
-    const total = totals.get(conversion.currency) ?? { currency: conversion.currency, revenue: 0, commission: 0 };
-    total.revenue += conversion.amount - conversion.refunded;
-    total.commission += conversion.commission;
-    totals.set(conversion.currency, total);
+    totalIn(conversion.currency).revenue += conversion.amount - conversion.refunded;
+    totalIn(conversion.commission_currency).commission += conversion.commission;
   }
   return {
     object: 'customer_attribution',

@@ -19,6 +19,7 @@ const COLUMNS = [
   'discount',
   'refunded',
   'commission',
+  'commission_currency',
   'order_id',
   'stripe_payment_intent',
   'stripe_invoice',

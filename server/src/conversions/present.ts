@@ -1,6 +1,6 @@
 import type { Creator } from '../catalog/repo';
 import { toUnixSeconds } from '../http/validate';
-import type { Conversion } from './repo';
+import { type Conversion, commissionCurrencyOf } from './repo';
 
 export function presentConversion(conversion: Conversion, creator: Pick<Creator, 'handle'> | null) {
   return {
@@ -21,6 +21,7 @@ export function presentConversion(conversion: Conversion, creator: Pick<Creator,
     discount: conversion.discount,
     currency: conversion.currency,
     commission: conversion.commission,
+    commission_currency: commissionCurrencyOf(conversion),
     refunded: conversion.refunded,
     order_id: conversion.orderId,
     stripe_checkout_session: conversion.checkoutSessionId,

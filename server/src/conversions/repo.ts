@@ -40,6 +40,11 @@ export interface Conversion extends OrgScope {
   /** Commission before refunds; `commission` is what remains after them. */
   commissionBase: number;
   commission: number;
+  /**
+   * What the commission is counted in: a fixed commission's own currency, else the sale's. Absent on
+   * conversions stored before it was kept, whose commission was always in the sale's (`commissionCurrencyOf`).
+   */
+  commissionCurrency?: string;
   refunded: number;
   status: ConversionStatus;
   flag: 'self_referral' | null;
@@ -62,6 +67,8 @@ export interface CustomerLink extends OrgScope {
   email: string | null;
   updatedAt: Date;
 }
+
+export const commissionCurrencyOf = (conversion: Pick<Conversion, 'currency' | 'commissionCurrency'>) => conversion.commissionCurrency ?? conversion.currency;
 
 export interface ProcessedEvent {
   eventId: string;

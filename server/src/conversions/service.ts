@@ -121,6 +121,10 @@ async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, pa
   return Math.round((Math.max(0, paid.amount - paid.tax) * value) / 100);
 }
 
+/** A fixed commission is paid in its own currency, whatever the sale was paid in; a percent one in the sale's. */
+const commissionCurrencyFor = ({ commission }: Campaign, paid: PaidObject) =>
+  (commission.type === 'fixed' && commission.currency ? commission.currency : paid.currency).toLowerCase();
+
 function refundState(conversion: Pick<Conversion, 'amount' | 'commissionBase' | 'status'>, amountRefunded: number) {
   const refunded = Math.min(amountRefunded, conversion.amount);
   const remaining = conversion.amount > 0 ? (conversion.amount - refunded) / conversion.amount : 0;
@@ -181,6 +185,7 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
     currency: paid.currency.toLowerCase(),
     commissionBase,
     commission: commissionBase,
+    commissionCurrency: commissionCurrencyFor(attribution.campaign, paid),
     refunded: 0,
     status: selfReferral ? 'flagged' : 'credited',
     flag: selfReferral ? 'self_referral' : null,

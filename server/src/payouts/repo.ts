@@ -10,7 +10,7 @@ import { pageNewestFirst } from '../store/paging';
 export interface Payout extends OrgScope {
   id: string;
   creatorId: string;
-  /** Commissions are paid in the currency their conversions were paid in. */
+  /** The commissions' currency (`commissionCurrencyOf`): the sale's, or a fixed commission's own. */
   currency: string;
   /** 1, 2, … per creator and currency: two payouts made from the same balance collide on it. */
   sequence: number;

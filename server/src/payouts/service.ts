@@ -1,5 +1,6 @@
 import { creatorsById, getCreator } from '../catalog/service';
 import { newId } from '../crypto';
+import { commissionCurrencyOf } from '../conversions/repo';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
@@ -36,8 +37,11 @@ const ledgerKey = (creatorId: string, currency: string) => `${creatorId} ${curre
  * from the next one. A longer hold period set later never takes back what a payout already covered.
  */
 async function ledgers(deps: Deps, org: Org, scope: OrgScope, only: { creatorId?: string; currency?: string }) {
-  const filter = { ...(only.creatorId && { creatorId: only.creatorId }), ...(only.currency && { currency: only.currency }) };
-  const [conversions, payouts] = await Promise.all([deps.store.conversions.list(scope, filter), deps.store.payouts.list(scope, filter)]);
+  const byCreator = only.creatorId ? { creatorId: only.creatorId } : {};
+  const [conversions, payouts] = await Promise.all([
+    deps.store.conversions.list(scope, byCreator),
+    deps.store.payouts.list(scope, { ...byCreator, ...(only.currency && { currency: only.currency }) }),
+  ]);
   const releasedBefore = new Date(deps.now().getTime() - org.payoutHoldDays * DAY_MS);
   const all = new Map<string, Ledger>();
   const ledgerOf = (creatorId: string, currency: string) => {
@@ -56,7 +60,10 @@ async function ledgers(deps: Deps, org: Org, scope: OrgScope, only: { creatorId?
     ledger.latest = payout;
     if (payout.through > ledger.dueThrough) ledger.dueThrough = payout.through;
   }
-  for (const { creatorId, currency, commission, createdAt } of conversions) {
+  for (const conversion of conversions) {
+    const { creatorId, commission, createdAt } = conversion;
+    const currency = commissionCurrencyOf(conversion);
+    if (only.currency && currency !== only.currency) continue;
     const ledger = ledgerOf(creatorId, currency);
     if (createdAt >= ledger.dueThrough) {
       ledger.pending += commission;

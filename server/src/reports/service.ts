@@ -1,6 +1,6 @@
 import type { Campaign, Creator } from '../catalog/repo';
 import type { Deps } from '../deps';
-import type { Conversion } from '../conversions/repo';
+import { type Conversion, commissionCurrencyOf } from '../conversions/repo';
 import type { OrgScope } from '../orgs/repo';
 
 export interface Row {
@@ -18,7 +18,8 @@ export interface Row {
 
 const emptyRow = (): Row => ({ clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0, self_referrals: 0 });
 
-function addConversion(row: Row, conversion: Conversion) {
+/** A sale in the report's currency. */
+function addSale(row: Row, conversion: Conversion) {
   if (conversion.status === 'flagged') {
     row.self_referrals += 1;
     return;
@@ -26,7 +27,6 @@ function addConversion(row: Row, conversion: Conversion) {
   row.conversions += 1;
   row.revenue += conversion.amount;
   row.discounts += conversion.discount;
-  row.commission += conversion.commission;
   row.refunds += conversion.refunded;
 }
 
@@ -59,7 +59,6 @@ export async function reportFor(
   const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
   const [main, ...others] = conversionsByCurrency(all);
   const currency = main?.currency ?? 'usd';
-  const conversions = all.filter((conversion) => conversion.currency === currency);
   // Four grouped counts, whatever the number of creators and campaigns.
   const [clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([
     deps.store.clicks.countCreatedBy(scope, range, 'campaignId'),
@@ -72,12 +71,16 @@ export async function reportFor(
   const totals = { ...emptyRow(), clicks: sum(clicksByCampaign), signups: sum(signupsByCampaign) };
   const campaignRows = new Map(campaigns.map((campaign) => [campaign.id, emptyRow()]));
   const creatorRows = new Map(creators.map((creator) => [creator.id, emptyRow()]));
-  for (const conversion of conversions) {
-    addConversion(totals, conversion);
-    const campaignRow = campaignRows.get(conversion.campaignId);
-    if (campaignRow) addConversion(campaignRow, conversion);
-    const creatorRow = creatorRows.get(conversion.creatorId);
-    if (creatorRow) addConversion(creatorRow, conversion);
+  // Commission is counted in its own currency, which for a fixed commission need not be the sale's.
+  for (const conversion of all) {
+    const isSale = conversion.currency === currency;
+    const isCommission = commissionCurrencyOf(conversion) === currency && conversion.status !== 'flagged';
+    if (!isSale && !isCommission) continue;
+    for (const row of [totals, campaignRows.get(conversion.campaignId), creatorRows.get(conversion.creatorId)]) {
+      if (!row) continue;
+      if (isSale) addSale(row, conversion);
+      if (isCommission) row.commission += conversion.commission;
+    }
   }
   for (const [campaignId, row] of campaignRows) {
     row.clicks = clicksByCampaign.get(campaignId) ?? 0;

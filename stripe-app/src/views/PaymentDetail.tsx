@@ -32,7 +32,7 @@ const PaymentDetail = (context: ExtensionContextValue) => {
         <PropertyListItem label="Status" value={<StatusBadge status={conversion.status} />} />
         <PropertyListItem label="Amount" value={formatMoney(conversion.amount, conversion.currency, locale)} />
         {conversion.refunded > 0 && <PropertyListItem label="Refunded" value={formatMoney(conversion.refunded, conversion.currency, locale)} />}
-        <PropertyListItem label="Commission" value={formatMoney(conversion.commission, conversion.currency, locale)} />
+        <PropertyListItem label="Commission" value={formatMoney(conversion.commission, conversion.commission_currency, locale)} />
         <PropertyListItem label="Credited" value={formatDate(conversion.created, locale)} />
       </PropertyList>
     );
