@@ -135,10 +135,17 @@ describe('a brand that installed the Stripe App, in Chromium', () => {
       commission: 320,
     });
 
-    // The brand refunds it: the drawer shows the commission taken back.
+    // The brand pays annie at once (no hold period), and records it in the drawer's payouts view.
+    await dashboard('PATCH', 'settings', { payout_hold_days: 0 });
+    const [due] = (await dashboard('GET', 'payouts/balances')).data;
+    expect(due).toMatchObject({ creator_handle: 'annie', currency: 'usd', due: 320, pending: 0, paid: 0 });
+    expect(await dashboard('POST', 'payouts', { creator: due.creator, currency: 'usd', amount: 320, reference: 'bank transfer 1' })).toMatchObject({ amount: 320 });
+
+    // The brand refunds it: the drawer shows the commission taken back, and annie's next payout owes it.
     await page.click('text=Refund this payment');
     expect(await page.textContent('#webhook')).toMatch(/^charge\.refunded → Shoutout answered 200 .*"processed"/);
     expect(await annieFigures()).toMatchObject({ conversions: 1, commission: 0, refunds: 3200 });
+    expect((await dashboard('GET', 'payouts/balances')).data).toEqual([expect.objectContaining({ due: -320, paid: 320 })]);
     expect((await dashboard('GET', `payments/${paymentIntent}`)).conversion).toMatchObject({ status: 'refunded', commission: 0 });
 
     // The payout sheet: the drawer's list of the period, and its CSV link opened as a browser would.
