@@ -19,12 +19,13 @@ const COLUMNS = [
   'discount',
   'refunded',
   'commission',
-  'commission_currency',
   'order_id',
   'stripe_payment_intent',
   'stripe_invoice',
   'stripe_subscription',
   'stripe_customer',
+  // Added after the others, so sheets and scripts reading columns by position keep working.
+  'commission_currency',
 ] as const satisfies readonly (keyof PresentedConversion)[];
 
 /**
