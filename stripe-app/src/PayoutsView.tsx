@@ -1,7 +1,7 @@
 import { Banner, Box, Button, FocusView, Inline, TextField } from '@stripe/ui-extension-sdk/ui';
 import { showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useRef, useState } from 'react';
-import { type Api, type BackendError, asBackendError } from './api';
+import { type Api, asBackendError } from './api';
 import { Empty, ErrorBanner, Loading } from './components';
 import { formatMoney } from './format';
 import type { Balance, BalanceList } from './types';
@@ -13,8 +13,9 @@ const handleOf = (balance: Balance) => (balance.creator_handle ? `@${balance.cre
 /**
  * What each creator is owed, per currency: due (past the hold period, less what was paid), pending
  * and paid. The brand pays its own way and records it here. A payout is recorded for exactly the
- * amount shown: if a refund changed what is due in the meantime, the backend refuses it and the
- * view reloads with the new figure, so nobody marks as paid an amount they did not see.
+ * amount shown, up to the balance's `due_through`: commission maturing meanwhile waits for the next
+ * payout, and if a refund changed what is due, the backend refuses it and the view reloads with
+ * the new figure, so nobody marks as paid an amount they did not see.
  */
 export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string; onClose: () => void }) {
   const load = useCallback((client: Api) => client.get<BalanceList>('payouts/balances'), []);
@@ -24,7 +25,7 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
   const [recording, setRecording] = useState(false);
   // A second press before the answer would record a second payout attempt of the same balance.
   const inFlight = useRef(false);
-  const [error, setError] = useState<BackendError | null>(null);
+  const [error, setError] = useState<string | null>(null);
 
   const record = async (balance: Balance) => {
     if (inFlight.current) return;
@@ -36,6 +37,7 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
         creator: balance.creator,
         currency: balance.currency,
         amount: balance.due,
+        due_through: balance.due_through,
         ...(reference.trim() && { reference: reference.trim() }),
       });
       showToast(`Recorded ${formatMoney(balance.due, balance.currency, locale)} paid to ${handleOf(balance)}`, { type: 'success' });
@@ -44,11 +46,13 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
       reload();
     } catch (caught) {
       const refusal = asBackendError(caught);
-      setError(refusal);
       // The balance moved on: show the new one rather than the figure that was refused.
       if (refusal.code === 'balance_changed' || refusal.code === 'nothing_due') {
+        setError(`What is due to ${handleOf(balance)} changed since this view opened (a refund, or a sale that arrived late). Check the new balance and record it again.`);
         setPaying(null);
         reload();
+      } else {
+        setError(refusal.message);
       }
     } finally {
       inFlight.current = false;
@@ -69,7 +73,7 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
               Commission is due {resource.data.payout_hold_days} days after the sale, so refunds within them never reach a payout. Pay creators
               your own way, then record it here; refunds after a payout come off the next one.
             </Box>
-            {error && <Banner type="critical" title="The payout was not recorded" description={error.message} onDismiss={() => setError(null)} />}
+            {error && <Banner type="critical" title="The payout was not recorded" description={error} onDismiss={() => setError(null)} />}
             {resource.data.data.length === 0 ? (
               <Empty title="No commission yet">Creators’ commission shows up here as their sales come in.</Empty>
             ) : (

@@ -47,7 +47,8 @@ export interface Overview {
   to: number;
   currency: string | null;
   /** Conversions the figures leave out, being in another currency than `currency`. */
-  other_currencies: { currency: string; conversions: number }[];
+  /** What the figures leave out: sales in other currencies, and commission owed in them (a fixed commission's own currency). */
+  other_currencies: { currency: string; conversions: number; commission: number }[];
   totals: Figures;
   campaigns: Campaign[];
   creators: Creator[];
@@ -85,6 +86,8 @@ export interface Balance {
   due: number;
   pending: number;
   paid: number;
+  /** Conversions created before this (unix seconds) are in `due`; a payout recorded from this balance covers exactly them. */
+  due_through: number;
 }
 
 export interface BalanceList {

@@ -89,14 +89,14 @@ describe('Home (drawer)', () => {
     const totals = { ...overview.totals, refunds: 2_345, self_referrals: 2 };
     const annie = { ...overview.creators[0], figures: { ...overview.creators[0].figures, refunds: 4_000 } };
     fakeBackend({
-      'GET overview': { body: { ...overview, totals, creators: [annie, overview.creators[1]], other_currencies: [{ currency: 'eur', conversions: 3 }] } },
+      'GET overview': { body: { ...overview, totals, creators: [annie, overview.creators[1]], other_currencies: [{ currency: 'eur', conversions: 3, commission: 450 }, { currency: 'jpy', conversions: 0, commission: 500 }] } },
     });
     const { wrapper, update } = drawer();
     await settle(update);
     expect(wrapper).toContainText('3 conversions · $100.00 revenue · $12.34 commission · $23.45 refunded · 2 self-referrals left out');
     expect(wrapper.find(BarChart)!.prop('data')).toEqual(annieBars(60, 10));
     expect(wrapper.find(Banner, { title: 'Other currencies are not in these figures' })!.prop('description')).toBe(
-      'Figures are in USD; left out: 3 conversions in EUR.',
+      'Figures are in USD; left out: 3 conversions in EUR, €4.50 commission, ¥500 commission.',
     );
   });
 
@@ -413,7 +413,7 @@ describe('Home: new campaign', () => {
 });
 
 describe('Home: payouts', () => {
-  const balance = (fields: Partial<Balance>): Balance => ({ creator: 'cr_annie', creator_handle: 'annie', currency: 'usd', due: 12_500, pending: 3_000, paid: 40_000, ...fields });
+  const balance = (fields: Partial<Balance>): Balance => ({ creator: 'cr_annie', creator_handle: 'annie', currency: 'usd', due: 12_500, pending: 3_000, paid: 40_000, due_through: 1_780_000_000, ...fields });
   const balances = (...data: Balance[]) => ({ body: { object: 'list', data, payout_hold_days: 30 } });
   const view = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Creator payouts' })!;
   const press = (wrapper: Wrapper, label: string) => view(wrapper).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
@@ -451,7 +451,7 @@ describe('Home: payouts', () => {
     press(wrapper, 'Mark $125.00 as paid');
     await settle(update);
     expect(backend.calls.filter((call) => call.route === 'POST payouts').map((call) => call.body)).toEqual([
-      { creator: 'cr_annie', currency: 'usd', amount: 12_500, reference: 'PAYPAL-7Y2' },
+      { creator: 'cr_annie', currency: 'usd', amount: 12_500, due_through: 1_780_000_000, reference: 'PAYPAL-7Y2' },
     ]);
     expect(showToast).toHaveBeenCalledWith('Recorded $125.00 paid to @annie', { type: 'success' });
     expect(view(wrapper)).toContainText('$0.00 due · $30.00 pending · $525.00 paid');
@@ -472,7 +472,7 @@ describe('Home: payouts', () => {
     await update();
     press(wrapper, 'Mark $125.00 as paid');
     await settle(update);
-    expect(view(wrapper)).toContainComponent(Banner, { title: 'The payout was not recorded', description: 'annie is due 10000, not 12500, in usd.' });
+    expect(view(wrapper)).toContainComponent(Banner, { title: 'The payout was not recorded', description: 'What is due to @annie changed since this view opened (a refund, or a sale that arrived late). Check the new balance and record it again.' });
     expect(view(wrapper)).toContainText('$100.00 due');
     expect(view(wrapper).findAll(Button).some((node) => node.text === 'Mark $125.00 as paid')).toBe(false);
     expect(backend.calls.filter((call) => call.route === 'GET payouts/balances')).toHaveLength(2);

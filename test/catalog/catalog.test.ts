@@ -52,6 +52,7 @@ describe('catalog admin API', () => {
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, duration: 'repeating' }, 'duration_in_months'],
       [{ discount_type: 'percent_off', discount_value: 10 }, 'title'],
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, commission: { type: 'percent', value: 150 } }, 'commission.value'],
+      [{ title: 'x', discount_type: 'percent_off', discount_value: 10, commission: { type: 'fixed', value: 500 } }, 'commission.currency'],
       // Past the year 9999 a time has no ISO form, and soon no Date: it would be stored as "no end".
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, ends_at: Number.MAX_SAFE_INTEGER }, 'ends_at'],
       [{ title: 'x', discount_type: 'percent_off', discount_value: 10, starts_at: 'soon' }, 'starts_at'],

@@ -61,8 +61,10 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       // Paying the creator: nothing is due within the hold period; with none, the order's commission is.
       expect((await cli('payouts', 'balances', '--org', org)).json).toMatchObject([{ creator_handle: 'annie', due: 0, pending: 250 }]);
       await server.request('PATCH', '/api/org', { key: init.json.api_key.secret, body: { payout_hold_days: 0 } });
-      const payout = await cli('payouts', 'create', '--org', org, '--creator', 'annie', '--currency', 'usd', '--amount', '250', '--reference', 'T-1');
-      expect(payout.json).toMatchObject({ object: 'payout', creator_handle: 'annie', amount: 250, reference: 'T-1' });
+      const [balance] = (await cli('payouts', 'balances', '--org', org)).json;
+      expect(balance).toMatchObject({ due: 250, pending: 0 });
+      const payout = await cli('payouts', 'create', '--org', org, '--creator', 'annie', '--currency', 'usd', '--amount', '250', '--due-through', String(balance.due_through), '--reference', 'T-1');
+      expect(payout.json).toMatchObject({ object: 'payout', creator_handle: 'annie', amount: 250, reference: 'T-1', period: { end: balance.due_through } });
       expect((await cli('payouts', 'balances', '--org', org, '--creator', 'annie')).json).toMatchObject([{ due: 0, paid: 250 }]);
 
       const key = await cli('key', 'create', '--org', org, '--scope', 'referrals', '--test');

@@ -139,7 +139,7 @@ describe('a brand that installed the Stripe App, in Chromium', () => {
     await dashboard('PATCH', 'settings', { payout_hold_days: 0 });
     const [due] = (await dashboard('GET', 'payouts/balances')).data;
     expect(due).toMatchObject({ creator_handle: 'annie', currency: 'usd', due: 320, pending: 0, paid: 0 });
-    expect(await dashboard('POST', 'payouts', { creator: due.creator, currency: 'usd', amount: 320, reference: 'bank transfer 1' })).toMatchObject({ amount: 320 });
+    expect(await dashboard('POST', 'payouts', { creator: due.creator, currency: 'usd', amount: 320, due_through: due.due_through, reference: 'bank transfer 1' })).toMatchObject({ amount: 320 });
 
     // The brand refunds it: the drawer shows the commission taken back, and annie's next payout owes it.
     await page.click('text=Refund this payment');

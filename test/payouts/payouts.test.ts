@@ -126,6 +126,60 @@ describe('creator balances and payouts', () => {
     expect(await server.deps.store.payouts.list(scope)).toEqual([]);
   });
 
+  it('pays the balance as read up to its due_through, leaving commission matured since for the next payout', async () => {
+    const { order, balances, pay, scope } = await program();
+    await order(0);
+    await order(3);
+    clock = day(32);
+    const [seen] = await balances();
+    expect(seen).toMatchObject({ due: 500, pending: 500, due_through: unix(day(2)) });
+
+    // Two days later the brand records the transfer it made for what it saw; the day-3 order matured meanwhile.
+    clock = day(34);
+    const paid = await pay({ amount: seen.due, due_through: seen.due_through });
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({ amount: 500, period: { start: null, end: seen.due_through } });
+    expect(await balances()).toEqual([expect.objectContaining({ due: 500, pending: 0, paid: 500 })]);
+
+    const future = await pay({ due_through: unix(day(10)) });
+    expect(future.status).toBe(422);
+    expect(future.body.error).toMatchObject({ code: 'commission_on_hold', param: 'due_through' });
+    expect(await server.deps.store.payouts.list(scope)).toHaveLength(1);
+  });
+
+  it('gives payout periods in whole seconds, so exporting a period lists exactly the conversions it paid', async () => {
+    const { annie, order, pay, key } = await program();
+    const exported = async ({ start, end }: { start: number | null; end: number }) => {
+      const sheet = await server.request('GET', `/api/conversions/export?creator=${annie.creator.id}${start ? `&from=${start}` : ''}&to=${end}`, { key });
+      return (await sheet.text()).trim().split('\n').length - 1;
+    };
+    await order(4);
+    await order(5);
+    clock = new Date(day(35).getTime() + 500);
+    const first = (await pay({})).body;
+    expect(first).toMatchObject({ commission: 1000, period: { end: unix(day(5)) + 1 } });
+    expect(await exported(first.period)).toBe(2);
+
+    await order(20);
+    clock = new Date(day(51).getTime() + 500);
+    const second = (await pay({})).body;
+    expect(second).toMatchObject({ commission: 500, period: { start: unix(day(5)) + 1, end: unix(day(21)) + 1 } });
+    expect(await exported(second.period)).toBe(1);
+  });
+
+  it('lists no balance for a creator whose conversions earned nothing', async () => {
+    const { scope, key, balances } = await program({ payout_hold_days: 0 });
+    const trial = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'percent', value: 10 } } });
+    clock = day(0);
+    const { status } = await server.request('POST', '/api/conversions', {
+      key,
+      body: { order_id: 'free', amount: 0, currency: 'usd', coupon_code: trial.promoCode.code },
+    });
+    expect(status).toBe(201);
+    clock = day(1);
+    expect(await balances()).toEqual([]);
+  });
+
   it('records one payout when two are made from the same balance at once', async () => {
     const { org, scope, annie, order } = await program();
     await order(0);

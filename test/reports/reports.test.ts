@@ -48,7 +48,7 @@ describe('GET /api/reports', () => {
     expect(report).toMatchObject({
       object: 'report',
       currency: 'usd',
-      other_currencies: [{ currency: 'eur', conversions: 1 }],
+      other_currencies: [{ currency: 'eur', conversions: 1, commission: 900 }],
       from: Date.UTC(2020, 0, 1) / 1000,
       totals: withCarol,
     });
@@ -74,9 +74,16 @@ describe('GET /api/reports', () => {
 
     const report = await (await server.request('GET', '/api/reports?from=2020-01-01', { key })).json();
     // The euro sale's revenue is left out of a dollar report; its dollar commission is not.
-    expect(report).toMatchObject({ currency: 'usd', other_currencies: [{ currency: 'eur', conversions: 1 }] });
+    expect(report).toMatchObject({ currency: 'usd', other_currencies: [{ currency: 'eur', conversions: 1, commission: 0 }] });
     expect(report.totals).toMatchObject({ conversions: 2, revenue: 4_000, commission: 1_500 });
     expect(report.creators[0]).toMatchObject({ creator_id: dana.creator.id, conversions: 2, commission: 1_500 });
+
+    // Mostly euro sales now: the report is in euros, and the dollar commission is listed as left out.
+    await sell('d4', 'eur');
+    await sell('d5', 'eur');
+    const inEuros = await (await server.request('GET', '/api/reports?from=2020-01-01', { key })).json();
+    expect(inEuros).toMatchObject({ currency: 'eur', other_currencies: [{ currency: 'usd', conversions: 2, commission: 2_500 }] });
+    expect(inEuros.totals).toMatchObject({ conversions: 3, revenue: 6_000, commission: 0 });
   });
 
   it('needs the admin scope and a sane range', async () => {

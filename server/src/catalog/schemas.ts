@@ -76,6 +76,10 @@ export const createCampaignSchema = z
         ctx.addIssue({ code: 'custom', path: ['currency'], message: 'currency is required with amount_off' });
       }
     }
+    // Sales come in any currency: an amount per conversion has to say which it is in.
+    if (campaign.commission?.type === 'fixed' && !campaign.commission.currency && campaign.discount_type !== 'amount_off') {
+      ctx.addIssue({ code: 'custom', path: ['commission', 'currency'], message: 'required with a fixed commission when the campaign has no currency' });
+    }
     if (campaign.duration === 'repeating' && !campaign.duration_in_months) {
       ctx.addIssue({ code: 'custom', path: ['duration_in_months'], message: 'required when duration is repeating' });
     }

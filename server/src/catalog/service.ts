@@ -68,7 +68,7 @@ export async function createCampaign(deps: Deps, scope: OrgScope, input: CreateC
     commission: {
       type: input.commission?.type ?? 'percent',
       value: input.commission?.value ?? 0,
-      currency: input.commission?.type === 'fixed' ? (input.commission.currency ?? input.currency ?? 'usd') : null,
+      currency: input.commission?.type === 'fixed' ? (input.commission.currency ?? input.currency ?? null) : null,
       recurringMonths: input.commission?.recurring_months ?? null,
     },
     stripeCouponId: null,

@@ -139,10 +139,17 @@ export const commands = {
   }),
 
   'payouts create': command(
-    inOrg.extend({ creator: z.string(), currency: z.string(), amount: z.coerce.number().optional(), reference: z.string().optional() }),
+    inOrg.extend({
+      creator: z.string(),
+      currency: z.string(),
+      amount: z.coerce.number().optional(),
+      dueThrough: z.coerce.number().optional(),
+      reference: z.string().optional(),
+    }),
     async (deps, options) => {
       const { org, scope } = await orgFor(deps, options);
-      const input = parse(createPayoutSchema, { creator: options.creator, currency: options.currency, amount: options.amount, reference: options.reference });
+      const { creator, currency, amount, dueThrough, reference } = options;
+      const input = parse(createPayoutSchema, { creator, currency, amount, due_through: dueThrough, reference });
       return createPayout(deps, org, scope, input);
     },
   ),

@@ -139,6 +139,7 @@ define('payouts create', 'record that a creator was paid everything due in one c
     .requiredOption('--creator <id|handle>')
     .requiredOption('--currency <code>')
     .option('--amount <cents>', 'what you paid, in minor units: refused unless it is still what is due')
+    .option('--due-through <unix>', 'the balance\'s due_through: commission matured after it waits for the next payout')
     .option('--reference <text>', 'your bank or PayPal transaction id'),
 );
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>

@@ -44,8 +44,6 @@ export async function openPayoutRepos(driver: Driver) {
       get: (scope: OrgScope, id: string) => payouts.findOne({ ...byScope(scope), id }),
       /** Every payout of the scope (or of one creator), for balances. */
       list: (scope: OrgScope, filter: Filter<Payout> = {}) => payouts.find({ ...filter, ...byScope(scope) }, { sort: { sequence: 1 } }),
-      latest: async (scope: OrgScope, creatorId: string, currency: string) =>
-        (await payouts.find({ ...byScope(scope), creatorId, currency }, { sort: { sequence: -1 }, limit: 1 }))[0] ?? null,
       page: (scope: OrgScope, creatorId: string | undefined, options: { limit?: number; after?: Payout }) =>
         pageNewestFirst(payouts, { ...byScope(scope), ...(creatorId && { creatorId }) }, {}, options),
     },

@@ -31,18 +31,26 @@ export interface Ledger {
 const ledgerKey = (creatorId: string, currency: string) => `${creatorId} ${currency}`;
 
 /**
+ * Conversions created before this are past the hold period. Whole seconds, as balances and payout
+ * periods give it, so a payout's period exported with those bounds lists exactly its conversions;
+ * rounded up, so with no hold period every conversion so far is due.
+ */
+function releasedBefore(deps: Deps, org: Org) {
+  return new Date(Math.ceil((deps.now().getTime() - org.payoutHoldDays * DAY_MS) / 1000) * 1000);
+}
+
+/**
  * Every creator's ledger per currency (or the ones asked for), from their conversions and payouts.
  * A conversion's commission is earned once it is older than the hold period; refunds keep lowering
  * it after that, and what is due (earned − paid) then falls, so a refund after a payout is taken
  * from the next one. A longer hold period set later never takes back what a payout already covered.
  */
-async function ledgers(deps: Deps, org: Org, scope: OrgScope, only: { creatorId?: string; currency?: string }) {
+async function ledgers(deps: Deps, scope: OrgScope, releasedBefore: Date, only: { creatorId?: string; currency?: string }) {
   const byCreator = only.creatorId ? { creatorId: only.creatorId } : {};
   const [conversions, payouts] = await Promise.all([
     deps.store.conversions.list(scope, byCreator),
     deps.store.payouts.list(scope, { ...byCreator, ...(only.currency && { currency: only.currency }) }),
   ]);
-  const releasedBefore = new Date(deps.now().getTime() - org.payoutHoldDays * DAY_MS);
   const all = new Map<string, Ledger>();
   const ledgerOf = (creatorId: string, currency: string) => {
     const key = ledgerKey(creatorId, currency);
@@ -78,7 +86,9 @@ async function ledgers(deps: Deps, org: Org, scope: OrgScope, only: { creatorId?
 /** `GET /api/payouts/balances`: what each creator is due now, pending and paid, per currency; most due first. */
 export async function listBalances(deps: Deps, org: Org, scope: OrgScope, query: BalancesQuery) {
   const creator = query.creator ? await getCreator(deps, scope, query.creator, 'creator') : null;
-  const balances = [...(await ledgers(deps, org, scope, { creatorId: creator?.id, currency: query.currency })).values()];
+  const all = await ledgers(deps, scope, releasedBefore(deps, org), { creatorId: creator?.id, currency: query.currency });
+  // Conversions that earn nothing (free trials, zero-amount orders) would otherwise list a creator at 0 / 0 / 0.
+  const balances = [...all.values()].filter((ledger) => ledger.earned || ledger.pending || ledger.paid);
   const creators = await creatorsById(deps, scope, balances);
   const presented = balances.map((ledger) => presentBalance(ledger, creators.get(ledger.creatorId) ?? null));
   presented.sort((a, b) => b.due - a.due || (a.creator_handle ?? '').localeCompare(b.creator_handle ?? '') || a.currency.localeCompare(b.currency));
@@ -86,22 +96,29 @@ export async function listBalances(deps: Deps, org: Org, scope: OrgScope, query:
 }
 
 /**
- * `POST /api/payouts`: records that the brand paid a creator everything due in one currency. With
- * `amount`, only if that is still what is due, so a refund landing between reading a balance and
- * paying it cannot be recorded as paid. Two payouts from one balance collide on their sequence
- * number: the second recomputes and finds nothing due.
+ * `POST /api/payouts`: records that the brand paid a creator everything due in one currency, up to
+ * `due_through` when given (the balance's, as read): commission maturing since then is left for the
+ * next payout, so the figure the brand saw stays payable. With `amount`, only if that is still what
+ * is due, so a refund landing between reading a balance and paying it cannot be recorded as paid.
+ * Two payouts from one balance collide on their sequence number: the second recomputes and finds
+ * nothing due.
  */
 export async function createPayout(deps: Deps, org: Org, scope: OrgScope, input: CreatePayoutInput) {
   const creator = await getCreator(deps, scope, input.creator, 'creator');
+  const released = releasedBefore(deps, org);
+  const through = input.due_through === undefined ? released : new Date(input.due_through * 1000);
+  if (through > released) {
+    throw ApiError.invalid('commission_on_hold', `Conversions created from ${through.toISOString()} on are still in the ${org.payoutHoldDays}-day hold period; pass a due_through from a balance.`, 'due_through', 422);
+  }
   for (let attempt = 0; attempt < PAYOUT_ATTEMPTS; attempt++) {
-    const ledger = (await ledgers(deps, org, scope, { creatorId: creator.id, currency: input.currency })).get(ledgerKey(creator.id, input.currency));
+    const ledger = (await ledgers(deps, scope, through, { creatorId: creator.id, currency: input.currency })).get(ledgerKey(creator.id, input.currency));
     const due = ledger ? ledger.earned - ledger.paid : 0;
     if (!ledger || due <= 0) {
       const owed = due < 0 ? ` (refunds after earlier payouts leave ${-due} to recover from later commission)` : '';
       throw ApiError.invalid('nothing_due', `Nothing is due to ${creator.handle} in ${input.currency}${owed}.`, 'creator', 422);
     }
     if (input.amount !== undefined && input.amount !== due) {
-      throw ApiError.conflict('balance_changed', `${creator.handle} is due ${due}, not ${input.amount}, in ${input.currency}: check the balance again before paying.`, 'amount');
+      throw ApiError.conflict('balance_changed', `${creator.handle} is due ${due}, not ${input.amount}, ${input.currency} minor units: check the balance again before paying.`, 'amount');
     }
     const payout: Payout = {
       ...scope,

@@ -31,13 +31,23 @@ function addSale(row: Row, conversion: Conversion) {
 }
 
 /**
- * Conversions per currency, most first: the report is in the first, and the others are listed, not
- * mixed in, so a reader knows what the figures leave out.
+ * Conversions and commission per currency, most conversions first: the report is in the first, and
+ * the others are listed, not mixed in, so a reader knows what the figures leave out (a fixed
+ * commission in another currency than the sales' included).
  */
-function conversionsByCurrency(conversions: Conversion[]): { currency: string; conversions: number }[] {
-  const counts = new Map<string, number>();
-  for (const { currency, status } of conversions) if (status !== 'flagged') counts.set(currency, (counts.get(currency) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([currency, count]) => ({ currency, conversions: count }));
+function currencyTallies(conversions: Conversion[]): { currency: string; conversions: number; commission: number }[] {
+  const tallies = new Map<string, { currency: string; conversions: number; commission: number }>();
+  const tallyOf = (currency: string) => {
+    let tally = tallies.get(currency);
+    if (!tally) tallies.set(currency, (tally = { currency, conversions: 0, commission: 0 }));
+    return tally;
+  };
+  for (const conversion of conversions) {
+    if (conversion.status === 'flagged') continue;
+    tallyOf(conversion.currency).conversions += 1;
+    tallyOf(commissionCurrencyOf(conversion)).commission += conversion.commission;
+  }
+  return [...tallies.values()].sort((a, b) => b.conversions - a.conversions);
 }
 
 /**
@@ -57,7 +67,7 @@ export async function reportFor(
   { campaigns, creators }: { campaigns: Campaign[]; creators: Creator[] },
 ) {
   const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
-  const [main, ...others] = conversionsByCurrency(all);
+  const [main, ...others] = currencyTallies(all);
   const currency = main?.currency ?? 'usd';
   // Four grouped counts, whatever the number of creators and campaigns.
   const [clicksByCampaign, clicksByCreator, signupsByCampaign, signupsByCreator] = await Promise.all([

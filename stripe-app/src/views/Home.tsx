@@ -203,7 +203,10 @@ function OverviewBody({
           <Banner
             title="Other currencies are not in these figures"
             description={`Figures are in ${currency?.toUpperCase()}; left out: ${overview.other_currencies
-              .map((other) => `${formatNumber(other.conversions, locale)} conversions in ${other.currency.toUpperCase()}`)
+              .flatMap((other) => [
+                ...(other.conversions ? [`${formatNumber(other.conversions, locale)} conversions in ${other.currency.toUpperCase()}`] : []),
+                ...(other.commission ? [`${formatMoney(other.commission, other.currency, locale)} commission`] : []),
+              ])
               .join(', ')}.`}
           />
         )}
