@@ -53,6 +53,7 @@ describe('npm run app:pack', () => {
         'coupon_read',
         'coupon_write',
         'customer_read',
+        'dispute_read',
         'event_read',
         'invoice_read',
         'promotion_code_read',
@@ -66,7 +67,9 @@ describe('npm run app:pack', () => {
     const { manifest } = pack({ root, out });
     const purposes = new Map(manifest.permissions.map(({ permission, purpose }) => [permission, purpose]));
     // Stripe sends an app only the events of objects it may read: event_read plus the object's read permission.
-    for (const type of SYNCED_TYPES) expect(purposes.get(`${type.split('.').slice(0, -1).join('_')}_read`), type).toBeDefined();
+    // A dispute's events are named under its charge: charge.dispute.closed.
+    const objectOf = (type: string) => (type.startsWith('charge.dispute.') ? 'dispute' : type.split('.').slice(0, -1).join('_'));
+    for (const type of SYNCED_TYPES) expect(purposes.get(`${objectOf(type)}_read`), type).toBeDefined();
     // Nothing reads coupons or customers through the API: their events are the reason to ask.
     expect(purposes.get('coupon_read')).toMatch(/coupon is deleted/);
     expect(purposes.get('customer_read')).toMatch(/^Read customers as they are created or updated/);

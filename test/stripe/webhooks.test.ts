@@ -11,6 +11,7 @@ import {
   createInstalledOrg,
   createTestReferral,
   deliver,
+  fixture,
   LIVE_WEBHOOK_SECRET,
   newStripeId,
   paymentIntentOfInvoice,
@@ -139,6 +140,23 @@ describe('POST /api/stripe/webhooks', () => {
     // A late retry of the partial refund must not undo the full one.
     await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(pi, 8000, 2000), { account }));
     expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 8000, commission: 0, status: 'refunded', chargeId: full.id });
+  });
+
+  it('takes commission back when a dispute is lost, counting the charge’s own refunds, and keeps it when one is won', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    const pi = session.payment_intent as string;
+    // $20 refunded, then the buyer disputes the remaining $60.
+    const charge = stack.stripe.seed(chargeFor(pi, 8000, 2000), account);
+    const closed = (status: Stripe.Dispute.Status) =>
+      stripeEvent('charge.dispute.closed', fixture<Stripe.Dispute>('dispute', { id: newStripeId('dp'), charge: charge.id, payment_intent: pi, amount: 6000, status, livemode: true }), { account });
+
+    expect((await deliver(stack.server, closed('won'))).status).toBe(200);
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 0, commission: 800, status: 'credited' });
+    await deliver(stack.server, closed('lost'));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 8000, commission: 0, status: 'refunded', chargeId: charge.id });
+    expect(stack.stripe.requestsTo('GET', new RegExp(`^/v1/charges/${charge.id}$`))).toEqual([expect.objectContaining({ account })]);
   });
 
   it('converges to the same state when the refund arrives before its checkout', async () => {

@@ -142,6 +142,21 @@ async function handleChargeRefunded({ deps, scope }: EventContext, charge: Strip
   });
 }
 
+/**
+ * A lost dispute takes the disputed amount back from the brand for good, so it lowers commission as
+ * a refund of that amount would. The charge's own refunds still count: read it for them.
+ */
+async function handleDisputeClosed({ deps, scope, client }: EventContext, dispute: Stripe.Dispute) {
+  if (dispute.status !== 'lost') return;
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
+  const charge = client ? await client.stripe.charges.retrieve(chargeId, {}, client.options) : null;
+  await recordRefund(deps, scope, {
+    paymentKey: idOf(dispute.payment_intent) ?? chargeId,
+    chargeId,
+    amountRefunded: (charge?.amount_refunded ?? 0) + dispute.amount,
+  });
+}
+
 async function handlePromotionCodeUpdated({ deps, scope, client }: EventContext, eventCode: Stripe.PromotionCode) {
   const promoCode = await deps.store.promoCodes.getByStripeId(scope, eventCode.id);
   if (!promoCode) return;
@@ -216,6 +231,9 @@ async function dispatch(ctx: EventContext): Promise<boolean> {
       return true;
     case 'charge.refunded':
       await handleChargeRefunded(ctx, event.data.object);
+      return true;
+    case 'charge.dispute.closed':
+      await handleDisputeClosed(ctx, event.data.object);
       return true;
     case 'promotion_code.updated':
       await handlePromotionCodeUpdated(ctx, event.data.object);

@@ -11,6 +11,7 @@ export const SYNCED_TYPES = [
   'checkout.session.async_payment_succeeded',
   'invoice.paid',
   'charge.refunded',
+  'charge.dispute.closed',
   'promotion_code.updated',
   'coupon.deleted',
   'customer.created',
