@@ -1,10 +1,10 @@
 import { Banner, Box, Button, Divider, FocusView, Link } from '@stripe/ui-extension-sdk/ui';
-import { useCallback, useRef, useState } from 'react';
-import { type Api, type BackendError, asBackendError } from './api';
+import { useCallback } from 'react';
+import type { Api } from './api';
 import { Empty, ErrorBanner, Loading } from './components';
 import { ConversionRow } from './conversion';
 import type { ConversionList, Creator, Overview } from './types';
-import { useResource } from './useResource';
+import { usePages } from './usePages';
 
 /**
  * The conversions behind the drawer's figures, all or one creator's, a page at a time, newest
@@ -28,33 +28,11 @@ export function ConversionsView({
   onClose: () => void;
 }) {
   const [from, to, creatorId] = [String(overview.from), String(overview.to), creator?.id];
-  const load = useCallback((client: Api) => client.get<ConversionList>('conversions', { from, to, creator: creatorId }), [from, to, creatorId]);
-  const { resource, reload } = useResource(api, load);
-  const [later, setLater] = useState<ConversionList[]>([]);
-  const [pending, setPending] = useState(false);
-  // A second press before the next page arrives would fetch (and show) that page twice.
-  const loadingMore = useRef(false);
-  const [moreError, setMoreError] = useState<BackendError | null>(null);
-
-  const pages = resource.status === 'ready' ? [resource.data, ...later] : [];
-  const conversions = pages.flatMap((page) => page.data);
-  const hasMore = pages.at(-1)?.has_more ?? false;
-
-  const loadMore = async () => {
-    if (loadingMore.current) return;
-    loadingMore.current = true;
-    setPending(true);
-    setMoreError(null);
-    try {
-      const next = await api.get<ConversionList>('conversions', { from, to, creator: creatorId, starting_after: conversions.at(-1)?.id });
-      setLater((loaded) => [...loaded, next]);
-    } catch (error) {
-      setMoreError(asBackendError(error));
-    } finally {
-      loadingMore.current = false;
-      setPending(false);
-    }
-  };
+  const load = useCallback(
+    (client: Api, startingAfter?: string) => client.get<ConversionList>('conversions', { from, to, creator: creatorId, starting_after: startingAfter }),
+    [from, to, creatorId],
+  );
+  const { resource, pages, items: conversions, hasMore, loadMore, pending, moreError, reload } = usePages(api, load);
 
   return (
     <FocusView

@@ -1,12 +1,14 @@
-import { Banner, Box, Button, FocusView, Inline, TextField } from '@stripe/ui-extension-sdk/ui';
+import { Banner, Box, Button, Divider, FocusView, Inline, Link, TextField } from '@stripe/ui-extension-sdk/ui';
 import { showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useRef, useState } from 'react';
 import { type Api, asBackendError } from './api';
 import { Empty, ErrorBanner, Loading } from './components';
-import { formatMoney } from './format';
-import type { Balance, BalanceList } from './types';
+import { formatDate, formatMoney } from './format';
+import type { Balance, BalanceList, PayoutList, PayoutRecord } from './types';
+import { usePages } from './usePages';
 import { useResource } from './useResource';
 
+const loadHistory = (client: Api, startingAfter?: string) => client.get<PayoutList>('payouts', { starting_after: startingAfter });
 const balanceKey = (balance: Balance) => `${balance.creator}:${balance.currency}`;
 const handleOf = (balance: Balance) => (balance.creator_handle ? `@${balance.creator_handle}` : balance.creator);
 
@@ -17,9 +19,10 @@ const handleOf = (balance: Balance) => (balance.creator_handle ? `@${balance.cre
  * payout, and if a refund changed what is due, the backend refuses it and the view reloads with
  * the new figure, so nobody marks as paid an amount they did not see.
  */
-export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string; onClose: () => void }) {
+export function PayoutsView({ api, base, locale, onClose }: { api: Api; base: string; locale: string; onClose: () => void }) {
   const load = useCallback((client: Api) => client.get<BalanceList>('payouts/balances'), []);
   const { resource, reload } = useResource(api, load);
+  const history = usePages(api, loadHistory);
   const [paying, setPaying] = useState<string | null>(null);
   const [reference, setReference] = useState('');
   const [recording, setRecording] = useState(false);
@@ -44,6 +47,7 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
       setPaying(null);
       setReference('');
       reload();
+      history.reload();
     } catch (caught) {
       const refusal = asBackendError(caught);
       // The balance moved on: show the new one rather than the figure that was refused.
@@ -98,6 +102,7 @@ export function PayoutsView({ api, locale, onClose }: { api: Api; locale: string
             )}
           </>
         )}
+        <PayoutHistory history={history} base={base} locale={locale} />
       </Box>
     </FocusView>
   );
@@ -162,6 +167,53 @@ function BalanceCard({
             </Button>
           </Box>
         ))}
+    </Box>
+  );
+}
+
+/** The payouts recorded, newest first, each with its statement to send the creator. */
+function PayoutHistory({ history, base, locale }: { history: ReturnType<typeof usePages<PayoutList>>; base: string; locale: string }) {
+  const { resource, items, hasMore, loadMore, pending, moreError, reload } = history;
+  if (resource.status === 'loading') return null;
+  if (resource.status === 'error') return <ErrorBanner error={resource.error} onRetry={reload} />;
+  if (items.length === 0) return null;
+  return (
+    <Box css={{ stack: 'y', gap: 'small' }}>
+      <Divider />
+      <Box css={{ font: 'heading' }}>Payouts recorded</Box>
+      <Box css={{ color: 'secondary', font: 'caption' }}>
+        A statement lists the creator’s sales that a payout paid for, as CSV; its link works for 15 minutes after this view loaded.
+      </Box>
+      {items.map((payout) => (
+        <PayoutRow key={payout.id} payout={payout} base={base} locale={locale} />
+      ))}
+      {moreError && <Banner type="critical" title="More could not be loaded" description={moreError.message} />}
+      {hasMore && (
+        <Button pending={pending} onPress={loadMore}>
+          Load more
+        </Button>
+      )}
+    </Box>
+  );
+}
+
+function PayoutRow({ payout, base, locale }: { payout: PayoutRecord; base: string; locale: string }) {
+  const money = (amount: number) => formatMoney(amount, payout.currency, locale);
+  const { start, end } = payout.period;
+  const sales = start === null ? `sales before ${formatDate(end, locale)}` : `sales ${formatDate(start, locale)} – ${formatDate(end, locale)}`;
+  return (
+    <Box css={{ stack: 'y', gap: 'xxsmall' }}>
+      <Inline css={{ font: 'bodyEmphasized' }}>
+        {payout.creator_handle ? `@${payout.creator_handle}` : payout.creator} · {money(payout.amount)}
+      </Inline>
+      <Box css={{ color: 'secondary', font: 'caption' }}>
+        Paid {formatDate(payout.created, locale)}
+        {payout.reference && ` · ${payout.reference}`} · {sales}
+        {payout.adjustments !== 0 && ` · ${money(payout.adjustments)} adjustments for earlier sales`}
+      </Box>
+      <Link href={`${base}${payout.statement_path}`} external target="_blank">
+        Statement (CSV)
+      </Link>
     </Box>
   );
 }

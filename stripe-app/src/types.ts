@@ -95,6 +95,27 @@ export interface BalanceList {
   payout_hold_days: number;
 }
 
+/** A payment the brand recorded as made to a creator, with a short-lived path to its statement (CSV). */
+export interface PayoutRecord {
+  id: string;
+  creator: string;
+  creator_handle: string | null;
+  currency: string;
+  amount: number;
+  /** The conversions new in this payout were created in `[start, end)`; `start` is null for a creator's first. */
+  period: { start: number | null; end: number };
+  /** Refunds of earlier periods' sales (negative) and sales that reached them late. */
+  adjustments: number;
+  reference: string | null;
+  created: number;
+  statement_path: string;
+}
+
+export interface PayoutList {
+  data: PayoutRecord[];
+  has_more: boolean;
+}
+
 /** The referral bound when the brand's user signed up (identify), before or without any purchase. */
 export interface SignupReferral {
   creator: string;

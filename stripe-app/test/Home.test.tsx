@@ -1,7 +1,7 @@
 import { render } from '@stripe/ui-extension-sdk/testing';
 import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
-import type { Balance } from '../src/types';
+import type { Balance, PayoutRecord } from '../src/types';
 import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { conversion, overview } from './fixtures';
@@ -414,11 +414,25 @@ describe('Home: new campaign', () => {
 
 describe('Home: payouts', () => {
   const balance = (fields: Partial<Balance>): Balance => ({ creator: 'cr_annie', creator_handle: 'annie', currency: 'usd', due: 12_500, pending: 3_000, paid: 40_000, due_through: 1_780_000_000, ...fields });
+  const payoutRecord = (fields: Partial<PayoutRecord>): PayoutRecord => ({
+    id: 'po_2',
+    creator: 'cr_annie',
+    creator_handle: 'annie',
+    currency: 'usd',
+    amount: 12_500,
+    period: { start: 1_780_000_000, end: 1_782_592_000 },
+    adjustments: 0,
+    reference: 'PAYPAL-7Y2',
+    created: 1_782_000_000,
+    statement_path: `/api/downloads/conversions?token=statement.${fields.id ?? 'po_2'}`,
+    ...fields,
+  });
   const balances = (...data: Balance[]) => ({ body: { object: 'list', data, payout_hold_days: 30 } });
   const view = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Creator payouts' })!;
   const press = (wrapper: Wrapper, label: string) => view(wrapper).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
+  const noPayouts = { body: { object: 'list', data: [], has_more: false } };
   async function open(routes: Parameters<typeof fakeBackend>[0]) {
-    const backend = fakeBackend({ 'GET overview': { body: overview }, ...routes });
+    const backend = fakeBackend({ 'GET overview': { body: overview }, 'GET payouts': noPayouts, ...routes });
     const rendered = drawer();
     await settle(rendered.update);
     button(rendered.wrapper, 'Payouts')!.trigger('onPress');
@@ -434,6 +448,7 @@ describe('Home: payouts', () => {
         paid = true;
         return { status: 201, body: { id: 'po_1', object: 'payout', amount: 12_500 } };
       },
+      'GET payouts': () => (paid ? { body: { object: 'list', data: [payoutRecord({})], has_more: false } } : noPayouts),
     });
     expect(view(wrapper)).toContainText('Commission is due 30 days after the sale');
     expect(view(wrapper)).toContainText('@annie · USD');
@@ -456,7 +471,32 @@ describe('Home: payouts', () => {
     expect(showToast).toHaveBeenCalledWith('Recorded $125.00 paid to @annie', { type: 'success' });
     expect(view(wrapper)).toContainText('$0.00 due · $30.00 pending · $525.00 paid');
     expect(view(wrapper).findAll(Button).some((node) => node.text === 'Record payout')).toBe(false);
+    // The payout just recorded heads the history.
+    expect(view(wrapper)).toContainText('Payouts recorded');
+    expect(view(wrapper)).toContainText('@annie · $125.00');
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('lists the payouts recorded, each with its statement, a page at a time', async () => {
+    const { backend, wrapper, update } = await open({
+      'GET payouts/balances': balances(balance({ due: 0 })),
+      'GET payouts': (call) =>
+        call.url.searchParams.get('starting_after')
+          ? { body: { object: 'list', data: [payoutRecord({ id: 'po_1', period: { start: null, end: 1_780_000_000 }, reference: null })], has_more: false } }
+          : { body: { object: 'list', data: [payoutRecord({ adjustments: -500 })], has_more: true } },
+    });
+    const history = view(wrapper);
+    expect(history).toContainText('@annie · $125.00');
+    expect(history).toContainText('Paid Jun 21, 2026 · PAYPAL-7Y2 · sales May 28, 2026 – Jun 27, 2026 · -$5.00 adjustments for earlier sales');
+    expect(history.find(Link)).toHaveProps({ href: 'https://shoutout.example.com/api/downloads/conversions?token=statement.po_2', external: true });
+
+    press(wrapper, 'Load more');
+    press(wrapper, 'Load more');
+    await settle(update);
+    expect(backend.calls.filter((call) => call.url.searchParams.has('starting_after')).map((call) => call.url.searchParams.get('starting_after'))).toEqual(['po_2']);
+    expect(view(wrapper)).toContainText('sales before May 28, 2026');
+    expect(view(wrapper).findAll(Link)).toHaveLength(2);
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Load more')).toBe(false);
   });
 
   it('shows the new balance when a refund changed it before the payout was recorded', async () => {

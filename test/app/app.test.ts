@@ -508,6 +508,18 @@ describe('Stripe App backend', () => {
     expect(await deps().store.payouts.list({ orgId: org.id, livemode: true })).toEqual([expect.objectContaining({ id: recorded.body.id, amount: 1000 })]);
     expect((await json(await call(caller, 'GET', 'payouts/balances'))).body.data).toMatchObject([{ due: 0, paid: 1000, last_payout: recorded.body.id }]);
     expect((await json(await call({ ...caller, mode: 'test' }, 'GET', 'payouts/balances'))).body.data).toEqual([]);
+
+    // The history links each payout to its statement: the creator's conversions it paid, as CSV.
+    const bob = await seedCatalog(caller);
+    await createManualConversion(deps(), org, true, { order_id: 'till-bob', amount: 5_000, currency: 'usd', coupon_code: bob.promoCode.code });
+    const history = (await json(await call(caller, 'GET', 'payouts'))).body;
+    expect(history).toMatchObject({ object: 'list', has_more: false, data: [{ id: recorded.body.id, amount: 1000, statement_path: expect.stringMatching(/^\/api\/downloads\/conversions\?token=/) }] });
+    const statement = await stack.server.request('GET', history.data[0].statement_path);
+    const [header, ...rows] = (await statement.text()).trimEnd().split('\n');
+    expect(rows.map((row) => row.split(',')[header.split(',').indexOf('order_id')])).toEqual(['till-1']);
+    expect((await json(await call(caller, 'GET', 'payouts', { query: `&creator=${bob.creator.id}` }))).body.data).toEqual([]);
+    await expectError(await call(caller, 'GET', 'payouts', { query: '&starting_after=po_nope' }), 400, 'resource_missing');
+    expect((await json(await call({ ...caller, mode: 'test' }, 'GET', 'payouts'))).body.data).toEqual([]);
   });
 
   it('lists exactly what the drawer counts, a conversion in the overview’s last second included', async () => {

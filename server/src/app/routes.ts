@@ -10,13 +10,14 @@ import { parse } from '../http/validate';
 import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
 import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
-import { createPayoutSchema } from '../payouts/schemas';
+import { appPayoutsQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout } from '../payouts/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
   appBalances,
   appConversions,
+  appPayouts,
   appOverview,
   appSettings,
   createCreatorWithCode,
@@ -67,6 +68,12 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.get('/api/app/payouts/balances', async (req, res) => {
     const { org, scope } = appContextOf(req);
     sendJson(res, await appBalances(deps, org, scope));
+  });
+
+  // GET /api/app/payouts – the payouts recorded, newest first, each with a link to its statement
+  app.get('/api/app/payouts', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await appPayouts(deps, scope, parse(appPayoutsQuery, req.query)));
   });
 
   // POST /api/app/payouts – record that a creator was paid what the view showed as due

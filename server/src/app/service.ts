@@ -2,7 +2,7 @@ import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/pr
 import type { PromoCode } from '../catalog/repo';
 import { createCreator, createPromoCode, getCampaign } from '../catalog/service';
 import { mintDownloadToken } from '../conversions/download';
-import type { AppConversionsQuery } from '../conversions/schemas';
+import type { AppConversionsQuery, ConversionFilters } from '../conversions/schemas';
 import { conversionForPayment, conversionsForCustomer, listConversions } from '../conversions/service';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -10,7 +10,8 @@ import { toUnixSeconds } from '../http/validate';
 import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys } from '../orgs/service';
-import { listBalances } from '../payouts/service';
+import type { AppPayoutsQuery } from '../payouts/schemas';
+import { listBalances, listPayouts } from '../payouts/service';
 import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 
@@ -47,11 +48,34 @@ const CONVERSIONS_PAGE_SIZE = 25;
  * path on this server, signed for this org, mode and filters; the view cannot save files itself).
  */
 export async function appConversions(deps: Deps, scope: OrgScope, { starting_after, ...filters }: AppConversionsQuery) {
-  const [page, token] = await Promise.all([
+  const [page, download_path] = await Promise.all([
     listConversions(deps, scope, { ...filters, starting_after, limit: CONVERSIONS_PAGE_SIZE }),
-    mintDownloadToken(deps.secrets.downloadSigningKey, scope, filters, deps.now()),
+    downloadPath(deps, scope, filters),
   ]);
-  return { ...page, download_path: `/api/downloads/conversions?token=${token}` };
+  return { ...page, download_path };
+}
+
+/** A path on this server to these conversions as CSV, signed for this org and mode, for 15 minutes. */
+async function downloadPath(deps: Deps, scope: OrgScope, filters: ConversionFilters) {
+  return `/api/downloads/conversions?token=${await mintDownloadToken(deps.secrets.downloadSigningKey, scope, filters, deps.now())}`;
+}
+
+const PAYOUTS_PAGE_SIZE = 10;
+const fromUnixSeconds = (seconds: number | null) => (seconds === null ? undefined : new Date(seconds * 1000));
+
+/**
+ * The payouts view's history, newest first, each payout with its statement: a link to the
+ * creator's conversions new in it (its period) as CSV, to send along with the transfer.
+ */
+export async function appPayouts(deps: Deps, scope: OrgScope, query: AppPayoutsQuery) {
+  const page = await listPayouts(deps, scope, { ...query, limit: PAYOUTS_PAGE_SIZE });
+  const data = await Promise.all(
+    page.data.map(async (payout) => ({
+      ...payout,
+      statement_path: await downloadPath(deps, scope, { creator: payout.creator, from: fromUnixSeconds(payout.period.start), to: fromUnixSeconds(payout.period.end) }),
+    })),
+  );
+  return { ...page, data };
 }
 
 /** The drawer's payouts view: every creator's balance, and the hold period behind `pending`. */

@@ -8,7 +8,7 @@ import {
   listPromoCodesQuery,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
-import { balancesQuery, createPayoutSchema, listPayoutsQuery } from '../payouts/schemas';
+import { appPayoutsQuery, balancesQuery, createPayoutSchema, listPayoutsQuery } from '../payouts/schemas';
 import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
@@ -380,6 +380,13 @@ function buildDocument() {
     path: '/api/app/payouts/balances',
     summary: 'Every creator’s balance, for the payouts view',
     responses: { 200: ok('`{object: "list", data: [creator_balance], payout_hold_days}`') },
+  });
+  app({
+    method: 'get',
+    path: '/api/app/payouts',
+    summary: 'The payouts recorded, with statement links',
+    request: { query: appQuery.extend(appPayoutsQuery.shape) },
+    responses: { 200: ok('`{object: "list", data: [payout with statement_path], has_more}`: open `statement_path` on this server within 15 minutes') },
   });
   app({
     method: 'post',

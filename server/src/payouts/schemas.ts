@@ -41,3 +41,7 @@ export const listPayoutsQuery = z
   })
   .strict();
 export type ListPayoutsQuery = z.infer<typeof listPayoutsQuery>;
+
+/** The Stripe App's payout history, a page at a time, all creators' or one's; next to the App's own signed parameters. */
+export const appPayoutsQuery = z.object(listPayoutsQuery.omit({ limit: true }).shape);
+export type AppPayoutsQuery = z.infer<typeof appPayoutsQuery>;

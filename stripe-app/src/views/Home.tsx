@@ -149,7 +149,7 @@ const Home = (context: ExtensionContextValue) => {
           onClose={() => setConversionsOf(undefined)}
         />
       )}
-      {api && payoutsShown && <PayoutsView api={api} locale={locale} onClose={() => setPayoutsShown(false)} />}
+      {api && base && payoutsShown && <PayoutsView api={api} base={base} locale={locale} onClose={() => setPayoutsShown(false)} />}
     </ContextView>
   );
 };
