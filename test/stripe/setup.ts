@@ -109,9 +109,12 @@ export function seedPaidInvoice(
     coupon?: string | null;
     customer?: string;
     created?: number;
+    /** When it was paid, if later than created (a retried renewal). */
+    paidAt?: number;
     livemode?: boolean;
   },
 ) {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
   const discountIds: string[] = [];
   if (options.promotionCode) {
     const discount = fixture<Stripe.Discount>('discount', {
@@ -142,8 +145,9 @@ export function seedPaidInvoice(
       data: [fixture('invoice_payment', { id: newStripeId('inpay'), payment: { type: 'payment_intent', payment_intent: newStripeId('pi') } })],
     },
     livemode: options.livemode ?? true,
-    created: options.created ?? Math.floor(Date.now() / 1000),
+    created,
   });
+  invoice.status_transitions = { ...invoice.status_transitions, finalized_at: created, paid_at: options.paidAt ?? created };
   return stripe.seed(invoice, account);
 }
 

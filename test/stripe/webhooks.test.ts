@@ -241,6 +241,32 @@ describe('POST /api/stripe/webhooks', () => {
     ]);
   });
 
+  it('dates an invoice’s sale by its payment: a renewal recovered by retries after the recurring months earns nothing', async () => {
+    const { account, scope, promoCode } = await installedReferral({}, { commission: { type: 'fixed', value: 500, recurring_months: 1 } });
+    const subscription = newStripeId('sub');
+    const day = 86_400;
+    const start = Math.floor(Date.now() / 1000) - 90 * day;
+    const first = seedPaidInvoice(stack.stripe, account, {
+      subscription,
+      billingReason: 'subscription_create',
+      promotionCode: promoCode.stripePromotionCodeId,
+      created: start,
+      paidAt: start + 120,
+    });
+    const session = seedPaidSession(stack.stripe, account, { amount: 3000, promotionCode: promoCode.stripePromotionCodeId });
+    stack.stripe.seed({ ...session, mode: 'subscription', payment_intent: null, subscription, invoice: first.id, created: start }, account);
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+
+    // Billed within the first month, paid on the fourth retry, twelve days after the month ended.
+    const renewal = seedPaidInvoice(stack.stripe, account, { subscription, billingReason: 'subscription_cycle', created: start + 28 * day, paidAt: start + 43 * day });
+    await deliver(stack.server, stripeEvent('invoice.paid', renewal, { account }));
+    const stored = await conversionsOf(scope);
+    expect(stored.map((c) => [c.sourceKey, c.createdAt.getTime() / 1000, c.commission])).toEqual([
+      [renewal.id, start + 43 * day, 0],
+      [first.id, start + 120, 500],
+    ]);
+  });
+
   it('acknowledges and ignores events from accounts with no org', async () => {
     const account = newStripeId('acct');
     const event = stripeEvent('checkout.session.completed', { id: newStripeId('cs') }, { account });

@@ -59,7 +59,7 @@ async function handleCheckoutSession(ctx: EventContext, eventSession: Stripe.Che
     currency: session.currency ?? 'usd',
     buyerEmail: session.customer_details?.email ?? session.customer_email ?? null,
     renewal: false,
-    createdAt: fromUnix(session.created),
+    createdAt: fromUnix(invoice ? paidAtOf(invoice) : session.created),
   };
   const signals: AttributionSignals = {
     ...metadataSignals(session.metadata, session.client_reference_id),
@@ -68,6 +68,12 @@ async function handleCheckoutSession(ctx: EventContext, eventSession: Stripe.Che
   };
   await credit(ctx, paid, signals);
 }
+
+/**
+ * When an invoice was paid, which is when its sale happened: a renewal recovered by retries is paid
+ * days or weeks after it was created, and its commission, report period and hold count from then.
+ */
+const paidAtOf = (invoice: Stripe.Invoice) => invoice.status_transitions?.paid_at ?? invoice.created;
 
 function paymentIntentOf(invoice: Stripe.Invoice): string | null {
   for (const payment of invoice.payments?.data ?? []) {
@@ -106,7 +112,7 @@ async function handleInvoicePaid(ctx: EventContext, eventInvoice: Stripe.Invoice
     buyerEmail: invoice.customer_email,
     // After a trial, the first paid invoice is the subscription's first payment, not a renewal.
     renewal: earlier.some((conversion) => conversion.amount > 0),
-    createdAt: fromUnix(invoice.created),
+    createdAt: fromUnix(paidAtOf(invoice)),
   };
   const first = earlier.at(-1);
   if (first) {
