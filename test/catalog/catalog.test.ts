@@ -35,6 +35,13 @@ describe('catalog admin API', () => {
     expect((await json(await server.request('GET', '/api/promo_codes/annie50', { key }))).body.id).toBe(code.body.id);
   });
 
+  it('gives a fixed commission the campaign’s currency when it names none', async () => {
+    const { key } = await createTestOrg(server.deps);
+    const body = { title: 'Launch', discount_type: 'percent_off', discount_value: 10, currency: 'EUR', commission: { type: 'fixed', value: 300 } };
+    const campaign = await json(await server.request('POST', '/api/campaigns', { key, body }));
+    expect(campaign).toMatchObject({ status: 201, body: { commission: { type: 'fixed', value: 300, currency: 'eur' } } });
+  });
+
   it('refuses duplicates with 409 and bad input with the field named, storing nothing', async () => {
     const { key, scope } = await createTestOrg(server.deps);
     await server.request('POST', '/api/creators', { key, body: { handle: 'bob' } });

@@ -147,6 +147,24 @@ describe('creator balances and payouts', () => {
     expect(await server.deps.store.payouts.list(scope)).toHaveLength(1);
   });
 
+  it('pays a balance as read after the hold period was lengthened past the last payout', async () => {
+    const { order, balances, pay, call, scope } = await program({ payout_hold_days: 0 });
+    await order(0);
+    clock = day(10);
+    expect((await pay({})).status).toBe(201);
+    // A sale dated day 5 is recorded only after that payout, as a delayed webhook or a late invoice payment is.
+    await order(5);
+    clock = day(11);
+    expect((await call('PATCH', '/api/org', { payout_hold_days: 7 })).status).toBe(200);
+
+    // The hold now ends on day 4, but the payout already covered up to day 10, so the day-5 sale is due.
+    const [seen] = await balances();
+    expect(seen).toMatchObject({ due: 500, due_through: unix(day(10)) });
+    const paid = await pay({ amount: seen.due, due_through: seen.due_through });
+    expect(paid.status).toBe(201);
+    expect((await server.deps.store.payouts.list(scope)).map(({ amount }) => amount)).toEqual([500, 500]);
+  });
+
   it('gives payout periods in whole seconds, so exporting a period lists exactly the conversions it paid', async () => {
     const { annie, order, pay, key } = await program();
     const exported = async ({ start, end }: { start: number | null; end: number }) => {
@@ -252,6 +270,7 @@ describe('creator balances and payouts', () => {
       ['POST', '/api/payouts', { currency: 'usd' }, 400, 'parameter_missing', 'creator'],
       ['POST', '/api/payouts', { creator: 'x', currency: 'dollars' }, 400, 'parameter_invalid', 'currency'],
       ['POST', '/api/payouts', { creator: 'x', currency: 'usd', amount: -5 }, 400, 'parameter_invalid', 'amount'],
+      ['POST', '/api/payouts', { creator: 'x', currency: 'usd', due_through: 1e15 }, 400, 'parameter_invalid', 'due_through'],
       ['POST', '/api/payouts', { creator: 'x', currency: 'usd', note: 'hi' }, 400, 'parameter_unknown', 'note'],
       ['GET', '/api/payouts/balances?creatr=x', undefined, 400, 'parameter_unknown', 'creatr'],
       ['GET', '/api/payouts?starting_after=po_nope', undefined, 400, 'resource_missing', 'starting_after'],

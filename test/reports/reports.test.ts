@@ -86,6 +86,16 @@ describe('GET /api/reports', () => {
     expect(inEuros.totals).toMatchObject({ conversions: 3, revenue: 6_000, commission: 0 });
   });
 
+  it('lists no other currency when a fixed commission in it was all refunded', async () => {
+    const { key, scope } = await createTestOrg(server.deps);
+    const erin = await createTestReferral(server.deps, scope, { campaign: { commission: { type: 'fixed', value: 500, currency: 'usd' } } });
+    const sale = await (await server.request('POST', '/api/conversions', { key, body: { order_id: 'e1', amount: 2_000, currency: 'eur', coupon_code: erin.promoCode.code } })).json();
+    await server.deps.store.conversions.applyRefund(scope, sale.id, { refunded: 2_000, commission: 0, status: 'refunded', chargeId: 'ch_e1' }, new Date());
+
+    const report = await (await server.request('GET', '/api/reports?from=2020-01-01', { key })).json();
+    expect(report).toMatchObject({ currency: 'eur', other_currencies: [], totals: { conversions: 1, refunds: 2_000, commission: 0 } });
+  });
+
   it('needs the admin scope and a sane range', async () => {
     const { key } = await createTestOrg(server.deps, {}, { scopes: ['referrals'] });
     expect((await server.request('GET', '/api/reports', { key })).status).toBe(403);

@@ -77,7 +77,7 @@ export const createCampaignSchema = z
       }
     }
     // Sales come in any currency: an amount per conversion has to say which it is in.
-    if (campaign.commission?.type === 'fixed' && !campaign.commission.currency && campaign.discount_type !== 'amount_off') {
+    if (campaign.commission?.type === 'fixed' && !campaign.commission.currency && !campaign.currency) {
       ctx.addIssue({ code: 'custom', path: ['commission', 'currency'], message: 'required with a fixed commission when the campaign has no currency' });
     }
     if (campaign.duration === 'repeating' && !campaign.duration_in_months) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { currencyCode } from '../catalog/schemas';
-import { pageLimit } from '../http/validate';
+import { pageLimit, unixSeconds } from '../http/validate';
 
 const creatorParam = z.string().min(1).max(200);
 
@@ -22,10 +22,7 @@ export const createPayoutSchema = z
       .positive()
       .optional()
       .describe('What you paid, in minor units. When given it must equal what is due, or nothing is recorded (409 balance_changed).'),
-    due_through: z
-      .number()
-      .int()
-      .positive()
+    due_through: unixSeconds
       .optional()
       .describe('The `due_through` of the balance you paid from (unix seconds): commission that matured since is left for the next payout. Default: now less the hold period.'),
     reference: z.string().trim().min(1).max(200).optional().describe('Your reference for the transfer, such as a bank or PayPal transaction id'),

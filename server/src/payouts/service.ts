@@ -106,12 +106,14 @@ export async function listBalances(deps: Deps, org: Org, scope: OrgScope, query:
 export async function createPayout(deps: Deps, org: Org, scope: OrgScope, input: CreatePayoutInput) {
   const creator = await getCreator(deps, scope, input.creator, 'creator');
   const released = releasedBefore(deps, org);
-  const through = input.due_through === undefined ? released : new Date(input.due_through * 1000);
-  if (through > released) {
-    throw ApiError.invalid('commission_on_hold', `Conversions created from ${through.toISOString()} on are still in the ${org.payoutHoldDays}-day hold period; pass a due_through from a balance.`, 'due_through', 422);
-  }
+  const through = input.due_through ?? released;
   for (let attempt = 0; attempt < PAYOUT_ATTEMPTS; attempt++) {
     const ledger = (await ledgers(deps, scope, through, { creatorId: creator.id, currency: input.currency })).get(ledgerKey(creator.id, input.currency));
+    // A hold period lengthened after a payout leaves the balance due through that payout's end, later than `released`.
+    const payable = ledger?.latest && ledger.latest.through > released ? ledger.latest.through : released;
+    if (through > payable) {
+      throw ApiError.invalid('commission_on_hold', `Conversions created from ${through.toISOString()} on are still in the ${org.payoutHoldDays}-day hold period; pass a due_through from a balance.`, 'due_through', 422);
+    }
     const due = ledger ? ledger.earned - ledger.paid : 0;
     if (!ledger || due <= 0) {
       const owed = due < 0 ? ` (refunds after earlier payouts leave ${-due} to recover from later commission)` : '';

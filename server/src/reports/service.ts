@@ -45,7 +45,8 @@ function currencyTallies(conversions: Conversion[]): { currency: string; convers
   for (const conversion of conversions) {
     if (conversion.status === 'flagged') continue;
     tallyOf(conversion.currency).conversions += 1;
-    tallyOf(commissionCurrencyOf(conversion)).commission += conversion.commission;
+    // A refunded sale's commission is 0: listing its currency would report "0 commission left out".
+    if (conversion.commission) tallyOf(commissionCurrencyOf(conversion)).commission += conversion.commission;
   }
   return [...tallies.values()].sort((a, b) => b.conversions - a.conversions);
 }
