@@ -3,6 +3,7 @@ import { mintDownloadToken, readDownloadToken } from '../../server/src/conversio
 import { createManualConversion } from '../../server/src/conversions/service';
 import { appConversions, appOverview } from '../../server/src/app/service';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
+import { sheetColumn } from '../helpers/csv';
 import { mintTestRef, uniqueCode } from '../helpers/fixtures';
 import { startTestServer } from '../helpers/server';
 import { chargeFor, deliver, fixture, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
@@ -458,9 +459,7 @@ describe('Stripe App backend', () => {
     const download = await stack.server.request('GET', annies.download_path);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const [header, ...rows] = (await download.text()).trimEnd().split('\n');
-    const orderColumn = header.split(',').indexOf('order_id');
-    expect(rows.map((row) => row.split(',')[orderColumn]).sort()).toEqual(['till-0', 'till-2']);
+    expect((await sheetColumn(download, 'order_id')).sort()).toEqual(['till-0', 'till-2']);
     const token = annies.download_path.split('token=')[1];
     const logged = stack.server.logs.join('');
     expect(logged).toContain('/api/downloads/conversions?token=[redacted]');
@@ -514,12 +513,28 @@ describe('Stripe App backend', () => {
     await createManualConversion(deps(), org, true, { order_id: 'till-bob', amount: 5_000, currency: 'usd', coupon_code: bob.promoCode.code });
     const history = (await json(await call(caller, 'GET', 'payouts'))).body;
     expect(history).toMatchObject({ object: 'list', has_more: false, data: [{ id: recorded.body.id, amount: 1000, statement_path: expect.stringMatching(/^\/api\/downloads\/conversions\?token=/) }] });
-    const statement = await stack.server.request('GET', history.data[0].statement_path);
-    const [header, ...rows] = (await statement.text()).trimEnd().split('\n');
-    expect(rows.map((row) => row.split(',')[header.split(',').indexOf('order_id')])).toEqual(['till-1']);
+    expect(await sheetColumn(await stack.server.request('GET', history.data[0].statement_path), 'order_id')).toEqual(['till-1']);
     expect((await json(await call(caller, 'GET', 'payouts', { query: `&creator=${bob.creator.id}` }))).body.data).toEqual([]);
     await expectError(await call(caller, 'GET', 'payouts', { query: '&starting_after=po_nope' }), 400, 'resource_missing');
     expect((await json(await call({ ...caller, mode: 'test' }, 'GET', 'payouts'))).body.data).toEqual([]);
+  });
+
+  it('gives each payout a statement of the commission it paid, in its own currency', async () => {
+    const caller = newCaller();
+    const annie = await seedCatalog(caller);
+    await json(await call(caller, 'PATCH', 'settings', { body: { payout_hold_days: 0 } }));
+    const org = await orgForStripeAccount(deps(), caller.account);
+    const lastMonth = { ...deps(), now: () => new Date(Date.now() - 30 * 86_400_000) };
+    for (const [order_id, currency] of [['sale-usd', 'usd'], ['sale-eur', 'eur']]) {
+      await createManualConversion(lastMonth, org, true, { order_id, amount: 10_000, currency, coupon_code: annie.promoCode.code });
+    }
+    for (const currency of ['usd', 'eur']) {
+      expect((await call(caller, 'POST', 'payouts', { body: { creator: annie.creator.id, currency } })).status).toBe(201);
+    }
+
+    const history = (await json(await call(caller, 'GET', 'payouts'))).body.data as { currency: string; statement_path: string }[];
+    const statements = await Promise.all(history.map(async ({ currency, statement_path }) => [currency, await sheetColumn(await stack.server.request('GET', statement_path), 'order_id')]));
+    expect(statements).toEqual([['eur', ['sale-eur']], ['usd', ['sale-usd']]]);
   });
 
   it('lists exactly what the drawer counts, a conversion in the overview’s last second included', async () => {

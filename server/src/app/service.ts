@@ -65,14 +65,19 @@ const fromUnixSeconds = (seconds: number | null) => (seconds === null ? undefine
 
 /**
  * The payouts view's history, newest first, each payout with its statement: a link to the
- * creator's conversions new in it (its period) as CSV, to send along with the transfer.
+ * creator's conversions new in it (its period, its currency) as CSV, to send along with the transfer.
  */
 export async function appPayouts(deps: Deps, scope: OrgScope, query: AppPayoutsQuery) {
   const page = await listPayouts(deps, scope, { ...query, limit: PAYOUTS_PAGE_SIZE });
   const data = await Promise.all(
     page.data.map(async (payout) => ({
       ...payout,
-      statement_path: await downloadPath(deps, scope, { creator: payout.creator, from: fromUnixSeconds(payout.period.start), to: fromUnixSeconds(payout.period.end) }),
+      statement_path: await downloadPath(deps, scope, {
+        creator: payout.creator,
+        from: fromUnixSeconds(payout.period.start),
+        to: fromUnixSeconds(payout.period.end),
+        commission_currency: payout.currency,
+      }),
     })),
   );
   return { ...page, data };

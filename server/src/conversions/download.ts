@@ -21,6 +21,7 @@ const claimsSchema = z.object({
   campaign: z.string().optional(),
   from: z.number().optional(),
   to: z.number().optional(),
+  commission_currency: z.string().optional(),
 });
 
 /**
@@ -37,6 +38,7 @@ export async function mintDownloadToken(key: KeyObject, scope: OrgScope, filters
     campaign: filters.campaign,
     from: exactSeconds(filters.from),
     to: exactSeconds(filters.to),
+    commission_currency: filters.commission_currency,
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setAudience(AUDIENCE)
@@ -58,6 +60,6 @@ export async function readDownloadToken(key: KeyObject, token: string, now: Date
   }
   return {
     scope: { orgId: claims.org, livemode: claims.lm },
-    filters: { creator: claims.creator, campaign: claims.campaign, from: dateOf(claims.from), to: dateOf(claims.to) },
+    filters: { creator: claims.creator, campaign: claims.campaign, from: dateOf(claims.from), to: dateOf(claims.to), commission_currency: claims.commission_currency },
   };
 }

@@ -49,7 +49,15 @@ export const listConversionsQuery = ordered(
 );
 export type ListConversionsQuery = z.infer<typeof listConversionsQuery>;
 
-export const exportConversionsQuery = ordered(conversionFilters.strict());
+export const exportConversionsQuery = ordered(
+  conversionFilters
+    .extend({
+      commission_currency: currencyCode
+        .optional()
+        .describe('Only commission counted in this currency, as a payout pays it: a creator’s statement for a payout in USD lists no commission owed in EUR'),
+    })
+    .strict(),
+);
 export type ConversionFilters = z.infer<typeof exportConversionsQuery>;
 
 export const downloadQuery = z.object({ token: z.string().min(1).max(4096) });

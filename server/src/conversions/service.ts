@@ -8,7 +8,7 @@ import { verifyReferralToken } from '../referrals/token';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { readDownloadToken } from './download';
 import { presentConversion } from './present';
-import type { AttributionSource, Conversion, ConversionQuery } from './repo';
+import { type AttributionSource, type Conversion, type ConversionQuery, commissionCurrencyOf } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
 
 export interface Attribution {
@@ -281,7 +281,11 @@ export async function getConversion(deps: Deps, scope: OrgScope, id: string) {
 
 /** Every matching conversion, newest first, for a sheet (`conversionsCsv`). */
 export async function exportConversions(deps: Deps, scope: OrgScope, filters: ConversionFilters) {
-  return presentConversions(deps, scope, await deps.store.conversions.page(scope, await resolveFilters(deps, scope, filters)));
+  const all = await deps.store.conversions.page(scope, await resolveFilters(deps, scope, filters));
+  // A sheet is never paged, so this filter can pick from what the store found: the store contract
+  // has no $or, which conversions stored before commissionCurrency was kept would need.
+  const { commission_currency: currency } = filters;
+  return presentConversions(deps, scope, currency ? all.filter((conversion) => commissionCurrencyOf(conversion) === currency) : all);
 }
 
 /** The sheet behind a Stripe App download link, while the app that made the link is still installed. */
