@@ -55,6 +55,8 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       expect(row).toContain(',BOB10,coupon_code,offline,usd,2500,');
       expect(rest).toEqual([]);
       expect((await cli('conversions', 'export', '--org', org, '--status', 'flagged')).json).toEqual([]);
+      expect((await cli('conversions', 'export', '--org', org, '--commission-currency', 'usd')).json).toMatchObject([{ order_id: 'till-1' }]);
+      expect((await cli('conversions', 'export', '--org', org, '--commission-currency', 'eur')).json).toEqual([]);
       const badRange = await runCli(['conversions', 'export', '--org', org, '--from', '2026-02-01', '--to', '2026-01-01'], env());
       expect([badRange.code, badRange.output.trim()]).toEqual([1, 'error: Invalid from: must be before to (from)']);
 

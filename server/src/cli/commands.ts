@@ -3,7 +3,7 @@ import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/pr
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
 import { conversionsCsv } from '../conversions/csv';
-import { conversionFilters, ordered } from '../conversions/schemas';
+import { conversionFilters, exportConversionsQuery, ordered } from '../conversions/schemas';
 import { exportConversions } from '../conversions/service';
 import type { Deps } from '../deps';
 import { parse } from '../http/validate';
@@ -128,8 +128,9 @@ export const commands = {
   ),
 
   'conversions export': command(
-    ordered(inOrg.extend(conversionFilters.shape)),
-    async (deps, { org, test, ...filters }) => exportConversions(deps, await scopeFor(deps, { org, test }), filters),
+    ordered(inOrg.extend({ ...conversionFilters.shape, commissionCurrency: exportConversionsQuery.shape.commission_currency })),
+    async (deps, { org, test, commissionCurrency, ...filters }) =>
+      exportConversions(deps, await scopeFor(deps, { org, test }), { ...filters, commission_currency: commissionCurrency }),
     (conversions) => conversionsCsv(conversions as Parameters<typeof conversionsCsv>[0]),
   ),
 

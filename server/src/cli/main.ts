@@ -129,7 +129,8 @@ define('conversions export', 'print conversions as CSV (--json: as JSON), newest
     .option('--to <date>', 'created before; a plain date includes that day')
     .option('--creator <id|handle>')
     .option('--campaign <id>')
-    .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)'),
+    .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)')
+    .option('--commission-currency <code>', 'only commission counted in this currency, as a payout in it pays'),
 );
 define('payouts balances', 'what each creator is due, pending and paid, per currency (most due first)', (c) =>
   inOrg(c).option('--creator <id|handle>').option('--currency <code>'),
