@@ -159,6 +159,24 @@ describe('POST /api/stripe/webhooks', () => {
     expect(stack.stripe.requestsTo('GET', new RegExp(`^/v1/charges/${charge.id}$`))).toEqual([expect.objectContaining({ account })]);
   });
 
+  it('counts a refund made after a partial dispute was lost on top of it', async () => {
+    const { account, scope, promoCode } = await installedReferral();
+    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    const pi = session.payment_intent as string;
+    const charge = stack.stripe.seed(chargeFor(pi, 8000, 0), account);
+    const dispute = fixture<Stripe.Dispute>('dispute', { id: newStripeId('dp'), charge: charge.id, payment_intent: pi, amount: 3000, status: 'lost', livemode: true });
+    await deliver(stack.server, stripeEvent('charge.dispute.closed', dispute, { account }));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 3000, commission: 500, status: 'partially_refunded' });
+
+    // The brand then refunds $20 of the $50 left: its charge has refunded $20, and $50 is gone in all.
+    await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(pi, 8000, 2000), { account }));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 5000, commission: 300, status: 'partially_refunded' });
+    // Replaying the dispute's close changes nothing.
+    await deliver(stack.server, stripeEvent('charge.dispute.closed', dispute, { account }));
+    expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 5000, commission: 300 });
+  });
+
   it('converges to the same state when the refund arrives before its checkout', async () => {
     const results = [];
     for (const order of ['refund first', 'checkout first', 'together'] as const) {

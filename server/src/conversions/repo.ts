@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Driver, DuplicateKeyError, type Filter, insertOrUpdate } from '../store/driver';
+import { type Collection, type Driver, DuplicateKeyError, type Filter, type IndexSpec, insertOrUpdate } from '../store/driver';
 import { pageNewestFirst } from '../store/paging';
 import type { ConversionStatus } from './schemas';
 
@@ -60,6 +60,17 @@ export interface PaymentRefund extends OrgScope {
   updatedAt: Date;
 }
 
+/**
+ * What one payment lost in disputes, which takes commission back as a refund of it would. Kept
+ * apart from its refunds: each total only grows, and a refund after a lost dispute raises only its own.
+ */
+export interface PaymentDispute extends OrgScope {
+  paymentKey: string;
+  chargeId: string;
+  amountLost: number;
+  updatedAt: Date;
+}
+
 /** A Stripe customer whose metadata carries the brand's user id, kept only as its keyed hash. */
 export interface CustomerLink extends OrgScope {
   stripeCustomerId: string;
@@ -93,10 +104,9 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'creatorId', 'createdAt', 'id'], range: true },
     ],
   });
-  const refunds = await driver.collection<PaymentRefund>({
-    name: 'payment_refunds',
-    indexes: [{ fields: ['orgId', 'livemode', 'paymentKey'], unique: true }],
-  });
+  const byPayment: IndexSpec<PaymentRefund | PaymentDispute>[] = [{ fields: ['orgId', 'livemode', 'paymentKey'], unique: true }];
+  const refunds = await driver.collection<PaymentRefund>({ name: 'payment_refunds', indexes: byPayment });
+  const disputes = await driver.collection<PaymentDispute>({ name: 'payment_disputes', indexes: byPayment });
   const customerLinks = await driver.collection<CustomerLink>({
     name: 'stripe_customers',
     indexes: [{ fields: ['orgId', 'livemode', 'stripeCustomerId'], unique: true }],
@@ -106,6 +116,15 @@ export async function openConversionRepos(driver: Driver) {
     indexes: [{ fields: ['eventId'], unique: true }],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
+  /** A payment's cumulative total: keeps the largest seen, whatever the order events arrive in. */
+  const paymentTotals = <T extends PaymentRefund | PaymentDispute>(collection: Collection<T>, total: keyof T & ('amountRefunded' | 'amountLost')) => ({
+    record: (scope: OrgScope, doc: Omit<T, 'orgId' | 'livemode'>) => {
+      const key = { ...byScope(scope), paymentKey: doc.paymentKey } as Filter<T>;
+      const larger = { ...key, [total]: { $lt: (doc as T)[total] } } as Filter<T>;
+      return insertOrUpdate(collection, { ...byScope(scope), ...doc } as T, key, { $set: doc as Partial<T> }, larger);
+    },
+    get: (scope: OrgScope, paymentKey: string) => collection.findOne({ ...byScope(scope), paymentKey } as Filter<T>),
+  });
   const matching = (scope: OrgScope, query: ConversionQuery): Filter<Conversion> => ({
     ...byScope(scope),
     ...(query.creatorId && { creatorId: query.creatorId }),
@@ -139,17 +158,8 @@ export async function openConversionRepos(driver: Driver) {
       applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
         conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),
     },
-    paymentRefunds: {
-      /** Keeps the largest cumulative refund seen for the payment, whatever the order events arrive in. */
-      record: (scope: OrgScope, refund: Omit<PaymentRefund, 'orgId' | 'livemode'>) => {
-        const key = { ...byScope(scope), paymentKey: refund.paymentKey };
-        return insertOrUpdate(refunds, { ...byScope(scope), ...refund }, key, { $set: refund }, {
-          ...key,
-          amountRefunded: { $lt: refund.amountRefunded },
-        });
-      },
-      get: (scope: OrgScope, paymentKey: string) => refunds.findOne({ ...byScope(scope), paymentKey }),
-    },
+    paymentRefunds: paymentTotals(refunds, 'amountRefunded'),
+    paymentDisputes: paymentTotals(disputes, 'amountLost'),
     customerLinks: {
       upsert: (scope: OrgScope, link: Omit<CustomerLink, 'orgId' | 'livemode'>) => {
         const key = { ...byScope(scope), stripeCustomerId: link.stripeCustomerId };

@@ -193,18 +193,33 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
     updatedAt: now,
   });
   if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
-  const refund = doc.paymentIntentId ? await deps.store.paymentRefunds.get(scope, doc.paymentIntentId) : null;
-  const conversion = refund ? await applyRefund(deps, scope, doc, refund.amountRefunded, refund.chargeId) : doc;
+  const returned = doc.paymentIntentId ? await amountReturned(deps, scope, doc.paymentIntentId) : null;
+  const conversion = returned ? await applyRefund(deps, scope, doc, returned.amount, returned.chargeId) : doc;
   return { conversion, created };
 }
 
-/** Records a payment's cumulative refund and reduces its conversion's credit in proportion. */
-export async function recordRefund(deps: Deps, scope: OrgScope, refund: { paymentKey: string; chargeId: string; amountRefunded: number }) {
-  await deps.store.paymentRefunds.record(scope, { ...refund, updatedAt: deps.now() });
+/** What a payment gave back, refunded and lost in disputes, as recorded so far; null when nothing. */
+async function amountReturned(deps: Deps, scope: OrgScope, paymentKey: string) {
+  const [refund, dispute] = await Promise.all([deps.store.paymentRefunds.get(scope, paymentKey), deps.store.paymentDisputes.get(scope, paymentKey)]);
+  const chargeId = refund?.chargeId ?? dispute?.chargeId;
+  return chargeId ? { amount: (refund?.amountRefunded ?? 0) + (dispute?.amountLost ?? 0), chargeId } : null;
+}
+
+/**
+ * Records a payment's cumulative refunds, or what it lost in a dispute, or both; each total only
+ * grows, so a stale event changes nothing. Its conversion's credit falls in proportion to their sum.
+ */
+export async function recordRefund(deps: Deps, scope: OrgScope, payment: { paymentKey: string; chargeId: string; amountRefunded?: number; amountLost?: number }) {
+  const { paymentKey, chargeId, amountRefunded, amountLost } = payment;
+  const updatedAt = deps.now();
+  await Promise.all([
+    amountRefunded !== undefined && deps.store.paymentRefunds.record(scope, { paymentKey, chargeId, amountRefunded, updatedAt }),
+    amountLost !== undefined && deps.store.paymentDisputes.record(scope, { paymentKey, chargeId, amountLost, updatedAt }),
+  ]);
   const conversion =
-    (await deps.store.conversions.findOne(scope, { paymentIntentId: refund.paymentKey })) ??
-    (await deps.store.conversions.findOne(scope, { chargeId: refund.chargeId }));
-  return conversion ? applyRefund(deps, scope, conversion, refund.amountRefunded, refund.chargeId) : null;
+    (await deps.store.conversions.findOne(scope, { paymentIntentId: paymentKey })) ?? (await deps.store.conversions.findOne(scope, { chargeId }));
+  const returned = conversion && (await amountReturned(deps, scope, paymentKey));
+  return conversion && returned ? applyRefund(deps, scope, conversion, returned.amount, chargeId) : null;
 }
 
 /** `POST /api/conversions`: an order paid outside Stripe (in store, another processor), idempotent on `order_id`. */

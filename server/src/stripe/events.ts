@@ -150,7 +150,8 @@ async function handleChargeRefunded({ deps, scope }: EventContext, charge: Strip
 
 /**
  * A lost dispute takes the disputed amount back from the brand for good, so it lowers commission as
- * a refund of that amount would. The charge's own refunds still count: read it for them.
+ * a refund of that amount would, on top of the charge's own refunds: read from Stripe too, in case
+ * their charge.refunded events never came.
  */
 async function handleDisputeClosed({ deps, scope, client }: EventContext, dispute: Stripe.Dispute) {
   if (dispute.status !== 'lost') return;
@@ -159,7 +160,8 @@ async function handleDisputeClosed({ deps, scope, client }: EventContext, disput
   await recordRefund(deps, scope, {
     paymentKey: idOf(dispute.payment_intent) ?? chargeId,
     chargeId,
-    amountRefunded: (charge?.amount_refunded ?? 0) + dispute.amount,
+    amountRefunded: charge?.amount_refunded,
+    amountLost: dispute.amount,
   });
 }
 
