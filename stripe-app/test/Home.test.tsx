@@ -499,6 +499,40 @@ describe('Home: payouts', () => {
     expect(view(wrapper).findAll(Button).some((node) => node.text === 'Load more')).toBe(false);
   });
 
+  it('drops a page of the history that arrives after recording a payout reloaded it', async () => {
+    let paid = false;
+    let answerOlderPage: (reply: { body: unknown }) => void = () => undefined;
+    const { backend, wrapper, update } = await open({
+      'GET payouts/balances': () => balances(balance({ due: paid ? 0 : 12_500 })),
+      'POST payouts': () => {
+        paid = true;
+        return { status: 201, body: { id: 'po_3', object: 'payout', amount: 12_500 } };
+      },
+      'GET payouts': (call) =>
+        call.url.searchParams.get('starting_after')
+          ? new Promise((resolve) => (answerOlderPage = resolve))
+          : { body: { object: 'list', data: paid ? [payoutRecord({ id: 'po_3', amount: 12_500 }), payoutRecord({ amount: 9_900 })] : [payoutRecord({ amount: 9_900 })], has_more: true } },
+    });
+    // Called, not triggered: the test renderer stops taking snapshots while a triggered promise is pending.
+    const loadMore = view(wrapper).findAll(Button).find((node) => node.text === 'Load more')!.prop('onPress') as () => Promise<void>;
+    void loadMore();
+    await settle(update);
+    press(wrapper, 'Record payout');
+    await update();
+    press(wrapper, 'Mark $125.00 as paid');
+    await settle(update);
+    expect(view(wrapper)).toContainText('@annie · $125.00');
+
+    // The page after po_2 of the history as it was: shown under the new first page, it would repeat
+    // or skip payouts, so it is not shown at all.
+    answerOlderPage({ body: { object: 'list', data: [payoutRecord({ id: 'po_1', amount: 7_700 })], has_more: false } });
+    await settle(update);
+    expect(backend.calls.filter((call) => call.url.searchParams.has('starting_after'))).toHaveLength(1);
+    expect(view(wrapper).findAll(Link)).toHaveLength(2);
+    expect(view(wrapper)).not.toContainText('$77.00');
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Load more')).toBe(true);
+  });
+
   it('shows the new balance when a refund changed it before the payout was recorded', async () => {
     let refunded = false;
     const { backend, wrapper, update } = await open({

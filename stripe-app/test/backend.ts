@@ -17,11 +17,11 @@ export interface Call {
 }
 
 type Reply = { status?: number; body: unknown } | 'hang' | 'network-error';
-type Handler = (call: Call) => Reply;
+type Handler = (call: Call) => Reply | Promise<Reply>;
 
 /**
  * Stands in for the Shoutout backend behind `fetch`: answers per route (`'GET overview'`), records
- * every call, and can hang (loading state) or fail (network error).
+ * every call, and can hang (loading state), fail (network error) or answer when a test lets it.
  */
 export function fakeBackend(routes: Record<string, Reply | Handler>) {
   const calls: Call[] = [];
@@ -38,7 +38,7 @@ export function fakeBackend(routes: Record<string, Reply | Handler>) {
     };
     calls.push(call);
     const handler = routes[route];
-    const reply = typeof handler === 'function' ? handler(call) : (handler ?? { status: 404, body: { error: { message: `No route ${route}` } } });
+    const reply = typeof handler === 'function' ? await handler(call) : (handler ?? { status: 404, body: { error: { message: `No route ${route}` } } });
     if (reply === 'hang') return new Promise<Response>(() => undefined);
     if (reply === 'network-error') throw new TypeError('Failed to fetch');
     return new Response(JSON.stringify(reply.body), { status: reply.status ?? 200, headers: { 'content-type': 'application/json' } });
