@@ -40,6 +40,15 @@ async function installedReferral(orgInput = {}, campaign: Record<string, unknown
 const asEvent = (session: Stripe.Checkout.Session) => ({ ...session, discounts: [] });
 const conversionsOf = (scope: OrgScope) => deps().store.conversions.list(scope);
 
+/** A referred $80 checkout, credited: the start of every refund and dispute story. */
+async function creditedCheckout() {
+  const referral = await installedReferral();
+  const { account, promoCode } = referral;
+  const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+  await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+  return { ...referral, pi: session.payment_intent as string };
+}
+
 describe('POST /api/stripe/webhooks', () => {
   it('refuses a bad signature with 400 and stores nothing', async () => {
     const { account, scope, promoCode } = await installedReferral();
@@ -127,10 +136,7 @@ describe('POST /api/stripe/webhooks', () => {
   });
 
   it('reduces the credit proportionally on partial and full refunds, ignoring stale ones', async () => {
-    const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
-    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
-    const pi = session.payment_intent as string;
+    const { account, scope, pi } = await creditedCheckout();
 
     await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(pi, 8000, 2000), { account }));
     expect((await conversionsOf(scope))[0]).toMatchObject({ refunded: 2000, commission: 600, status: 'partially_refunded' });
@@ -143,10 +149,7 @@ describe('POST /api/stripe/webhooks', () => {
   });
 
   it('takes commission back when a dispute is lost, counting the charge’s own refunds, and keeps it when one is won', async () => {
-    const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
-    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
-    const pi = session.payment_intent as string;
+    const { account, scope, pi } = await creditedCheckout();
     // $20 refunded, then the buyer disputes the remaining $60.
     const charge = stack.stripe.seed(chargeFor(pi, 8000, 2000), account);
     const closed = (status: Stripe.Dispute.Status) =>
@@ -160,10 +163,7 @@ describe('POST /api/stripe/webhooks', () => {
   });
 
   it('counts a refund made after a partial dispute was lost on top of it', async () => {
-    const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
-    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
-    const pi = session.payment_intent as string;
+    const { account, scope, pi } = await creditedCheckout();
     const charge = stack.stripe.seed(chargeFor(pi, 8000, 0), account);
     const dispute = fixture<Stripe.Dispute>('dispute', { id: newStripeId('dp'), charge: charge.id, payment_intent: pi, amount: 3000, status: 'lost', livemode: true });
     await deliver(stack.server, stripeEvent('charge.dispute.closed', dispute, { account }));
