@@ -40,6 +40,26 @@ async function installedReferral(orgInput = {}, campaign: Record<string, unknown
 const asEvent = (session: Stripe.Checkout.Session) => ({ ...session, discounts: [] });
 const conversionsOf = (scope: OrgScope) => deps().store.conversions.list(scope);
 
+/** A visit through the referral's link, as the pixel stores it; returns the click token. */
+async function storedClick(scope: OrgScope, { promoCode, creator, campaign }: Awaited<ReturnType<typeof createTestReferral>>, createdAt: Date) {
+  const id = `clk_${newStripeId('x').slice(2)}`;
+  await deps().store.clicks.create({
+    ...scope,
+    id,
+    code: promoCode.code,
+    promoCodeId: promoCode.id,
+    creatorId: creator.id,
+    campaignId: campaign.id,
+    landingUrl: `https://brand.test/?infl=${promoCode.code}`,
+    referrer: null,
+    userAgent: null,
+    ipHash: null,
+    source: 'pixel',
+    createdAt,
+  });
+  return id;
+}
+
 /** A referred $80 checkout, credited: the start of every refund and dispute story. */
 async function creditedCheckout() {
   const referral = await installedReferral();
@@ -124,15 +144,29 @@ describe('POST /api/stripe/webhooks', () => {
     expect(await conversionsOf(scope)).toHaveLength(1);
   });
 
-  it('waits for async payments to succeed', async () => {
-    const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId, paymentStatus: 'unpaid' });
+  it('credits a bank debit when it settles, dated then, to the click it was bought through', async () => {
+    const referral = await installedReferral();
+    const { account, scope, creator } = referral;
+    const checkedOutAt = Math.floor(Date.now() / 1000) - 4 * 86_400;
+    // 28 days before checkout, 31 before the debit settles: inside the 30-day window only at checkout.
+    const clickId = await storedClick(scope, referral, new Date((checkedOutAt - 28 * 86_400) * 1000));
+    const unpaid = seedPaidSession(stack.stripe, account, { clientReferenceId: clickId, paymentStatus: 'unpaid' });
+    const session = stack.stripe.seed({ ...unpaid, created: checkedOutAt }, account);
     await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
     expect(await conversionsOf(scope)).toEqual([]);
 
+    // Settled: Stripe now has the session paid, but a retry of the completion, whose copy was
+    // unpaid, cannot say since when, so it still credits nothing.
     stack.stripe.seed({ ...session, payment_status: 'paid' }, account);
-    await deliver(stack.server, stripeEvent('checkout.session.async_payment_succeeded', asEvent(session), { account }));
-    expect(await conversionsOf(scope)).toHaveLength(1);
+    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    expect(await conversionsOf(scope)).toEqual([]);
+
+    const settledAt = checkedOutAt + 3 * 86_400;
+    const settled = stripeEvent('checkout.session.async_payment_succeeded', asEvent({ ...session, payment_status: 'paid' }), { account, created: settledAt });
+    expect((await (await deliver(stack.server, settled)).json()).outcome).toBe('processed');
+    expect(await conversionsOf(scope)).toEqual([
+      expect.objectContaining({ source: 'click', clickId, creatorId: creator.id, commission: 800, createdAt: new Date(settledAt * 1000) }),
+    ]);
   });
 
   it('reduces the credit proportionally on partial and full refunds, ignoring stale ones', async () => {
@@ -311,21 +345,7 @@ describe('POST /api/stripe/webhooks', () => {
     for (const codeBeatsLink of [true, false]) {
       const { account, scope, promoCode, creator } = await installedReferral({ code_beats_link: codeBeatsLink });
       const linked = await createTestReferral(deps(), scope, { campaign: commission10 });
-      const clickId = `clk_${newStripeId('x').slice(2)}`;
-      await deps().store.clicks.create({
-        ...scope,
-        id: clickId,
-        code: linked.promoCode.code,
-        promoCodeId: linked.promoCode.id,
-        creatorId: linked.creator.id,
-        campaignId: linked.campaign.id,
-        landingUrl: 'https://brand.test/?infl=x',
-        referrer: null,
-        userAgent: null,
-        ipHash: null,
-        source: 'pixel',
-        createdAt: new Date(),
-      });
+      const clickId = await storedClick(scope, linked, new Date());
       const onlyClick = seedPaidSession(stack.stripe, account, { clientReferenceId: clickId });
       const both = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId, metadata: { shoutout_click_id: clickId } });
       for (const session of [onlyClick, both]) await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));

@@ -34,7 +34,13 @@ function metadataSignals(metadata: Stripe.Metadata | null | undefined, clientRef
 }
 
 async function handleCheckoutSession(ctx: EventContext, eventSession: Stripe.Checkout.Session) {
-  const { client } = ctx;
+  const { client, event } = ctx;
+  // A bank debit (ACH, SEPA) completes its checkout unpaid and settles days later, when Stripe sends
+  // async_payment_succeeded: that event credits it, dated then, so the sale counts (and its payout
+  // hold runs) from when the money arrived rather than from when the buyer checked out. Reading the
+  // session from Stripe here could find it paid by now, but not since when.
+  const settledLater = event.type === 'checkout.session.async_payment_succeeded';
+  if (event.type === 'checkout.session.completed' && eventSession.payment_status === 'unpaid') return;
   // The event's copy lacks expanded promotion codes and may be stale (async payments): ask Stripe.
   const session = client
     ? await client.stripe.checkout.sessions.retrieve(eventSession.id, { expand: ['discounts.promotion_code'] }, client.options)
@@ -59,14 +65,16 @@ async function handleCheckoutSession(ctx: EventContext, eventSession: Stripe.Che
     currency: session.currency ?? 'usd',
     buyerEmail: session.customer_details?.email ?? session.customer_email ?? null,
     renewal: false,
-    createdAt: fromUnix(invoice ? paidAtOf(invoice) : session.created),
+    createdAt: fromUnix(invoice ? paidAtOf(invoice) : settledLater ? event.created : session.created),
   };
   const signals: AttributionSignals = {
     ...metadataSignals(session.metadata, session.client_reference_id),
     promotionCodeIds: (session.discounts ?? []).map((discount) => idOf(discount.promotion_code)).filter((id): id is string => !!id),
     stripeCustomerId: paid.stripeCustomerId,
   };
-  await credit(ctx, paid, signals);
+  // The referral is judged when the buyer checked out: a debit settling days later is still the
+  // sale a click inside the attribution window led to.
+  await credit(ctx, paid, signals, fromUnix(session.created));
 }
 
 /**
@@ -131,11 +139,12 @@ async function handleInvoicePaid(ctx: EventContext, eventInvoice: Stripe.Invoice
     .map((discount) => (typeof discount === 'string' || 'deleted' in discount ? null : idOf(discount.promotion_code)))
     .filter((id): id is string => !!id);
   const metadata = { ...invoice.parent?.subscription_details?.metadata, ...invoice.metadata };
-  await credit(ctx, paid, { ...metadataSignals(metadata), promotionCodeIds, stripeCustomerId: paid.stripeCustomerId });
+  await credit(ctx, paid, { ...metadataSignals(metadata), promotionCodeIds, stripeCustomerId: paid.stripeCustomerId }, paid.createdAt);
 }
 
-async function credit(ctx: EventContext, paid: PaidObject, signals: AttributionSignals) {
-  const attribution = await attribute(ctx.deps, ctx.org, ctx.scope, signals, paid.createdAt);
+/** `boughtAt` is when the buyer decided, against which a click's attribution window is measured. */
+async function credit(ctx: EventContext, paid: PaidObject, signals: AttributionSignals, boughtAt: Date) {
+  const attribution = await attribute(ctx.deps, ctx.org, ctx.scope, signals, boughtAt);
   if (!attribution) return;
   await recordConversion(ctx.deps, ctx.scope, paid, attribution);
 }
