@@ -19,7 +19,20 @@ const handleOf = (balance: Balance) => (balance.creator_handle ? `@${balance.cre
  * payout, and if a refund changed what is due, the backend refuses it and the view reloads with
  * the new figure, so nobody marks as paid an amount they did not see.
  */
-export function PayoutsView({ api, base, locale, onClose }: { api: Api; base: string; locale: string; onClose: () => void }) {
+export function PayoutsView({
+  api,
+  base,
+  locale,
+  canRecord,
+  onClose,
+}: {
+  api: Api;
+  base: string;
+  locale: string;
+  /** False for a user whose Dashboard role may only look: balances and history without the action. */
+  canRecord: boolean;
+  onClose: () => void;
+}) {
   const load = useCallback((client: Api) => client.get<BalanceList>('payouts/balances'), []);
   const { resource, reload } = useResource(api, load);
   const history = usePages(api, loadHistory);
@@ -90,11 +103,15 @@ export function PayoutsView({ api, base, locale, onClose }: { api: Api; base: st
                   recording={recording}
                   reference={reference}
                   onReference={setReference}
-                  onStart={() => {
-                    setPaying(balanceKey(balance));
-                    setReference('');
-                    setError(null);
-                  }}
+                  onStart={
+                    canRecord
+                      ? () => {
+                          setPaying(balanceKey(balance));
+                          setReference('');
+                          setError(null);
+                        }
+                      : undefined
+                  }
                   onCancel={() => setPaying(null)}
                   onRecord={() => record(balance)}
                 />
@@ -125,7 +142,8 @@ function BalanceCard({
   recording: boolean;
   reference: string;
   onReference: (reference: string) => void;
-  onStart: () => void;
+  /** Absent when the user may not record payouts. */
+  onStart?: () => void;
   onCancel: () => void;
   onRecord: () => void;
 }) {
@@ -142,6 +160,7 @@ function BalanceCard({
         <Box css={{ color: 'secondary', font: 'caption' }}>Refunds after the last payout: {money(-balance.due)} comes off later commission.</Box>
       )}
       {balance.due > 0 &&
+        onStart &&
         (paying ? (
           <Box css={{ stack: 'y', gap: 'small' }}>
             <TextField

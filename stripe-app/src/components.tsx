@@ -30,3 +30,13 @@ export function Empty({ title, children }: { title: string; children?: React.Rea
     </Box>
   );
 }
+
+/** Why the actions are missing, for a Dashboard user whose roles only let them look. */
+export function ReadOnlyNotice({ roleNames }: { roleNames: string[] }) {
+  return (
+    <Banner
+      title="View only"
+      description={`Your Dashboard role (${roleNames.join(', ')}) can see the referral program but not change it. Administrators and developers add creators and campaigns, switch codes, record payouts and change settings.`}
+    />
+  );
+}

@@ -1,3 +1,4 @@
+import type { RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { render } from '@stripe/ui-extension-sdk/testing';
 import { Badge, Banner, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
@@ -7,7 +8,8 @@ import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { settings } from './fixtures';
 
-const settingsPage = (mode: 'live' | 'test' = 'live', locale?: string) => render(<AppSettings {...viewContext('settings', { mode, locale })} />);
+const settingsPage = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
+  render(<AppSettings {...viewContext('settings', { mode, locale, roles })} />);
 type Wrapper = ReturnType<typeof settingsPage>['wrapper'];
 const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
 const scope = (wrapper: Wrapper, id: string) => wrapper.findAll(Checkbox).find((node) => String(node.prop('label')).startsWith(`${id}:`))!;
@@ -115,6 +117,30 @@ describe('AppSettings', () => {
     expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Saved' });
     expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nnew.test' });
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows a read-only user the settings and keys without saving, creating or revoking', async () => {
+    fakeBackend({ 'GET settings': { body: settings } });
+    const { wrapper, update } = settingsPage('live', undefined, [{ id: 'view_only', name: 'View only', type: 'builtIn' }]);
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'View only' });
+    expect(wrapper.find(SettingsView)!.prop('onSave')).toBeUndefined();
+    for (const field of [
+      wrapper.find(TextArea, { label: 'Allowed domains' }),
+      wrapper.find(TextField, { label: 'Attribution window (days)' }),
+      wrapper.find(TextField, { label: 'Referral parameters' }),
+      wrapper.find(TextField, { label: 'Payout hold period (days)' }),
+      wrapper.find(Select),
+      wrapper.find(Switch),
+    ]) {
+      expect(field).toHaveProps({ disabled: true });
+    }
+    expect(wrapper).toContainText('Production backend');
+    expect(button(wrapper, 'Revoke')).toBeNull();
+    expect(button(wrapper, 'Create API key')).toBeNull();
+    expect(wrapper.findAll(Checkbox)).toHaveLength(0);
+    // The snippet is still theirs to copy.
+    expect(button(wrapper, 'Copy snippet')).not.toBeNull();
   });
 
   it('refuses invalid settings without calling the backend', async () => {

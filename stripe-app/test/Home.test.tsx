@@ -1,3 +1,4 @@
+import type { RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { render } from '@stripe/ui-extension-sdk/testing';
 import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
@@ -6,7 +7,8 @@ import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
 import { conversion, overview } from './fixtures';
 
-const drawer = (mode: 'live' | 'test' = 'live', locale?: string) => render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale })} />);
+const drawer = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
+  render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale, roles })} />);
 type Wrapper = ReturnType<typeof drawer>['wrapper'];
 const button = (wrapper: Wrapper, label: string) => wrapper.findAll(Button).find((node) => node.text === label) ?? null;
 const pressAction = (wrapper: Wrapper, label: string) => pressInFragment(wrapper, wrapper.find(ContextView)!.prop('actions'), label);
@@ -57,6 +59,46 @@ describe('Home (drawer)', () => {
     await settle(update);
     expect(wrapper).toContainText('No campaigns yet');
     expect(button(wrapper, 'Create a campaign')).not.toBeNull();
+  });
+
+  it('shows a user whose Dashboard roles only look the program without the actions that change it', async () => {
+    const readOnly: RoleDefinition[] = [
+      { id: 'view_only', name: 'View only', type: 'builtIn' },
+      { id: 'analyst', name: 'Analyst', type: 'builtIn' },
+    ];
+    fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer('live', undefined, readOnly);
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'View only' });
+    expect(wrapper.find(Banner, { title: 'View only' })!.prop('description')).toContain('Your Dashboard role (View only, Analyst)');
+    expect(wrapper.find(ContextView)!.prop('actions')).toBeUndefined();
+    expect(wrapper).toContainText('ANNIE20');
+    expect(wrapper.findAll(Button).map((node) => node.text)).not.toEqual(expect.arrayContaining(['Deactivate']));
+    expect(button(wrapper, 'Reactivate')).toBeNull();
+    expect(button(wrapper, 'Copy link')).not.toBeNull();
+
+    // One managing role among them is enough; a custom role is the account's to define, and a role
+    // sent without its id cannot be told apart.
+    const managingRoles: RoleDefinition[][] = [
+      [...readOnly, { id: 'developer', name: 'Developer', type: 'builtIn' }],
+      [{ id: 'ops_lead', name: 'Ops lead', type: 'custom' }],
+      [{ name: 'Analyst', type: 'builtIn' }],
+    ];
+    for (const roles of managingRoles) {
+      const managing = drawer('live', undefined, roles);
+      await settle(managing.update);
+      expect(managing.wrapper.findAll(Banner).some((node) => node.prop('title') === 'View only')).toBe(false);
+      expect(button(managing.wrapper, 'Deactivate')).not.toBeNull();
+      expect(managing.wrapper.find(ContextView)!.prop('actions')).toBeDefined();
+    }
+  });
+
+  it('does not invite a read-only user to create what they may not', async () => {
+    fakeBackend({ 'GET overview': { body: { ...overview, campaigns: [], creators: [] } } });
+    const { wrapper, update } = drawer('live', undefined, [{ id: 'support_specialist', name: 'Support specialist', type: 'builtIn' }]);
+    await settle(update);
+    expect(wrapper).toContainText('No campaigns yet');
+    expect(button(wrapper, 'Create a campaign')).toBeNull();
   });
 
   it('invites to add a creator when a campaign has none', async () => {
@@ -431,9 +473,9 @@ describe('Home: payouts', () => {
   const view = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Creator payouts' })!;
   const press = (wrapper: Wrapper, label: string) => view(wrapper).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
   const noPayouts = { body: { object: 'list', data: [], has_more: false } };
-  async function open(routes: Parameters<typeof fakeBackend>[0]) {
+  async function open(routes: Parameters<typeof fakeBackend>[0], roles?: RoleDefinition[]) {
     const backend = fakeBackend({ 'GET overview': { body: overview }, 'GET payouts': noPayouts, ...routes });
-    const rendered = drawer();
+    const rendered = drawer('live', undefined, roles);
     await settle(rendered.update);
     button(rendered.wrapper, 'Payouts')!.trigger('onPress');
     await settle(rendered.update);
@@ -475,6 +517,17 @@ describe('Home: payouts', () => {
     expect(view(wrapper)).toContainText('Payouts recorded');
     expect(view(wrapper)).toContainText('@annie · $125.00');
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows a read-only user what is due and paid, without recording anything', async () => {
+    const { backend, wrapper } = await open(
+      { 'GET payouts/balances': balances(balance({})), 'GET payouts': { body: { object: 'list', data: [payoutRecord({})], has_more: false } } },
+      [{ id: 'view_only', name: 'View only', type: 'builtIn' }],
+    );
+    expect(view(wrapper)).toContainText('$125.00 due · $30.00 pending · $400.00 paid');
+    expect(view(wrapper)).toContainText('@annie · $125.00');
+    expect(view(wrapper).findAll(Button).some((node) => node.text === 'Record payout')).toBe(false);
+    expect(backend.calls.some((call) => call.route === 'POST payouts')).toBe(false);
   });
 
   it('lists the payouts recorded, each with its statement, a page at a time', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import type { ExtensionContextValue, RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { getMockContextProps } from '@stripe/ui-extension-sdk/testing';
 import { allows, type Manifest } from '../scripts/manifest';
 
@@ -55,10 +55,15 @@ export const backendError = (status: number, message: string, param?: string) =>
 
 export function viewContext(
   viewportID: string,
-  options: { mode?: 'live' | 'test'; object?: { id: string; object: string }; apiBase?: string; locale?: string } = {},
+  options: { mode?: 'live' | 'test'; object?: { id: string; object: string }; apiBase?: string; locale?: string; roles?: RoleDefinition[] } = {},
 ): ExtensionContextValue {
   return getMockContextProps({
-    userContext: { id: 'usr_view', account: { id: 'acct_view' }, ...(options.locale && { locale: options.locale }) },
+    userContext: {
+      id: 'usr_view',
+      account: { id: 'acct_view' },
+      ...(options.locale && { locale: options.locale }),
+      ...(options.roles && { roles: options.roles }),
+    },
     environment: {
       viewportID,
       mode: options.mode ?? 'live',

@@ -16,9 +16,10 @@ import {
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
-import { ErrorBanner, Loading } from '../components';
+import { ErrorBanner, Loading, ReadOnlyNotice } from '../components';
 import { formatDate, userLocale } from '../format';
 import { pixelSnippet } from '../pixel';
+import { accessOf } from '../roles';
 import type { ApiKey, Settings } from '../types';
 import { useResource } from '../useResource';
 import { type FieldErrors, hasErrors, type SettingsForm, splitList, toHostname, validateSettingsForm } from '../validation';
@@ -54,6 +55,7 @@ const AppSettings = (context: ExtensionContextValue) => {
   const [saveError, setSaveError] = useState<BackendError | null>(null);
   const [status, setStatus] = useState<string | undefined>(undefined);
   const locale = userLocale(context);
+  const { canManage, roleNames } = accessOf(context);
 
   const settings = resource.status === 'ready' ? resource.data : null;
   const form = draft ?? (settings ? formOf(settings.org) : null);
@@ -95,6 +97,7 @@ const AppSettings = (context: ExtensionContextValue) => {
     const snippet = pixelSnippet(base, settings.org);
     body = (
       <Box css={{ stack: 'y', gap: 'large' }}>
+        {!canManage && <ReadOnlyNotice roleNames={roleNames} />}
         {context.environment.mode === 'test' && <Banner title="Test mode" description="API keys listed and created here are test-mode keys." />}
         <Box css={{ stack: 'y', gap: 'small' }}>
           <Box css={{ font: 'heading' }}>Tracking pixel</Box>
@@ -117,6 +120,7 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextArea
             label="Allowed domains"
             description="One per line. The pixel and click API accept these and their subdomains; the first one is used for share links."
+            disabled={!canManage}
             value={form.domains}
             error={errors.domains}
             invalid={!!errors.domains}
@@ -125,6 +129,7 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextField
             label="Attribution window (days)"
             type="number"
+            disabled={!canManage}
             value={form.windowDays}
             error={errors.windowDays}
             invalid={!!errors.windowDays}
@@ -133,18 +138,23 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextField
             label="Referral parameters"
             description="Query parameters that carry a creator’s code, e.g. infl for ?infl=ANNIE20. Comma-separated; the first is used in share links."
+            disabled={!canManage}
             value={form.referralParams}
             error={errors.referralParams}
             invalid={!!errors.referralParams}
             onChange={(event) => edit({ referralParams: event.target.value })}
           />
-          <Select label="When a visitor followed several creators’ links" value={form.model} onChange={(event) => edit({ model: event.target.value as SettingsForm['model'] })}>
+          <Select
+            label="When a visitor followed several creators’ links"
+            disabled={!canManage}
+            value={form.model} onChange={(event) => edit({ model: event.target.value as SettingsForm['model'] })}>
             <option value="last_click">Credit the last click</option>
             <option value="first_click">Credit the first click</option>
           </Select>
           <Switch
             label="A redeemed code beats a link"
             description="When checkout carries one creator’s code and another creator’s link, credit the code."
+            disabled={!canManage}
             checked={form.codeBeatsLink}
             onChange={(event) => edit({ codeBeatsLink: event.target.checked })}
           />
@@ -152,6 +162,7 @@ const AppSettings = (context: ExtensionContextValue) => {
             label="Payout hold period (days)"
             description="Commission becomes due to a creator this long after the sale, so refunds within it never reach a payout. 0 to 365."
             type="number"
+            disabled={!canManage}
             value={form.holdDays}
             error={errors.holdDays}
             invalid={!!errors.holdDays}
@@ -159,13 +170,13 @@ const AppSettings = (context: ExtensionContextValue) => {
           />
         </Box>
         <Divider />
-        <ApiKeys api={api} keys={settings.api_keys} locale={locale} onChanged={reload} />
+        <ApiKeys api={api} keys={settings.api_keys} locale={locale} canManage={canManage} onChanged={reload} />
       </Box>
     );
   }
 
   return (
-    <SettingsView onSave={settings ? save : undefined} statusMessage={status}>
+    <SettingsView onSave={settings && canManage ? save : undefined} statusMessage={status}>
       {body}
     </SettingsView>
   );
@@ -188,7 +199,20 @@ function PixelStatus({ pixel, locale }: { pixel: Settings['pixel']; locale: stri
   );
 }
 
-function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; locale: string; onChanged: () => void }) {
+function ApiKeys({
+  api,
+  keys,
+  locale,
+  canManage,
+  onChanged,
+}: {
+  api: Api;
+  keys: ApiKey[];
+  locale: string;
+  /** False for a user whose Dashboard role may only look: the keys listed, nothing created or revoked. */
+  canManage: boolean;
+  onChanged: () => void;
+}) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['referrals']);
   const [created, setCreated] = useState<ApiKey | null>(null);
@@ -260,7 +284,7 @@ function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; l
             </Inline>
             {key.revoked ? (
               <Badge type="neutral">Revoked {formatDate(key.revoked, locale)}</Badge>
-            ) : confirming === key.id ? (
+            ) : !canManage ? null : confirming === key.id ? (
               <>
                 <Button size="small" type="destructive" onPress={() => revoke(key)}>
                   Confirm revoke
@@ -277,18 +301,22 @@ function ApiKeys({ api, keys, locale, onChanged }: { api: Api; keys: ApiKey[]; l
           </Inline>
         ))
       )}
-      <TextField label="New key name" placeholder="Production backend" value={name} onChange={(event) => setName(event.target.value)} />
-      {SCOPES.map((scope) => (
-        <Checkbox
-          key={scope.id}
-          label={scope.label}
-          checked={scopes.includes(scope.id)}
-          onChange={(event) => setScopes((current) => (event.target.checked ? [...current, scope.id] : current.filter((id) => id !== scope.id)))}
-        />
-      ))}
-      <Button type="primary" pending={pending === 'create'} onPress={create}>
-        Create API key
-      </Button>
+      {canManage && (
+        <>
+          <TextField label="New key name" placeholder="Production backend" value={name} onChange={(event) => setName(event.target.value)} />
+          {SCOPES.map((scope) => (
+            <Checkbox
+              key={scope.id}
+              label={scope.label}
+              checked={scopes.includes(scope.id)}
+              onChange={(event) => setScopes((current) => (event.target.checked ? [...current, scope.id] : current.filter((id) => id !== scope.id)))}
+            />
+          ))}
+          <Button type="primary" pending={pending === 'create'} onPress={create}>
+            Create API key
+          </Button>
+        </>
+      )}
     </Box>
   );
 }

@@ -21,10 +21,11 @@ import {
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
-import { Empty, ErrorBanner, Loading } from '../components';
+import { Empty, ErrorBanner, Loading, ReadOnlyNotice } from '../components';
 import { ConversionsView } from '../ConversionsView';
 import { PayoutsView } from '../PayoutsView';
 import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
+import { accessOf } from '../roles';
 import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
 import { useResource } from '../useResource';
 import { useForm } from '../useForm';
@@ -44,6 +45,7 @@ const Home = (context: ExtensionContextValue) => {
   const load = useCallback((client: Api) => client.get<Overview>('overview', { period }), [period]);
   const { resource, reload } = useResource(api, load);
   const locale = userLocale(context);
+  const { canManage, roleNames } = accessOf(context);
   const [actionError, setActionError] = useState<BackendError | null>(null);
   const [creatorFormShown, setCreatorFormShown] = useState(false);
   const [campaignFormShown, setCampaignFormShown] = useState(false);
@@ -79,7 +81,7 @@ const Home = (context: ExtensionContextValue) => {
       title="Creator referrals"
       description={context.environment.mode === 'test' ? 'Test mode data' : undefined}
       actions={
-        overview && overview.campaigns.length > 0 ? (
+        canManage && overview && overview.campaigns.length > 0 ? (
           <>
             <Button type="primary" onPress={() => setCreatorFormShown(true)}>
               Add creator
@@ -90,6 +92,7 @@ const Home = (context: ExtensionContextValue) => {
       }
     >
       <Box css={{ stack: 'y', gap: 'medium' }}>
+        {!canManage && <ReadOnlyNotice roleNames={roleNames} />}
         {actionError && <Banner type="critical" title="That did not work" description={actionError.message} onDismiss={() => setActionError(null)} />}
         <Select label="Period" name="period" value={period} onChange={(event) => setPeriod(event.target.value)}>
           {PERIODS.map((option) => (
@@ -108,9 +111,11 @@ const Home = (context: ExtensionContextValue) => {
           <Empty title="No campaigns yet">
             <Box css={{ stack: 'y', gap: 'small' }}>
               A campaign sets the discount customers get and the commission creators earn. Create one, then add creators with their codes.
-              <Button type="primary" onPress={() => setCampaignFormShown(true)}>
-                Create a campaign
-              </Button>
+              {canManage && (
+                <Button type="primary" onPress={() => setCampaignFormShown(true)}>
+                  Create a campaign
+                </Button>
+              )}
             </Box>
           </Empty>
         ) : (
@@ -118,9 +123,9 @@ const Home = (context: ExtensionContextValue) => {
             overview={resource.data}
             locale={locale}
             busyCode={busyCode}
-            onSetActive={setCodeActive}
+            onSetActive={canManage ? setCodeActive : undefined}
             onCopy={copyLink}
-            onAddCreator={() => setCreatorFormShown(true)}
+            onAddCreator={canManage ? () => setCreatorFormShown(true) : undefined}
             onShowConversions={setConversionsOf}
             onShowPayouts={() => setPayoutsShown(true)}
           />
@@ -149,7 +154,7 @@ const Home = (context: ExtensionContextValue) => {
           onClose={() => setConversionsOf(undefined)}
         />
       )}
-      {api && base && payoutsShown && <PayoutsView api={api} base={base} locale={locale} onClose={() => setPayoutsShown(false)} />}
+      {api && base && payoutsShown && <PayoutsView api={api} base={base} locale={locale} canRecord={canManage} onClose={() => setPayoutsShown(false)} />}
     </ContextView>
   );
 };
@@ -181,9 +186,10 @@ function OverviewBody({
   overview: Overview;
   locale: string;
   busyCode: string | null;
-  onSetActive: (promoCode: PromoCode, active: boolean) => void;
+  /** Absent, with onAddCreator, for a user whose Dashboard role may not change the program. */
+  onSetActive?: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
-  onAddCreator: () => void;
+  onAddCreator?: () => void;
   onShowConversions: (creator: Creator | null) => void;
   onShowPayouts: () => void;
 }) {
@@ -232,9 +238,11 @@ function OverviewBody({
           <Empty title="No creators yet">
             <Box css={{ stack: 'y', gap: 'small' }}>
               Add a creator with their own promo code; they share it or their link, and you see what it brings in here.
-              <Button type="primary" onPress={onAddCreator}>
-                Add a creator
-              </Button>
+              {onAddCreator && (
+                <Button type="primary" onPress={onAddCreator}>
+                  Add a creator
+                </Button>
+              )}
             </Box>
           </Empty>
         ) : (
@@ -294,7 +302,7 @@ function CreatorCard({
   currency: string | null;
   locale: string;
   busyCode: string | null;
-  onSetActive: (promoCode: PromoCode, active: boolean) => void;
+  onSetActive?: (promoCode: PromoCode, active: boolean) => void;
   onCopy: (promoCode: PromoCode) => void;
   onShowConversions: () => void;
 }) {
@@ -313,9 +321,11 @@ function CreatorCard({
         <Inline key={promoCode.id} css={{ gap: 'small', alignY: 'center' }}>
           <Inline css={{ font: 'bodyEmphasized' }}>{promoCode.code}</Inline>
           <Badge type={promoCode.active ? 'positive' : 'neutral'}>{promoCode.active ? 'Active' : 'Inactive'}</Badge>
-          <Button size="small" pending={busyCode === promoCode.id} onPress={() => onSetActive(promoCode, !promoCode.active)}>
-            {promoCode.active ? 'Deactivate' : 'Reactivate'}
-          </Button>
+          {onSetActive && (
+            <Button size="small" pending={busyCode === promoCode.id} onPress={() => onSetActive(promoCode, !promoCode.active)}>
+              {promoCode.active ? 'Deactivate' : 'Reactivate'}
+            </Button>
+          )}
           <Button size="small" disabled={!promoCode.share_url} onPress={() => onCopy(promoCode)}>
             Copy link
           </Button>
