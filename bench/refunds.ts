@@ -14,7 +14,8 @@ export interface RefundScaling {
 /**
  * How a refund's cost grows with the conversions an org has on the embedded store: the same work
  * (`recordRefund`, what a `charge.refunded` event runs after its signature check) timed with few and
- * with many conversions stored, in one store. It should grow only with the depth of an index tree.
+ * with many conversions stored, in one store. It should grow no more than an index lookup does,
+ * never like a scan.
  * Conversions are one-off checkouts, as most are: no subscription, no charge id until refunded.
  */
 export async function refundScaling(dataDir: string, options: { small: number; large: number; refunds: number }): Promise<RefundScaling> {

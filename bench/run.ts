@@ -19,7 +19,7 @@ import { type BenchProcess, startProcess } from './server';
 const BINDINGS = 100_000;
 const WEBHOOK_EVENTS = 10_000;
 const REFUND_SCALING = { small: 2_000, large: 100_000, refunds: 500 };
-// A refund may cost this much more among 100k conversions than among 2k: an index tree's depth, not a scan.
+// A refund may cost this much more among 100k conversions than among 2k: an index lookup, not a scan.
 const MAX_REFUND_GROWTH = 2;
 const WEBHOOK_SECRET = 'whsec_bench_endpoint_secret';
 // High enough never to trigger: the bench measures the routes, not the limiter's refusals.

@@ -143,7 +143,7 @@ describe('embedded store compaction', () => {
     indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'code'], unique: true }, { fields: ['note'] }],
   } as const satisfies { name: string; indexes: { fields: (keyof Row)[]; unique?: boolean }[] };
 
-  it('writes the very file NeDB’s own compaction writes, and reopens to the same documents', async () => {
+  it('writes the very lines NeDB’s own compaction writes, and reopens to the same documents', async () => {
     const driver = await openEmbeddedDriver(directory);
     const rows = await driver.collection<Row>({ ...spec, indexes: [...spec.indexes] });
     // More rows than one write of the rewrite carries (4,096 lines).
@@ -164,7 +164,9 @@ describe('embedded store compaction', () => {
     const stock = new Datastore({ filename: copy });
     await stock.loadDatabaseAsync();
     await stock.compactDatafileAsync();
-    expect(ours).toBe(await readFile(copy, 'utf8'));
+    // NeDB writes documents in its tree's key order, the embedded store in its map's insertion order.
+    const lines = (file: string) => file.split('\n').sort();
+    expect(lines(ours)).toEqual(lines(await readFile(copy, 'utf8')));
     expect(ours.split('\n').filter((line) => line.includes('$$indexCreated'))).toHaveLength(2);
 
     const reopened = await openEmbeddedDriver(directory);

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
-import { compareThings, deepCopy } from '@seald-io/nedb/lib/model.js';
+import { deepCopy } from '@seald-io/nedb/lib/model.js';
 import { crashSafeWriteFileLinesAsync } from '@seald-io/nedb/lib/storage.js';
 import { randomHex } from '../crypto';
 import { AppendLog } from './append-log';
+import { HashedKeys } from './hashed-keys';
 import { checkedCollection, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, keyFieldsOf } from './driver';
 import { acquireDataDirLock } from './lock';
 
@@ -34,8 +35,8 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
     async collection<T extends object>(spec: CollectionSpec<T>) {
       const filename = path.join(directory, `${spec.name}.db`);
       const datastore = new Datastore<T>({ filename });
-      // Before loading, so the `_id` tree is built once, with it.
-      compareKeysDirectly(indexesByField(datastore)._id, []);
+      // Before loading, so the `_id` index is built once, hashed.
+      hashKeys(indexesByField(datastore)._id, []);
       const log = new AppendLog(filename, 0o644);
       useAppendLog(datastore, log);
       await datastore.loadDatabaseAsync();
@@ -49,7 +50,7 @@ export async function openEmbeddedDriver(dataDir: string): Promise<Driver> {
       for (const index of indexesOf(datastore)) {
         if (index.fieldName === '_id') continue;
         if (leavesOutNullKeys(index)) leaveOutNullKeys(index);
-        compareKeysDirectly(index, documents);
+        hashKeys(index, documents);
       }
       datastore.setAutocompactionInterval(COMPACT_EVERY_MS);
       datastores.push(datastore as Datastore);
@@ -77,8 +78,8 @@ interface DocumentKey {
 
 /**
  * Documents are stored with their collection's key (`keyFieldsOf`) as NeDB's `_id`, whose unique
- * index NeDB always keeps. A unique index on the key fields would be a second tree of the same keys,
- * walked on every insert and marked by every full collection: for bindings (org, mode, user),
+ * index NeDB always keeps. A unique index on the key fields would be a second index of the same keys,
+ * updated on every insert and marked by every full collection: for bindings (org, mode, user),
  * dropping it cut an identify's CPU by a fifth (docs/performance.md, sixth round).
  */
 function documentKeyOf<T>(spec: CollectionSpec<T>): DocumentKey | null {
@@ -93,7 +94,7 @@ function documentKeyOf<T>(spec: CollectionSpec<T>): DocumentKey | null {
 
 /**
  * Files written before documents were filed under their key (NeDB's random `_id`s, and an index on
- * the key fields) are rewritten once, on open: new `_id`s, the `_id` tree rebuilt, the file
+ * the key fields) are rewritten once, on open: new `_id`s, the `_id` index rebuilt, the file
  * compacted. The other indexes key on fields that do not change. The unique index the file had
  * guarantees the new `_id`s are unique.
  */
@@ -180,36 +181,20 @@ interface NedbIndex {
   insert(documents: unknown): void;
   remove(documents: unknown): void;
   getMatching(key: unknown): object[];
-  treeOptions: { compareKeys: (a: unknown, b: unknown) => number };
-  reset(documents: unknown[]): void;
+  tree: unknown;
+  reset(documents?: unknown[]): void;
 }
 
 /**
- * NeDB orders every index's keys with compareThings, which checks a ladder of types before it
- * compares two strings, and for a compound key (a promo code's `{orgId, livemode, code}`) sorts both
- * objects' field names on every comparison: some 30 sorts per search among 100k documents, 50 KB of
- * garbage, and most of such a read's time. Comparing strings directly, and compound keys (which
- * always carry every field of their index) field by field in sorted name order, gives the very
- * same order. Each tree node keeps the comparison it was built with, so the index is rebuilt.
+ * Keeps an index's keys in a hash map (`HashedKeys`) rather than NeDB's AVL tree, whose every
+ * insert and search walked some 17 nodes among 100k bindings, comparing keys through NeDB's
+ * type-by-type compareThings. An index keeps the map across NeDB's rebuilds (`reset`).
  */
-function compareKeysDirectly(index: NedbIndex, documents: unknown[]): void {
-  const fields = index.fieldName.split(',').sort();
-  const compareValues = (left: unknown, right: unknown) => {
-    if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
-    return compareThings(left, right);
+function hashKeys(index: NedbIndex, documents: unknown[]): void {
+  index.reset = (newData) => {
+    index.tree = new HashedKeys(index.unique);
+    if (newData) index.insert(newData);
   };
-  index.treeOptions.compareKeys =
-    fields.length === 1
-      ? compareValues
-      : (a, b) => {
-          const [left, right] = [a as Record<string, unknown>, b as Record<string, unknown>];
-          for (const field of fields) {
-            if (left[field] === right[field]) continue;
-            const order = compareValues(left[field], right[field]);
-            if (order !== 0) return order;
-          }
-          return 0;
-        };
   index.reset(documents);
 }
 
