@@ -187,8 +187,10 @@ interface NedbIndex {
 
 /**
  * Keeps an index's keys in a hash map (`HashedKeys`) rather than NeDB's AVL tree, whose every
- * insert and search walked some 17 nodes among 100k bindings, comparing keys through NeDB's
- * type-by-type compareThings. An index keeps the map across NeDB's rebuilds (`reset`).
+ * insert and search compared keys at some 17 nodes among 100k bindings (docs/performance.md, ninth
+ * round). The store only keeps indexes it looks up by equality, so order is needed only by a range
+ * condition on an indexed field, which the map answers by sorting. The index keeps the map across
+ * NeDB's rebuilds (`reset`).
  */
 function hashKeys(index: NedbIndex, documents: unknown[]): void {
   index.reset = (newData) => {
