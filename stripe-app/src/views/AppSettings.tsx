@@ -147,7 +147,9 @@ const AppSettings = (context: ExtensionContextValue) => {
           <Select
             label="When a visitor followed several creators’ links"
             disabled={!canManage}
-            value={form.model} onChange={(event) => edit({ model: event.target.value as SettingsForm['model'] })}>
+            value={form.model}
+            onChange={(event) => edit({ model: event.target.value as SettingsForm['model'] })}
+          >
             <option value="last_click">Credit the last click</option>
             <option value="first_click">Credit the first click</option>
           </Select>
