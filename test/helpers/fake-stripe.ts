@@ -1,45 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
+import { fixture } from './stripe-objects';
 
 /**
  * A local stand-in for api.stripe.com that the real `stripe` SDK talks to (via STRIPE_API_BASE).
- * Responses are Stripe's own example objects from `../shared/stripe/fixtures3.json` with ids and
- * fields taken from the request; unknown parameters are refused as Stripe refuses them, and every
- * request is recorded with its `Stripe-Account` header so tests can assert what was sent.
+ * Responses are built by the typed builders in `stripe-objects.ts` with ids and fields taken from
+ * the request; unknown parameters are refused as Stripe refuses them, and every request is recorded
+ * with its `Stripe-Account` header so tests can assert what was sent.
  */
 
 type Json = Record<string, unknown>;
 
-// Stripe's fixtures are not copied into this repository: they sit beside it (as in CI), or wherever
-// STRIPE_FIXTURES points.
-const FIXTURES_PATH =
-  process.env.STRIPE_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/stripe/fixtures3.json');
-const fixtures = loadFixtures(FIXTURES_PATH);
-
-function loadFixtures(file: string): Record<string, Json> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(
-      `The fake Stripe needs Stripe's example objects, fixtures3.json from the public stripe/openapi repository ` +
-        `(openapi/fixtures3.json), and found none at ${file}. Save that file there, or set STRIPE_FIXTURES to its path.`,
-    );
-  }
-  return (JSON.parse(text) as { resources: Record<string, Json> }).resources;
-}
-
-/** A fresh copy of Stripe's example object for a resource (`coupon`, `checkout.session`…), with overrides. */
-export function fixture<T = Json>(resource: string, overrides: Json = {}): T {
-  const base = fixtures[resource];
-  if (!base) throw new Error(`no fixture for ${resource}`);
-  return { ...structuredClone(base), ...overrides } as T;
-}
+export { fixture };
 
 const stripeId = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 
