@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 
 export interface BuiltPixel {
   /** Minified IIFE, and the same bytes pre-compressed at the highest levels, computed once. */
@@ -12,14 +11,15 @@ export interface BuiltPixel {
   version: string;
 }
 
-const ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
+// A production build (`npm run build`) bakes the bundled pixel in here; run from source, it is bundled on first use.
+declare const SHOUTOUT_BUILT_PIXEL: string | undefined;
 
 let building: Promise<BuiltPixel> | undefined;
 
 /**
- * Builds the pixel in memory with esbuild the first time it is asked for and keeps it for the life
- * of the process: `npm start` and `npm test` work from a clean clone with no build step, and the
- * served script can never be stale relative to the source it runs with.
+ * The pixel, compressed once and kept for the life of the process. Run from source (tests, the
+ * demo) it is built in memory the first time it is asked for, so it can never be stale relative to
+ * the source it runs with; the production build brings it ready-made.
  */
 export function loadPixel(): Promise<BuiltPixel> {
   building ??= buildPixel().catch((error) => {
@@ -29,9 +29,12 @@ export function loadPixel(): Promise<BuiltPixel> {
   return building;
 }
 
-async function buildPixel(): Promise<BuiltPixel> {
+/** The pixel as served: `src/index.ts` bundled and minified by esbuild. */
+export async function bundlePixel(): Promise<string> {
+  // Loaded only here, so that a production build, which has the pixel baked in, never loads esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [fileURLToPath(new URL('./src/index.ts', import.meta.url))],
     bundle: true,
     minify: true,
     format: 'iife',
@@ -42,7 +45,11 @@ async function buildPixel(): Promise<BuiltPixel> {
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
   });
-  const raw = Buffer.from(result.outputFiles[0].contents);
+  return result.outputFiles[0].text;
+}
+
+async function buildPixel(): Promise<BuiltPixel> {
+  const raw = Buffer.from(typeof SHOUTOUT_BUILT_PIXEL === 'string' ? SHOUTOUT_BUILT_PIXEL : await bundlePixel());
   return {
     raw,
     gzip: gzipSync(raw, { level: 9 }),

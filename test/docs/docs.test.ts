@@ -69,9 +69,9 @@ describe('docs/', () => {
     for (const { key, fallback } of rows) expect(fallback, key).toBe(defaults[key] === undefined ? '' : String(defaults[key]));
   });
 
-  it('gives operators the very command npm start runs, for supervisors to signal', () => {
+  it('gives operators the very command npm start runs after building, for supervisors to signal', () => {
     const [block] = markedBlocks('start command');
-    expect(block?.code).toBe(JSON.parse(read('package.json')).scripts.start);
+    expect(JSON.parse(read('package.json')).scripts.start).toBe(`npm run build --silent && ${block?.code}`);
   });
 
   it('lists every error code the service raises', () => {

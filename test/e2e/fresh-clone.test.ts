@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { exitOf, ROOT } from '../helpers/process';
 
 /**
- * A clone of this commit in a folder with nothing beside it, as a newcomer gets it: the fake Stripe
- * and `npm run demo` must work there, reading nothing outside the repository.
+ * A clone of this commit in a folder with nothing beside it, as a newcomer gets it: the fake Stripe,
+ * `npm run demo` and `npm start` must work there, reading nothing outside the repository.
  */
 
 const run = promisify(execFile);
@@ -34,9 +34,9 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-function start(command: string, args: string[], env: Record<string, string> = {}) {
+function start(command: string, args: string[], env: Record<string, string> = {}, cwd = clone) {
   // Its own process group, so that stopping `npm run` stops the demo it started too.
-  const child = spawn(command, args, { cwd: clone, env: { ...newcomerEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd, env: { ...newcomerEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -45,7 +45,17 @@ function start(command: string, args: string[], env: Record<string, string> = {}
 
 async function stopGroup(child: ChildProcess) {
   if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
-  await exitOf(child);
+  return exitOf(child);
+}
+
+/** Where a started service listens, once it says so. */
+async function listening(child: ReturnType<typeof start>): Promise<string> {
+  for (let waited = 0; ; waited += 100) {
+    const url = /Shoutout listening on (\S+)/.exec(child.output())?.[1];
+    if (url) return url;
+    if (child.exitCode !== null || waited > 60_000) throw new Error(`the service did not start: ${child.output()}`);
+    await sleep(100);
+  }
 }
 
 describe('a fresh clone with nothing beside it', () => {
@@ -85,6 +95,35 @@ describe('a fresh clone with nothing beside it', () => {
       expect(landing.status).toBe(200);
     } finally {
       await stopGroup(demo);
+    }
+  });
+
+  it('runs `npm start` as plain JavaScript it builds, which then runs without the sources', { timeout: 120_000 }, async () => {
+    const dataDir = path.join(folder, 'data');
+    const fromSource = start('npm', ['start'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    try {
+      const health = await fetch(`${await listening(fromSource)}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok', store: 'embedded' });
+    } finally {
+      // npm itself dies of the signal; the server's own clean exit is checked on the build below.
+      await stopGroup(fromSource);
+    }
+
+    // What a deployment ships: the build, package.json and the dependencies; no TypeScript at all.
+    const production = path.join(folder, 'production');
+    await mkdir(production);
+    await cp(path.join(clone, 'dist'), path.join(production, 'dist'), { recursive: true });
+    await cp(path.join(clone, 'package.json'), path.join(production, 'package.json'));
+    await symlink(path.join(ROOT, 'node_modules'), path.join(production, 'node_modules'), 'dir');
+    const built = start(process.execPath, ['dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }, production);
+    try {
+      const url = await listening(built);
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok', store: 'embedded' });
+      const pixel = await fetch(`${url}/api/script.js`);
+      expect(pixel.status).toBe(200);
+      expect(await pixel.text()).toContain('shoutout_ref');
+    } finally {
+      expect(await stopGroup(built)).toEqual({ code: 0, signal: null });
     }
   });
 });
