@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { exitOf, ROOT } from '../helpers/process';
 
 /**
- * A clone of this commit in a folder with nothing beside it, as a newcomer gets it: the fake Stripe,
+ * A clone of the committed HEAD (uncommitted changes are not in it) in a folder with nothing beside it, as a newcomer gets it: the fake Stripe,
  * `npm run demo` and `npm start` must work there, reading nothing outside the repository.
  */
 
