@@ -101,11 +101,19 @@ export async function attribute(deps: Deps, org: Org, scope: OrgScope, signals: 
   return null;
 }
 
-const addMonths = (date: Date, months: number) => {
+/**
+ * `months` later on the same day of the month, or on the month's last day when it is shorter, as
+ * Stripe bills a subscription anchored on the 29th–31st: 31 January + 1 month is 28 (or 29)
+ * February, never 3 March, which would let one more renewal earn commission.
+ */
+export function addMonths(date: Date, months: number): Date {
   const result = new Date(date);
+  result.setUTCDate(1);
   result.setUTCMonth(result.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
+  result.setUTCDate(Math.min(date.getUTCDate(), lastDay));
   return result;
-};
+}
 
 async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, paid: PaidObject): Promise<number> {
   const { type, value, recurringMonths } = campaign.commission;
