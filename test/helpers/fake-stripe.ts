@@ -438,14 +438,25 @@ export class FakeStripe {
     const created = (request.params.created as Json | undefined) ?? {};
     const types = Object.values((request.params.types as Record<string, string> | undefined) ?? {});
     const limit = Number(request.params.limit ?? 10);
+    // Newest first; of two events in the same second, the one seeded later is the newer. A cursor
+    // marks a place in the whole list, so it may be an event the filters leave out.
+    let events = [...(this.events.get(request.account ?? '') ?? [])].reverse().sort((a, b) => (b.created as number) - (a.created as number));
+    const cursor = (param: 'starting_after' | 'ending_before') => {
+      const index = events.findIndex((event) => event.id === request.params[param]);
+      if (index < 0) throw new StripeApiError(400, 'resource_missing', `No such event: '${request.params[param]}'`, param);
+      return index;
+    };
+    if (request.params.ending_before) events = events.slice(0, cursor('ending_before'));
+    if (request.params.starting_after) events = events.slice(cursor('starting_after') + 1);
     // A live key lists live events only, a test key test events only.
-    let events = (this.events.get(request.account ?? '') ?? [])
+    events = events
       .filter((event) => event.livemode === request.livemode)
       .filter((event) => created.gte === undefined || (event.created as number) >= Number(created.gte))
-      .filter((event) => !types.length || types.includes(event.type as string))
-      .sort((a, b) => (b.created as number) - (a.created as number));
-    if (request.params.starting_after) events = events.slice(events.findIndex((event) => event.id === request.params.starting_after) + 1);
-    return { body: { object: 'list', url: '/v1/events', has_more: events.length > limit, data: events.slice(0, limit) } };
+      .filter((event) => created.lt === undefined || (event.created as number) < Number(created.lt))
+      .filter((event) => !types.length || types.includes(event.type as string));
+    // Towards newer events, the page is the one just newer than the cursor, still newest first.
+    const data = request.params.ending_before ? events.slice(-limit) : events.slice(0, limit);
+    return { body: { object: 'list', url: '/v1/events', has_more: events.length > limit, data } };
   }
 }
 

@@ -21,7 +21,8 @@ import { syncStripeEvents } from '../stripe/sync';
  */
 interface Command<S extends z.ZodType> {
   options: S;
-  run(deps: Deps, options: z.infer<S>): Promise<unknown>;
+  /** `onProgress` hears how far a long command got, for the operator's terminal. */
+  run(deps: Deps, options: z.infer<S>, onProgress?: (message: string) => void): Promise<unknown>;
   /** The human output, when a generic listing of the result's fields is not it (a CSV sheet). */
   human?(result: unknown): string;
 }
@@ -157,7 +158,7 @@ export const commands = {
 
   'stripe sync': command(
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),
-    (deps, options) => syncStripeEvents(deps, { since: options.since, orgId: options.org }),
+    (deps, options, onProgress) => syncStripeEvents(deps, { since: options.since, orgId: options.org, onProgress }),
   ),
 };
 
@@ -171,7 +172,7 @@ export function humanOutputOf(name: CommandName): ((result: unknown) => string) 
   return (commands[name] as Command<z.ZodType>).human;
 }
 
-export async function runCommand(deps: Deps, name: CommandName, options: unknown): Promise<unknown> {
+export async function runCommand(deps: Deps, name: CommandName, options: unknown, onProgress?: (message: string) => void): Promise<unknown> {
   const definition = commands[name] as Command<z.ZodType>;
-  return definition.run(deps, parse(definition.options, options));
+  return definition.run(deps, parse(definition.options, options), onProgress);
 }

@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { Secrets } from '../crypto';
@@ -13,30 +16,63 @@ interface Failure {
   error: { code?: string; message: string; param?: string };
 }
 
+const NDJSON = 'application/x-ndjson';
+
+/** On a terminal, a long command's progress rewrites one line of stderr; in logs and pipes it is left out. */
+function terminalProgress() {
+  let shown = false;
+  return {
+    report: process.stderr.isTTY
+      ? (message: string) => {
+          shown = true;
+          process.stderr.write(`\r\x1b[K${message}`);
+        }
+      : undefined,
+    done: () => shown && process.stderr.write('\n'),
+  };
+}
+
 /** Runs in the server that owns the embedded data dir when one is up, otherwise in this process. */
 async function execute(name: CommandName, options: Record<string, unknown>, json: boolean): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('warn', process.stderr);
   const running = config.MONGODB_URI ? null : await readJsonFile<{ pid: number; url: string }>(path.resolve(config.DATA_DIR, SERVER_FILE));
+  const progress = terminalProgress();
   let result: unknown;
   if (running && isProcessAlive(running.pid)) {
     const secrets = new Secrets(await resolveSecret(config.SHOUTOUT_SECRET, config.DATA_DIR, logger));
     const response = await fetch(`${running.url}/api/operator/commands`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${secrets.operatorToken}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${secrets.operatorToken}`,
+        'content-type': 'application/json',
+        ...(progress.report && { accept: NDJSON }),
+      },
       body: JSON.stringify({ command: name, options }),
     });
-    const body = (await response.json()) as { result: unknown } | Failure;
+    let body: { result: unknown } | Failure | undefined;
+    if (response.headers.get('content-type')?.startsWith(NDJSON) && response.body) {
+      for await (const line of createInterface({ input: Readable.fromWeb(response.body as ReadableStream) })) {
+        const message = JSON.parse(line) as { progress: string } | { result: unknown } | Failure;
+        if ('progress' in message) progress.report?.(message.progress);
+        else body = message;
+      }
+    } else {
+      body = (await response.json()) as { result: unknown } | Failure;
+    }
+    progress.done();
+    if (!body) throw new Error('The server stopped answering before the command finished.');
     if ('error' in body) return fail(body, json);
     result = body.result;
   } else {
     const deps = await createDeps(config, { logger });
     try {
-      result = await runCommand(deps, name, options);
+      result = await runCommand(deps, name, options, progress.report);
     } catch (error) {
       if (error instanceof ApiError) return fail({ error: { code: error.code, message: error.message, param: error.param } }, json);
       throw error;
     } finally {
+      progress.done();
       await deps.store.close();
     }
   }

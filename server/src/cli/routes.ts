@@ -3,12 +3,13 @@ import type { IRouter, Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { bearerToken } from '../http/auth';
-import { ApiError } from '../http/errors';
+import { ApiError, errorBody, toApiError } from '../http/errors';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { isCommandName, runCommand } from './commands';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const NDJSON = 'application/x-ndjson';
 const commandRequest = z.object({ command: z.string(), options: z.record(z.string(), z.unknown()).default({}) });
 
 /**
@@ -28,6 +29,17 @@ export function operatorRoutes(app: IRouter, deps: Deps): void {
     }
     const { command, options } = parse(commandRequest, req.body);
     if (!isCommandName(command)) throw ApiError.invalid('command_unknown', `Unknown command: ${command}`, 'command');
-    sendJson(res, { result: await runCommand(deps, command, options) });
+    if (req.get('accept') !== NDJSON) return sendJson(res, { result: await runCommand(deps, command, options) });
+    // The CLI on a terminal asks for a stream: progress lines as the command goes, then `{result}` or `{error}`.
+    res.writeHead(200, { 'Content-Type': NDJSON, 'Cache-Control': 'no-store' });
+    const line = (value: object) => res.write(`${JSON.stringify(value)}\n`);
+    try {
+      line({ result: await runCommand(deps, command, options, (progress) => line({ progress })) });
+      res.end();
+    } catch (error) {
+      res.end(`${JSON.stringify(errorBody(toApiError(error), req.id))}\n`);
+      // The error middleware still logs it; the answer has gone.
+      throw error;
+    }
   });
 }

@@ -71,20 +71,22 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger[levelFor(error.status)](line, 'request failed');
     }
     if (res.headersSent) return;
-    const body = {
-      error: {
-        type: error.type,
-        code: error.code,
-        message: error.message,
-        ...(error.param ? { param: error.param } : {}),
-        request_id: req.id,
-      },
-    };
-    sendJson(res, body, error.status);
+    sendJson(res, errorBody(error, req.id), error.status);
   };
 }
 
-function toApiError(err: unknown): ApiError {
+/** The wire shape of an error; a response already under way (a stream) ends with it as its last line. */
+export const errorBody = (error: ApiError, requestId: string) => ({
+  error: {
+    type: error.type,
+    code: error.code,
+    message: error.message,
+    ...(error.param ? { param: error.param } : {}),
+    request_id: requestId,
+  },
+});
+
+export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) return ApiError.fromZod(err);
   // body-parser and friends raise http-errors with `status` and `type`.

@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org } from '../orgs/repo';
 import { getOrg } from '../orgs/service';
+import type { OrgStripe } from './client';
 import { ingestStripeEvent, type IngestOutcome } from './events';
 
 /** The event types the server acts on; the Stripe App asks to read each one's object. */
@@ -19,6 +20,11 @@ export const SYNCED_TYPES = [
 ];
 
 export type SyncSummary = Record<IngestOutcome, number> & { orgs: number };
+
+/** Stripe lists an account's events of the last 30 days only; an older `since` would silently miss some. */
+const EVENTS_KEPT_DAYS = 30;
+/** Events per page of Stripe's list, and how often a sync reports how far it got. */
+const PAGE = 100;
 
 /**
  * One org when named; otherwise the deployment's own (`STRIPE_ORG_ID`) and every installed account.
@@ -50,30 +56,58 @@ async function orgsToSync(deps: Deps, orgId: string | undefined): Promise<Org[]>
 }
 
 /**
- * Replays Stripe's event list since `since` through the webhook handlers, for after an outage.
- * Safe to run any number of times: events already processed are skipped.
+ * Replays Stripe's event list since `since` through the webhook handlers, for after an outage, in
+ * the order the events happened, a page at a time. Safe to run any number of times: events already
+ * processed are skipped. `onProgress` hears how far it got, every page and at the end of each list.
  */
-export async function syncStripeEvents(deps: Deps, options: { since: Date; orgId?: string }): Promise<SyncSummary> {
+export async function syncStripeEvents(
+  deps: Deps,
+  options: { since: Date; orgId?: string; onProgress?: (message: string) => void },
+): Promise<SyncSummary> {
+  const oldest = new Date(deps.now().getTime() - EVENTS_KEPT_DAYS * 86_400_000);
+  if (options.since < oldest) {
+    throw ApiError.invalid(
+      'since_too_old',
+      `Stripe keeps events for ${EVENTS_KEPT_DAYS} days, so a sync from ${options.since.toISOString()} would miss the older ones; use a date after ${oldest.toISOString()}.`,
+      'since',
+    );
+  }
   const summary: SyncSummary = { processed: 0, duplicate: 0, ignored: 0, orgs: 0 };
   for (const org of await orgsToSync(deps, options.orgId)) {
     summary.orgs += 1;
-    await syncOrg(deps, org, options.since, summary);
+    for (const livemode of [true, false]) {
+      const client = deps.stripe.forOrg(org, livemode);
+      if (!client) continue;
+      let replayed = 0;
+      const report = () => options.onProgress?.(`${org.id} (${livemode ? 'live' : 'test'}): ${replayed} events replayed`);
+      for await (const event of eventsSince(client, options.since)) {
+        summary[await ingestStripeEvent(deps, event, { org })] += 1;
+        if (++replayed % PAGE === 0) report();
+      }
+      if (replayed % PAGE !== 0 || replayed === 0) report();
+    }
   }
   return summary;
 }
 
-async function syncOrg(deps: Deps, org: Org, since: Date, summary: SyncSummary): Promise<void> {
-  for (const livemode of [true, false]) {
-    const client = deps.stripe.forOrg(org, livemode);
-    if (!client) continue;
-    const events: Stripe.Event[] = [];
-    await client.stripe.events
-      .list({ created: { gte: Math.floor(since.getTime() / 1000) }, types: SYNCED_TYPES, limit: 100 }, client.options)
-      .autoPagingEach((event) => {
-        events.push(event);
-      });
-    // Stripe lists newest first; replay in the order they happened.
-    for (const event of events.reverse()) summary[await ingestStripeEvent(deps, event, { org })] += 1;
+/**
+ * The account's events of the synced types since `since`, oldest first, one page in memory at a
+ * time: the handlers count a subscription's renewals from its first payment, so that must come
+ * first. Stripe lists newest first; listing towards newer events (`ending_before`) starts from an
+ * event: the newest one before `since`, or, when Stripe keeps none, the oldest since, found by
+ * paging to the end of the list.
+ */
+async function* eventsSince({ stripe, options }: OrgStripe, since: Date): AsyncGenerator<Stripe.Event> {
+  const filter = { types: SYNCED_TYPES, limit: PAGE };
+  const gte = Math.floor(since.getTime() / 1000);
+  let [start] = (await stripe.events.list({ ...filter, created: { lt: gte }, limit: 1 }, options)).data;
+  if (!start) {
+    let page = await stripe.events.list({ ...filter, created: { gte } }, options);
+    while (page.has_more) page = await stripe.events.list({ ...filter, created: { gte }, starting_after: page.data.at(-1)!.id }, options);
+    const oldest = page.data.at(-1);
+    if (!oldest) return;
+    yield oldest;
+    start = oldest;
   }
+  yield* stripe.events.list({ ...filter, created: { gte }, ending_before: start.id }, options);
 }
-
