@@ -4,16 +4,25 @@ import { stripe } from './stripe';
 const SHOUTOUT_URL = process.env.SHOUTOUT_URL!;
 const SHOUTOUT_API_KEY = process.env.SHOUTOUT_API_KEY!;
 
+// Shoutout must never break or hold up your own pages: each call gives up after two seconds.
+const TIMEOUT_MS = 2000;
+
 // Step 2: call from your signup handler once the user exists, with the raw shoutout_ref cookie.
 export async function bindReferral(userId: string, shoutoutRef: string | undefined) {
   if (!shoutoutRef) return;
-  const response = await fetch(`${SHOUTOUT_URL}/api/customers/identify`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${SHOUTOUT_API_KEY}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ externalId: userId, ref: shoutoutRef }),
-  });
-  // 204 when bound. Anything else is logged, never shown: signup must not fail because of a referral.
-  if (response.status !== 204) console.warn('Shoutout identify failed', response.status, await response.text());
+  try {
+    const response = await fetch(`${SHOUTOUT_URL}/api/customers/identify`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SHOUTOUT_API_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ externalId: userId, ref: shoutoutRef }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    // 204 when bound.
+    if (response.status !== 204) console.warn('Shoutout identify failed', response.status, await response.text());
+  } catch (error) {
+    // Unreachable or too slow: logged, never shown. Signup must not fail because of a referral.
+    console.warn('Shoutout identify failed', error);
+  }
 }
 
 // Step 3: call from your checkout handler; redirect the buyer to the returned session's url.
@@ -22,9 +31,10 @@ export async function createCheckoutForUser(userId: string, userEmail: string) {
     method: 'POST',
     headers: { Authorization: `Bearer ${SHOUTOUT_API_KEY}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ externalId: userId }),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
   })
     .then((response) => response.json())
-    .catch(() => null); // if Shoutout is unreachable, sell without the discount
+    .catch(() => null); // if Shoutout is unreachable or too slow, sell without the discount
   const discount = lookup?.data?.discount;
 
   return stripe.checkout.sessions.create({
