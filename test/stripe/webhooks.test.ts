@@ -19,6 +19,7 @@ import {
   seedPaidSession,
   startStripeStack,
   stripeEvent,
+  TEST_WEBHOOK_SECRET,
 } from './setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
@@ -324,18 +325,30 @@ describe('POST /api/stripe/webhooks', () => {
     const event = stripeEvent('checkout.session.completed', { id: newStripeId('cs') }, { account });
     const response = await deliver(stack.server, event);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ received: true, outcome: 'ignored' });
+    expect(await response.json()).toEqual({ received: true, outcome: 'ignored', reason: `no installed org for ${account}` });
     expect(stack.stripe.requests.some((r) => r.account === account)).toBe(false);
   });
 
-  it('files a test-mode event sent to the live endpoint under test mode', async () => {
+  it('files a test-mode event under test mode, and refuses an event whose mode is not its secret’s', async () => {
     const installed = await createInstalledOrg(deps(), {}, false);
     const { promoCode } = await createTestReferral(deps(), installed.scope, { campaign: commission10 });
     const session = seedPaidSession(stack.stripe, installed.account, { promotionCode: promoCode.stripePromotionCodeId, livemode: false });
-    const event = stripeEvent('checkout.session.completed', asEvent(session), { account: installed.account, livemode: false });
+    const account = installed.account;
+    const testEvent = stripeEvent('checkout.session.completed', asEvent(session), { account, livemode: false });
+    // The test secret is the one on laptops and in CI: it must not move live data, nor the live one test data.
+    const claimsLive = stripeEvent('checkout.session.completed', asEvent(session), { account, livemode: true });
     const before = stack.stripe.requests.length;
+    for (const [event, secret] of [[claimsLive, TEST_WEBHOOK_SECRET], [testEvent, LIVE_WEBHOOK_SECRET]] as const) {
+      const refused = await deliver(stack.server, event, secret);
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toMatchObject({ code: 'livemode_mismatch', message: expect.stringContaining('Nothing was stored') });
+      expect(await deps().store.stripeEvents.seen(event.id)).toBe(false);
+    }
+    expect(stack.stripe.requests.length).toBe(before);
+    expect(await conversionsOf({ ...installed.scope, livemode: true })).toEqual([]);
+    expect(await conversionsOf(installed.scope)).toEqual([]);
 
-    expect((await deliver(stack.server, event, LIVE_WEBHOOK_SECRET)).status).toBe(200);
+    expect((await deliver(stack.server, testEvent)).status).toBe(200);
     expect(stack.stripe.requests.slice(before).every((r) => !r.livemode)).toBe(true);
     expect(await conversionsOf(installed.scope)).toHaveLength(1);
     expect(await conversionsOf({ ...installed.scope, livemode: true })).toEqual([]);

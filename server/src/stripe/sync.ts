@@ -3,20 +3,10 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org } from '../orgs/repo';
 import { getOrg } from '../orgs/service';
-import { ingestStripeEvent, type IngestOutcome } from './events';
+import { HANDLED_TYPES, ingestStripeEvent, type IngestOutcome } from './events';
 
 /** The event types the server acts on; the Stripe App asks to read each one's object. */
-export const SYNCED_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'invoice.paid',
-  'charge.refunded',
-  'charge.dispute.closed',
-  'promotion_code.updated',
-  'coupon.deleted',
-  'customer.created',
-  'customer.updated',
-];
+export const SYNCED_TYPES = HANDLED_TYPES;
 
 export type SyncSummary = Record<IngestOutcome, number> & { orgs: number };
 
@@ -73,7 +63,7 @@ async function syncOrg(deps: Deps, org: Org, since: Date, summary: SyncSummary):
         events.push(event);
       });
     // Stripe lists newest first; replay in the order they happened.
-    for (const event of events.reverse()) summary[await ingestStripeEvent(deps, event, { org })] += 1;
+    for (const event of events.reverse()) summary[(await ingestStripeEvent(deps, event, { org })).outcome] += 1;
   }
 }
 
