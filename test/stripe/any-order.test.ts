@@ -9,15 +9,11 @@ import {
   paymentIntentOfInvoice,
   seedPaidInvoice,
   seedPaidSession,
-  startStripeStack,
+  stripeStackPerFile,
   stripeEvent,
 } from './setup';
 
-let stack: Awaited<ReturnType<typeof startStripeStack>>;
-beforeAll(async () => {
-  stack = await startStripeStack();
-});
-afterAll(() => stack.stop());
+const stripeStack = stripeStackPerFile();
 
 const DAY = 86_400;
 type Referral = Awaited<ReturnType<typeof createInstalledOrg>> & Awaited<ReturnType<typeof createTestReferral>>;
@@ -36,9 +32,9 @@ function orders<T>(items: T[]): T[][] {
 }
 
 const oneOff: Flow = ({ account, promoCode }) => {
-  const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+  const session = seedPaidSession(stripeStack().stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
   const pi = session.payment_intent as string;
-  const charge = stack.stripe.seed(chargeFor(pi, 8000, 2000), account);
+  const charge = stripeStack().stripe.seed(chargeFor(pi, 8000, 2000), account);
   const dispute = fixture('dispute', { id: newStripeId('dp'), charge: charge.id, payment_intent: pi, amount: 3000, status: 'lost', livemode: true });
   const paymentIntent = fixture('payment_intent', { id: pi, status: 'succeeded', amount_received: 8000, currency: 'usd', created: session.created });
   const events = [
@@ -57,12 +53,12 @@ const subscription =
     const sub = newStripeId('sub');
     const start = Math.floor(Date.now() / 1000) - 120 * DAY;
     const invoice = (billingReason: 'subscription_create' | 'subscription_cycle', amount: number, created: number) =>
-      seedPaidInvoice(stack.stripe, account, { subscription: sub, billingReason, amount, created, promotionCode: billingReason === 'subscription_create' ? promoCode.stripePromotionCodeId : null });
+      seedPaidInvoice(stripeStack().stripe, account, { subscription: sub, billingReason, amount, created, promotionCode: billingReason === 'subscription_create' ? promoCode.stripePromotionCodeId : null });
     const first = invoice('subscription_create', trial ? 0 : 3000, start);
     const paidFirst = trial ? invoice('subscription_cycle', 3000, start + 14 * DAY) : first;
     const renewal = invoice('subscription_cycle', 3000, (trial ? start + 14 * DAY : start) + 40 * DAY);
-    const seeded = seedPaidSession(stack.stripe, account, { amount: trial ? 0 : 3000, promotionCode: promoCode.stripePromotionCodeId, paymentStatus: trial ? 'no_payment_required' : 'paid' });
-    const session = stack.stripe.seed({ ...seeded, mode: 'subscription', payment_intent: null, subscription: sub, invoice: first.id, created: start }, account);
+    const seeded = seedPaidSession(stripeStack().stripe, account, { amount: trial ? 0 : 3000, promotionCode: promoCode.stripePromotionCodeId, paymentStatus: trial ? 'no_payment_required' : 'paid' });
+    const session = stripeStack().stripe.seed({ ...seeded, mode: 'subscription', payment_intent: null, subscription: sub, invoice: first.id, created: start }, account);
     const events = [
       stripeEvent('checkout.session.completed', { ...session, discounts: [] }, { account }),
       ...[first, ...(trial ? [paidFirst] : []), renewal].map((paid) => stripeEvent('invoice.paid', paid, { account })),
@@ -73,13 +69,13 @@ const subscription =
   };
 
 async function finalState(flow: Flow, order: (events: Stripe.Event[]) => Stripe.Event[]) {
-  const installed = await createInstalledOrg(stack.server.deps);
-  const referral = await createTestReferral(stack.server.deps, installed.scope, {
+  const installed = await createInstalledOrg(stripeStack().server.deps);
+  const referral = await createTestReferral(stripeStack().server.deps, installed.scope, {
     campaign: { commission: { type: 'percent', value: 10, recurring_months: 1 } },
   });
   const { events, names } = flow({ ...installed, ...referral });
-  for (const event of order(events)) expect((await deliver(stack.server, event)).status).toBe(200);
-  const conversions = await stack.server.deps.store.conversions.list(installed.scope);
+  for (const event of order(events)) expect((await deliver(stripeStack().server, event)).status).toBe(200);
+  const conversions = await stripeStack().server.deps.store.conversions.list(installed.scope);
   return conversions
     .map((c) => ({ name: names.get(c.sourceKey), kind: c.kind, source: c.source, amount: c.amount, commission: c.commission, refunded: c.refunded, status: c.status, creator: c.creatorId === referral.creator.id }))
     .sort((a, b) => String(a.name).localeCompare(String(b.name)));
@@ -111,6 +107,6 @@ describe('any order of a flow’s events, duplicates included, ends in the same 
 });
 
 async function probeReferral(): Promise<Referral> {
-  const installed = await createInstalledOrg(stack.server.deps);
-  return { ...installed, ...(await createTestReferral(stack.server.deps, installed.scope)) };
+  const installed = await createInstalledOrg(stripeStack().server.deps);
+  return { ...installed, ...(await createTestReferral(stripeStack().server.deps, installed.scope)) };
 }

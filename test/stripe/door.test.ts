@@ -14,18 +14,14 @@ import {
   newStripeId,
   seedPaidInvoice,
   seedPaidSession,
-  startStripeStack,
+  stripeStackPerFile,
   stripeEvent,
   TEST_WEBHOOK_SECRET,
 } from './setup';
 
-let stack: Awaited<ReturnType<typeof startStripeStack>>;
-beforeAll(async () => {
-  stack = await startStripeStack();
-});
-afterAll(() => stack.stop());
+const stripeStack = stripeStackPerFile();
 
-const deps = () => stack.server.deps;
+const deps = () => stripeStack().server.deps;
 const commission10 = { commission: { type: 'percent' as const, value: 10 } };
 const asEvent = (session: Stripe.Checkout.Session) => ({ ...session, discounts: [] });
 
@@ -41,9 +37,9 @@ describe('every handled event is checked at the door', () => {
   it('acknowledges a malformed object with an ignored outcome naming the field, logs it, lists it, and stores nothing', async () => {
     const referral = await installedReferral();
     const { account, scope, org, promoCode } = referral;
-    const session = seedPaidSession(stack.stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
+    const session = seedPaidSession(stripeStack().stripe, account, { amount: 8000, promotionCode: promoCode.stripePromotionCodeId });
     const paidSession = asEvent(session) as unknown as Record<string, unknown>;
-    const invoice = seedPaidInvoice(stack.stripe, account, { subscription: newStripeId('sub'), billingReason: 'subscription_create' }) as unknown as Record<string, unknown>;
+    const invoice = seedPaidInvoice(stripeStack().stripe, account, { subscription: newStripeId('sub'), billingReason: 'subscription_create' }) as unknown as Record<string, unknown>;
     const cases: [type: string, object: Record<string, unknown>, field: string][] = [
       ['checkout.session.completed', { ...paidSession, amount_total: '8000' }, 'data.object.amount_total'],
       ['checkout.session.completed', { ...paidSession, amount_total: 80.5 }, 'data.object.amount_total'],
@@ -62,10 +58,10 @@ describe('every handled event is checked at the door', () => {
     ];
     for (const [type, object, field] of cases) {
       const event = stripeEvent(type, object, { account });
-      const response = await deliver(stack.server, event);
+      const response = await deliver(stripeStack().server, event);
       expect(response.status, `${type} ${field}`).toBe(200);
       expect(await response.json(), `${type} ${field}`).toEqual({ received: true, outcome: 'ignored', reason: expect.stringContaining(`${field}:`) });
-      expect(stack.server.logs.some((line) => line.includes(event.id) && line.includes('"level":40')), `${type} ${field} logged`).toBe(true);
+      expect(stripeStack().server.logs.some((line) => line.includes(event.id) && line.includes('"level":40')), `${type} ${field} logged`).toBe(true);
     }
     expect(await deps().store.conversions.list(scope)).toEqual([]);
     const listed = await listedIgnored(org.id);
@@ -74,34 +70,34 @@ describe('every handled event is checked at the door', () => {
 
     // Nothing marked them processed: fixed at the source and replayed, they count.
     const fixed = stripeEvent('checkout.session.completed', paidSession, { account });
-    expect((await (await deliver(stack.server, fixed)).json()).outcome).toBe('processed');
+    expect((await (await deliver(stripeStack().server, fixed)).json()).outcome).toBe('processed');
     expect(await deps().store.conversions.list(scope)).toHaveLength(1);
   });
 
   it('keeps operator-shaped ids and stringly amounts out of the store', async () => {
     const { account, scope, org, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { amount: 10_000, promotionCode: promoCode.stripePromotionCodeId });
-    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    const session = seedPaidSession(stripeStack().stripe, account, { amount: 10_000, promotionCode: promoCode.stripePromotionCodeId });
+    await deliver(stripeStack().server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
 
     for (const id of [{ $ne: 'x' }, null, '']) {
-      expect((await (await deliver(stack.server, stripeEvent('coupon.deleted', { object: 'coupon', id }, { account }))).json()).outcome).toBe('ignored');
+      expect((await (await deliver(stripeStack().server, stripeEvent('coupon.deleted', { object: 'coupon', id }, { account }))).json()).outcome).toBe('ignored');
     }
     expect((await deps().store.promoCodes.get(scope, promoCode.id))!.active).toBe(true);
 
     const stringly = { ...chargeFor(session.payment_intent as string, 10_000, 0), amount_refunded: '1000' };
-    expect((await (await deliver(stack.server, stripeEvent('charge.refunded', stringly, { account }))).json()).outcome).toBe('ignored');
+    expect((await (await deliver(stripeStack().server, stripeEvent('charge.refunded', stringly, { account }))).json()).outcome).toBe('ignored');
     expect((await deps().store.conversions.list(scope))[0]).toMatchObject({ refunded: 0, status: 'credited', commission: 1000 });
 
     // An account id that is not one cannot pick an org to uninstall.
     const deauthorize = stripeEvent('account.application.deauthorized', { id: 'ca_app', object: 'application' }, { account });
-    const response = await deliver(stack.server, { ...deauthorize, account: { $ne: null } } as unknown as Stripe.Event);
+    const response = await deliver(stripeStack().server, { ...deauthorize, account: { $ne: null } } as unknown as Stripe.Event);
     expect(await response.json()).toEqual({ received: true, outcome: 'ignored', reason: expect.stringContaining('event.account:') });
     expect((await deps().store.orgs.get(org.id))!.uninstalledAt).toBeNull();
   });
 
   it('ignores an event whose envelope is unusable: a date no calendar has, no data', async () => {
     const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    const session = seedPaidSession(stripeStack().stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
     const good = stripeEvent('checkout.session.completed', asEvent(session), { account });
     for (const [broken, field] of [
       [{ ...good, id: newStripeId('evt'), created: 1e13 }, 'event.created'],
@@ -109,7 +105,7 @@ describe('every handled event is checked at the door', () => {
       [{ ...good, id: newStripeId('evt'), data: null }, 'event.data'],
       [{ ...good, id: newStripeId('evt'), data: {} }, 'event.data.object'],
     ] as const) {
-      const response = await deliver(stack.server, broken as unknown as Stripe.Event);
+      const response = await deliver(stripeStack().server, broken as unknown as Stripe.Event);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ received: true, outcome: 'ignored', reason: expect.stringContaining(`${field}:`) });
     }
@@ -120,12 +116,12 @@ describe('every handled event is checked at the door', () => {
 
   it('answers a signed body that is not an event with 400 saying so, and a thin event as not handled', async () => {
     for (const body of ['{"id": "evt_1", "object": "event", "type": ', '"just a string"', '{"hello": "world"}']) {
-      const response = await deliverRaw(stack.server, body);
+      const response = await deliverRaw(stripeStack().server, body);
       expect(response.status, body).toBe(400);
       expect((await response.json()).error, body).toMatchObject({ code: 'event_invalid', message: expect.stringContaining('signed correctly but is not') });
     }
     const thin = { id: newStripeId('evt'), object: 'v2.core.event', type: 'v1.checkout.session.completed', livemode: false, created: new Date().toISOString(), related_object: { id: newStripeId('cs'), type: 'checkout_session' } };
-    const response = await deliverRaw(stack.server, JSON.stringify(thin), TEST_WEBHOOK_SECRET);
+    const response = await deliverRaw(stripeStack().server, JSON.stringify(thin), TEST_WEBHOOK_SECRET);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, outcome: 'ignored', reason: expect.stringContaining('thin events') });
     expect(await deps().store.stripeEvents.seen(thin.id)).toBe(false);
@@ -136,9 +132,9 @@ describe('Stripe failures while handling an event', () => {
   it('takes Stripe’s 404 as an answer: acknowledged, listed, not processed', async () => {
     const { account, scope, org } = await installedReferral();
     // A session on another account, or deleted: Stripe has no such object on this one.
-    const elsewhere = seedPaidSession(stack.stripe, newStripeId('acct'), {});
+    const elsewhere = seedPaidSession(stripeStack().stripe, newStripeId('acct'), {});
     const event = stripeEvent('checkout.session.completed', asEvent(elsewhere), { account });
-    const response = await deliver(stack.server, event);
+    const response = await deliver(stripeStack().server, event);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, outcome: 'ignored', reason: expect.stringContaining('Stripe answered 404 to reading the checkout session') });
     expect(await deps().store.conversions.list(scope)).toEqual([]);
@@ -148,27 +144,27 @@ describe('Stripe failures while handling an event', () => {
 
   it('answers a transient Stripe failure 502 stripe_error, so Stripe retries, and credits the retry', async () => {
     const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    const session = seedPaidSession(stripeStack().stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
     const event = stripeEvent('checkout.session.completed', asEvent(session), { account });
     for (const status of [500, 429]) {
-      stack.stripe.failNext('GET', /^\/v1\/checkout\/sessions\//, { status, code: status === 429 ? 'rate_limit' : 'api_error', message: 'Stripe is having a moment' });
-      const failed = await deliver(stack.server, event);
+      stripeStack().stripe.failNext('GET', /^\/v1\/checkout\/sessions\//, { status, code: status === 429 ? 'rate_limit' : 'api_error', message: 'Stripe is having a moment' });
+      const failed = await deliver(stripeStack().server, event);
       expect(failed.status).toBe(502);
       expect((await failed.json()).error).toMatchObject({ type: 'api_error', code: 'stripe_error', message: expect.stringContaining('Stripe is having a moment') });
       expect(await deps().store.conversions.list(scope)).toEqual([]);
     }
-    expect((await (await deliver(stack.server, event)).json()).outcome).toBe('processed');
+    expect((await (await deliver(stripeStack().server, event)).json()).outcome).toBe('processed');
     expect(await deps().store.conversions.list(scope)).toHaveLength(1);
   });
 
   it('lets stripe sync replay an ignored event once its object is there', async () => {
     const { account, scope, org, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
+    const session = seedPaidSession(stripeStack().stripe, account, { promotionCode: promoCode.stripePromotionCodeId });
     const sessionElsewhere = { ...session, id: newStripeId('cs') };
     const event = stripeEvent('checkout.session.completed', asEvent(sessionElsewhere), { account, created: Math.floor(Date.now() / 1000) - 60 });
-    expect((await (await deliver(stack.server, event)).json()).outcome).toBe('ignored');
-    stack.stripe.seed(sessionElsewhere, account);
-    stack.stripe.seedEvent(event as never, account);
+    expect((await (await deliver(stripeStack().server, event)).json()).outcome).toBe('ignored');
+    stripeStack().stripe.seed(sessionElsewhere, account);
+    stripeStack().stripe.seedEvent(event as never, account);
     expect(await syncStripeEvents(deps(), { since: new Date(Date.now() - 3_600_000), orgId: org.id })).toMatchObject({ processed: 1 });
     expect(await deps().store.conversions.list(scope)).toHaveLength(1);
   });
@@ -192,20 +188,20 @@ describe('payment_intent.succeeded: payments outside Checkout', () => {
     const { account, scope, creator, campaign, promoCode, key } = await installedReferral();
     const ref = await mintTestRef(deps(), promoCode);
     for (const externalId of ['elements_user', 'customer_user']) {
-      expect((await stack.server.request('POST', '/api/customers/identify', { key, body: { externalId, ref } })).status).toBe(204);
+      expect((await stripeStack().server.request('POST', '/api/customers/identify', { key, body: { externalId, ref } })).status).toBe(204);
     }
     const customer = newStripeId('cus');
-    await deliver(stack.server, stripeEvent('customer.created', { id: customer, object: 'customer', email: null, metadata: { shoutout_external_id: 'customer_user' } }, { account }));
+    await deliver(stripeStack().server, stripeEvent('customer.created', { id: customer, object: 'customer', email: null, metadata: { shoutout_external_id: 'customer_user' } }, { account }));
     const byMetadata = succeeded({ metadata: { shoutout_external_id: 'elements_user' } });
     const byCustomer = succeeded({ customer, amount: 2000 });
     const unattributed = succeeded({ metadata: { shoutout_external_id: 'nobody' } });
-    const before = stack.stripe.requests.length;
+    const before = stripeStack().stripe.requests.length;
     for (const paymentIntent of [byMetadata, byCustomer, unattributed]) {
-      const response = await deliver(stack.server, stripeEvent('payment_intent.succeeded', paymentIntent, { account }));
+      const response = await deliver(stripeStack().server, stripeEvent('payment_intent.succeeded', paymentIntent, { account }));
       expect(await response.json()).toEqual({ received: true, outcome: 'processed' });
     }
     // Each was checked against Checkout and invoices on the brand's account before being credited.
-    const asked = stack.stripe.requests.slice(before);
+    const asked = stripeStack().stripe.requests.slice(before);
     expect(asked.filter((r) => r.path === '/v1/checkout/sessions').map((r) => r.params.payment_intent)).toEqual([byMetadata.id, byCustomer.id, unattributed.id]);
     expect(asked.filter((r) => r.path === '/v1/invoice_payments')).toHaveLength(3);
     expect(asked.every((r) => r.account === account)).toBe(true);
@@ -220,24 +216,24 @@ describe('payment_intent.succeeded: payments outside Checkout', () => {
     expect(stored).toHaveLength(2);
 
     // Its refunds and lost disputes reach it as a checkout's do.
-    await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(byMetadata.id, 5000, 1000), { account }));
+    await deliver(stripeStack().server, stripeEvent('charge.refunded', chargeFor(byMetadata.id, 5000, 1000), { account }));
     expect(await deps().store.conversions.findBySource(scope, byMetadata.id)).toMatchObject({ refunded: 1000, commission: 400, status: 'partially_refunded' });
   });
 
   it('leaves a Checkout Session’s or an invoice’s payment intent to their own events: one credit per payment', async () => {
     const { account, scope, promoCode } = await installedReferral();
-    const session = seedPaidSession(stack.stripe, account, { promotionCode: promoCode.stripePromotionCodeId, metadata: { shoutout_external_id: 'someone' } });
-    const invoice = seedPaidInvoice(stack.stripe, account, { subscription: newStripeId('sub'), billingReason: 'subscription_cycle', promotionCode: promoCode.stripePromotionCodeId });
+    const session = seedPaidSession(stripeStack().stripe, account, { promotionCode: promoCode.stripePromotionCodeId, metadata: { shoutout_external_id: 'someone' } });
+    const invoice = seedPaidInvoice(stripeStack().stripe, account, { subscription: newStripeId('sub'), billingReason: 'subscription_cycle', promotionCode: promoCode.stripePromotionCodeId });
     const ofSession = succeeded({ metadata: { shoutout_external_id: 'someone' } });
     const ofInvoice = succeeded({});
     for (const paymentIntent of [
       { ...ofSession, id: session.payment_intent as string },
       { ...ofInvoice, id: invoice.payments!.data[0].payment.payment_intent as string },
     ]) {
-      expect((await (await deliver(stack.server, stripeEvent('payment_intent.succeeded', paymentIntent, { account }))).json()).outcome).toBe('processed');
+      expect((await (await deliver(stripeStack().server, stripeEvent('payment_intent.succeeded', paymentIntent, { account }))).json()).outcome).toBe('processed');
     }
     expect(await deps().store.conversions.list(scope)).toEqual([]);
-    await deliver(stack.server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
+    await deliver(stripeStack().server, stripeEvent('checkout.session.completed', asEvent(session), { account }));
     expect(await deps().store.conversions.list(scope)).toEqual([expect.objectContaining({ kind: 'checkout', sourceKey: session.payment_intent })]);
   });
 
@@ -246,7 +242,7 @@ describe('payment_intent.succeeded: payments outside Checkout', () => {
       STRIPE_SECRET_KEY: 'sk_live_platform',
       STRIPE_WEBHOOK_SECRET: LIVE_WEBHOOK_SECRET,
       STRIPE_TEST_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      STRIPE_API_BASE: stack.stripe.url,
+      STRIPE_API_BASE: stripeStack().stripe.url,
     });
     try {
       const installed = await createInstalledOrg(keyless.deps, {}, false);

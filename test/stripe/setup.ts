@@ -28,6 +28,16 @@ export async function startStripeStack(env: Record<string, string> = {}, options
   };
 }
 
+/** One stack for a test file: started before its tests, stopped after them. */
+export function stripeStackPerFile() {
+  let stack: Awaited<ReturnType<typeof startStripeStack>>;
+  beforeAll(async () => {
+    stack = await startStripeStack();
+  });
+  afterAll(() => stack.stop());
+  return () => stack;
+}
+
 /** An org that came from a Stripe App install on a fresh connected account. */
 export async function createInstalledOrg(deps: Deps, options: Parameters<typeof createTestOrg>[1] = {}, livemode = true) {
   const account = newStripeId('acct');
