@@ -56,6 +56,7 @@ describe('npm run app:pack', () => {
         'dispute_read',
         'event_read',
         'invoice_read',
+        'payment_intent_read',
         'promotion_code_read',
         'promotion_code_write',
       ].sort(),

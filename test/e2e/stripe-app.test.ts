@@ -48,7 +48,8 @@ beforeAll(async () => {
     startTestServer({
       STRIPE_SECRET_KEY: 'sk_live_platform',
       STRIPE_TEST_SECRET_KEY: 'sk_test_platform',
-      STRIPE_WEBHOOK_SECRET: CONNECT_WEBHOOK_SECRET,
+      // The brand works in test mode, so its events come to the test endpoint (each secret binds its mode).
+      STRIPE_TEST_WEBHOOK_SECRET: CONNECT_WEBHOOK_SECRET,
       STRIPE_APP_SECRET: APP_SECRET,
       STRIPE_API_BASE: stripe.url,
     }),
@@ -74,7 +75,7 @@ afterAll(async () => {
 describe('a brand that installed the Stripe App, in Chromium', () => {
   it('sets up in the Dashboard, wires its shop as the docs say, and sees the sale and its refund in the drawer', { timeout: 60_000 }, async () => {
     // Install: Stripe tells the platform, and the account gets an org.
-    const install = stripeEvent('account.application.authorized', { id: newStripeId('ca'), object: 'application', name: 'Shoutout' }, { account });
+    const install = stripeEvent('account.application.authorized', { id: newStripeId('ca'), object: 'application', name: 'Shoutout' }, { account, livemode: false });
     expect(await (await deliverWebhook(`${server.url}/api/stripe/webhooks`, install, CONNECT_WEBHOOK_SECRET)).json()).toEqual({ received: true, outcome: 'processed' });
 
     // Settings view: the shop's domain and a key for its backend. Drawer: a campaign, annie and her code.

@@ -100,6 +100,7 @@ export class FakeStripe {
       { method: 'POST', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'promotion', 'metadata', 'active', 'customer', 'customer_account', 'expires_at', 'max_redemptions', 'restrictions'], handle: (r) => this.createPromotionCode(r) },
       { method: 'POST', pattern: /^\/v1\/promotion_codes\/([^/]+)$/, params: ['active', 'metadata', 'restrictions'], handle: (r, m) => this.updatePromotionCode(r, m[1]) },
       { method: 'GET', pattern: /^\/v1\/checkout\/sessions$/, params: ['subscription', 'customer', 'payment_intent', 'limit', 'starting_after', 'ending_before', 'status', 'created'], handle: (r) => this.listSessions(r) },
+      { method: 'GET', pattern: /^\/v1\/invoice_payments$/, params: ['invoice', 'payment', 'status', 'limit', 'starting_after', 'ending_before'], handle: (r) => this.listInvoicePayments(r) },
       { method: 'GET', pattern: /^\/v1\/events$/, params: ['created', 'type', 'types', 'limit', 'starting_after', 'ending_before', 'delivery_success'], handle: (r) => this.listEvents(r) },
       ...['coupons', 'promotion_codes', 'checkout/sessions', 'invoices', 'charges', 'customers', 'payment_intents'].map((collection) => ({
         method: 'GET',
@@ -430,8 +431,20 @@ export class FakeStripe {
     const data = [...this.objects.entries()]
       .filter(([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'checkout.session')
       .map(([, object]) => structuredClone(object))
-      .filter((session) => !request.params.subscription || session.subscription === request.params.subscription);
+      .filter((session) => !request.params.subscription || session.subscription === request.params.subscription)
+      .filter((session) => !request.params.payment_intent || session.payment_intent === request.params.payment_intent);
     return { body: { object: 'list', url: '/v1/checkout/sessions', has_more: false, data } };
+  }
+
+  /** The payments of the account's invoices (as `payments` holds them), by invoice or by payment intent. */
+  private listInvoicePayments(request: RecordedRequest) {
+    const { invoice, payment } = request.params as { invoice?: string; payment?: { payment_intent?: string } };
+    const data = [...this.objects.entries()]
+      .filter(([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'invoice')
+      .filter(([, object]) => !invoice || object.id === invoice)
+      .flatMap(([, object]) => ((object.payments as { data?: Json[] } | undefined)?.data ?? []).map((entry): Json => ({ ...structuredClone(entry), invoice: object.id })))
+      .filter((entry) => !payment?.payment_intent || (entry.payment as Json | undefined)?.payment_intent === payment.payment_intent);
+    return { body: { object: 'list', url: '/v1/invoice_payments', has_more: false, data } };
   }
 
   private listEvents(request: RecordedRequest) {

@@ -364,6 +364,55 @@ const dispute = () =>
     status: 'needs_response',
   }) satisfies Stripe.Dispute;
 
+const paymentIntent = () =>
+  ({
+    id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+    object: 'payment_intent',
+    amount: 2000,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 2000,
+    allowed_payment_method_types: null,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: { enabled: true },
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    client_secret: 'pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH',
+    confirmation_method: 'automatic',
+    created: now(),
+    currency: 'usd',
+    customer: null,
+    customer_account: null,
+    description: null,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: {},
+    next_action: null,
+    on_behalf_of: null,
+    payment_details: { customer_reference: null, order_reference: null },
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: {},
+    payment_method_types: ['card'],
+    payment_record: null,
+    processing: null,
+    receipt_email: null,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: 'succeeded',
+    transfer_data: null,
+    transfer_group: null,
+  }) satisfies Stripe.PaymentIntent;
+
 const event = () =>
   ({
     id: 'evt_1a2b3c4d5e6f7g8h',
@@ -389,6 +438,7 @@ const builders = {
   invoice_payment: invoicePayment,
   discount,
   dispute,
+  payment_intent: paymentIntent,
   event,
 };
 

@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import type { Deps } from '../../server/src/deps';
 import { createTestOrg, createTestReferral } from '../helpers/fixtures';
 import { type FakeStripe, fixture, newStripeId, signWebhook, startFakeStripe, stripeEvent } from '../helpers/fake-stripe';
@@ -28,6 +28,16 @@ export async function startStripeStack(env: Record<string, string> = {}, options
   };
 }
 
+/** One stack for a test file: started before its tests, stopped after them. */
+export function stripeStackPerFile() {
+  let stack: Awaited<ReturnType<typeof startStripeStack>>;
+  beforeAll(async () => {
+    stack = await startStripeStack();
+  });
+  afterAll(() => stack.stop());
+  return () => stack;
+}
+
 /** An org that came from a Stripe App install on a fresh connected account. */
 export async function createInstalledOrg(deps: Deps, options: Parameters<typeof createTestOrg>[1] = {}, livemode = true) {
   const account = newStripeId('acct');
@@ -41,6 +51,14 @@ export function deliver(server: TestServer, event: Stripe.Event, secret = event.
   const { body, signature } = signWebhook(event, secret);
   return server.request('POST', '/api/stripe/webhooks', { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 }
+
+/** Posts a body signed as Stripe signs, whatever it holds (not JSON, not an event). */
+export function deliverRaw(server: TestServer, body: string, secret = LIVE_WEBHOOK_SECRET) {
+  const signature = signer.webhooks.generateTestHeaderString({ payload: body, secret });
+  return server.request('POST', '/api/stripe/webhooks', { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+}
+
+const signer = new Stripe('sk_test_signer');
 
 /** A paid one-off Checkout Session on the account, as Stripe would hold it after payment. */
 export function seedPaidSession(

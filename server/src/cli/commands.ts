@@ -13,6 +13,7 @@ import { createApiKeySchema, createOrgSchema } from '../orgs/schemas';
 import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../orgs/service';
 import { balancesQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout, listBalances } from '../payouts/service';
+import { presentIgnoredEvents } from '../stripe/present';
 import { syncStripeEvents } from '../stripe/sync';
 
 /**
@@ -160,6 +161,11 @@ export const commands = {
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),
     (deps, options, onProgress) => syncStripeEvents(deps, { since: options.since, orgId: options.org, onProgress }),
   ),
+
+  'stripe ignored': command(z.object({ org: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }), async (deps, options) => {
+    const org = options.org ? await getOrg(deps, options.org) : null;
+    return presentIgnoredEvents(await deps.store.ignoredStripeEvents.list({ orgId: org?.id, limit: options.limit }));
+  }),
 };
 
 export type CommandName = keyof typeof commands;

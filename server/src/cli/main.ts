@@ -182,6 +182,9 @@ define('payouts create', 'record that a creator was paid everything due in one c
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
 );
+define('stripe ignored', 'list signed Stripe events acknowledged but not acted on (malformed, or naming what Stripe no longer has), newest first', (c) =>
+  c.option('--org <id>', 'only this org').option('--limit <n>', 'how many (default 50)'),
+);
 
 program.parseAsync().catch((error) => {
   if (error instanceof ConfigError) console.error(error.message);

@@ -14,12 +14,12 @@ export interface ConversionQuery {
   to?: Date;
 }
 
-/** One paid Stripe object (payment, invoice) or offline order credited to a creator. */
+/** One paid Stripe object (checkout, invoice, payment intent paid outside both) or offline order credited to a creator. */
 export interface Conversion extends OrgScope {
   id: string;
   /** What makes it unique: the payment intent, invoice, session without payment, or `order:<id>`. */
   sourceKey: string;
-  kind: 'checkout' | 'invoice' | 'offline';
+  kind: 'checkout' | 'invoice' | 'payment_intent' | 'offline';
   checkoutSessionId: string | null;
   invoiceId: string | null;
   subscriptionId: string | null;
@@ -154,6 +154,9 @@ export async function openConversionRepos(driver: Driver) {
       /** Newest first (ties by id), from just after `after` when given (`pageNewestFirst`). */
       page: (scope: OrgScope, query: ConversionQuery, options: { limit?: number; after?: Conversion } = {}) =>
         pageNewestFirst(conversions, matching(scope, query), query, options),
+      /** A renewal found outside its recurring months once an earlier first payment arrived: its commission goes. */
+      dropCommission: (scope: OrgScope, id: string, at: Date) =>
+        conversions.updateOne({ ...byScope(scope), id, commissionBase: { $gt: 0 } }, { $set: { commissionBase: 0, commission: 0, updatedAt: at } }),
       /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. */
       applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
         conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),

@@ -115,14 +115,17 @@ export function addMonths(date: Date, months: number): Date {
   return result;
 }
 
+/** A subscription's paid conversions, newest first: the last is its first payment, after any trial. */
+const paidOfSubscription = (deps: Deps, scope: OrgScope, subscriptionId: string) =>
+  deps.store.conversions.list(scope, { subscriptionId, amount: { $gt: 0 } });
+
 async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, paid: PaidObject): Promise<number> {
   const { type, value, recurringMonths } = campaign.commission;
   // A trial's start (or a fully discounted order) earns nothing, not even a fixed commission: the
   // subscription's first payment does.
   if (paid.amount <= 0) return 0;
   if (paid.renewal && recurringMonths !== null && paid.subscriptionId) {
-    // Listed newest first: the last paid one is the subscription's first payment, after any trial.
-    const earliest = (await deps.store.conversions.list(scope, { subscriptionId: paid.subscriptionId, amount: { $gt: 0 } })).at(-1);
+    const earliest = (await paidOfSubscription(deps, scope, paid.subscriptionId)).at(-1);
     if (earliest && paid.createdAt >= addMonths(earliest.createdAt, recurringMonths)) return 0;
   }
   if (type === 'fixed') return value;
@@ -201,9 +204,27 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
     updatedAt: now,
   });
   if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
+  if (created && doc.subscriptionId && doc.amount > 0) await closeRecurringMonths(deps, scope, attribution.campaign, doc.subscriptionId);
   const returned = doc.paymentIntentId ? await amountReturned(deps, scope, doc.paymentIntentId) : null;
   const conversion = returned ? await applyRefund(deps, scope, doc, returned.amount, returned.chargeId) : doc;
   return { conversion, created };
+}
+
+/**
+ * Renewals paid after the recurring months lose their commission. Each is judged against the
+ * earliest payment stored when it arrives; a first payment that arrives after its renewals (an event
+ * lost and replayed) moves the start earlier, so renewals it puts outside the months lose theirs
+ * here, and every order ends with the same commission.
+ */
+async function closeRecurringMonths(deps: Deps, scope: OrgScope, campaign: Campaign, subscriptionId: string) {
+  const { recurringMonths } = campaign.commission;
+  if (recurringMonths === null) return;
+  const paid = await paidOfSubscription(deps, scope, subscriptionId);
+  const first = paid.at(-1);
+  if (!first) return;
+  const end = addMonths(first.createdAt, recurringMonths);
+  const outside = paid.filter((conversion) => conversion.createdAt >= end && conversion.commissionBase > 0);
+  await Promise.all(outside.map((conversion) => deps.store.conversions.dropCommission(scope, conversion.id, deps.now())));
 }
 
 /** What a payment gave back, refunded and lost in disputes, as recorded so far; null when nothing. */

@@ -14,8 +14,8 @@ export interface OrgStripe {
 export interface StripeClients {
   /** The client acting on the org's account in that mode, or null when no key is configured for the mode. */
   forOrg(org: Pick<Org, 'stripeAccountId'>, livemode: boolean): OrgStripe | null;
-  /** Webhook signing secrets to try, live first. */
-  webhookSecrets: string[];
+  /** Webhook signing secrets to try, live first, each with the mode its events must be in. */
+  webhookSecrets: { secret: string; livemode: boolean }[];
   /** For signature checks only (needs no key). */
   webhooks: Stripe['webhooks'];
 }
@@ -48,7 +48,10 @@ export function createStripeClients(config: Config): StripeClients {
       if (!stripe) return null;
       return { stripe, livemode, options: org.stripeAccountId ? { stripeAccount: org.stripeAccountId } : {} };
     },
-    webhookSecrets: [config.STRIPE_WEBHOOK_SECRET, config.STRIPE_TEST_WEBHOOK_SECRET].filter((secret): secret is string => !!secret),
+    webhookSecrets: [
+      { secret: config.STRIPE_WEBHOOK_SECRET, livemode: true },
+      { secret: config.STRIPE_TEST_WEBHOOK_SECRET, livemode: false },
+    ].filter((entry): entry is { secret: string; livemode: boolean } => !!entry.secret),
     webhooks: unkeyed.webhooks,
   };
 }

@@ -4,20 +4,10 @@ import { ApiError } from '../http/errors';
 import type { Org } from '../orgs/repo';
 import { getOrg } from '../orgs/service';
 import type { OrgStripe } from './client';
-import { ingestStripeEvent, type IngestOutcome } from './events';
+import { HANDLED_TYPES, ingestStripeEvent, type IngestOutcome } from './events';
 
 /** The event types the server acts on; the Stripe App asks to read each one's object. */
-export const SYNCED_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'invoice.paid',
-  'charge.refunded',
-  'charge.dispute.closed',
-  'promotion_code.updated',
-  'coupon.deleted',
-  'customer.created',
-  'customer.updated',
-];
+export const SYNCED_TYPES = HANDLED_TYPES;
 
 export type SyncSummary = Record<IngestOutcome, number> & { orgs: number };
 
@@ -81,7 +71,7 @@ export async function syncStripeEvents(
       let replayed = 0;
       const report = () => options.onProgress?.(`${org.id} (${livemode ? 'live' : 'test'}): ${replayed} events replayed`);
       for await (const event of eventsSince(client, options.since)) {
-        summary[await ingestStripeEvent(deps, event, { org })] += 1;
+        summary[(await ingestStripeEvent(deps, event, { org })).outcome] += 1;
         if (++replayed % PAGE === 0) report();
       }
       if (replayed % PAGE !== 0 || replayed === 0) report();

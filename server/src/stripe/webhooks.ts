@@ -1,19 +1,46 @@
-import type Stripe from 'stripe';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 
-/** Checks the signature against the live and the test endpoint secrets; refuses anything else. */
-export function verifyStripeEvent(deps: Deps, rawBody: Buffer, signature: string | undefined): Stripe.Event {
+/** A body whose signature holds, and the mode of the endpoint secret that signed it. */
+export interface SignedBody {
+  body: unknown;
+  livemode: boolean;
+}
+
+/**
+ * Checks the signature against the live and the test endpoint secrets; refuses anything else. A
+ * body that is signed but not JSON is refused as such: its secret is right, so saying "signature"
+ * would send the operator to recopy it.
+ */
+export function verifyStripeSignature(deps: Deps, rawBody: Buffer, signature: string | undefined): SignedBody {
   if (!signature) throw ApiError.invalid('signature_missing', 'Missing Stripe-Signature header.');
   if (deps.stripe.webhookSecrets.length === 0) {
     throw ApiError.invalid('webhooks_not_configured', 'No webhook signing secret is configured (STRIPE_WEBHOOK_SECRET).');
   }
-  for (const secret of deps.stripe.webhookSecrets) {
+  const checker = deps.stripe.webhooks.signature;
+  if (!checker) throw new Error('stripe-node came without its webhook signature helper');
+  const signer = deps.stripe.webhookSecrets.find(({ secret }) => {
     try {
-      return deps.stripe.webhooks.constructEvent(rawBody, signature, secret);
+      return checker.verifyHeader(rawBody, signature, secret);
     } catch {
-      // Try the other mode's secret before refusing.
+      return false;
     }
+  });
+  if (!signer) throw ApiError.invalid('signature_invalid', 'The Stripe-Signature header does not match the body for any configured webhook secret.');
+  try {
+    return { body: JSON.parse(rawBody.toString('utf8')), livemode: signer.livemode };
+  } catch {
+    throw ApiError.invalid('event_invalid', 'The body is signed correctly but is not JSON, so it is not a Stripe event.');
   }
-  throw ApiError.invalid('signature_invalid', 'The Stripe-Signature header does not match the body for any configured webhook secret.');
+}
+
+/**
+ * Each endpoint secret binds its mode: the test secret, shared on laptops and in CI, must never
+ * move live data, and the live endpoint takes only live events.
+ */
+export function assertModeOfSecret(signed: SignedBody): void {
+  const claimed = (signed.body as { livemode?: unknown } | null)?.livemode;
+  if (typeof claimed !== 'boolean' || claimed === signed.livemode) return;
+  const [secret, mode] = signed.livemode ? ['STRIPE_WEBHOOK_SECRET (live)', 'a test-mode'] : ['STRIPE_TEST_WEBHOOK_SECRET', 'a live'];
+  throw ApiError.invalid('livemode_mismatch', `${mode} event was signed with ${secret}: each secret takes only events of its own mode. Nothing was stored.`);
 }
