@@ -35,12 +35,20 @@ export const errorResponseSchema = z
   })
   .meta({ id: 'Error' });
 
-/** Seed 000's lookup answer (catalog/present.ts presentReferral), or `data: null`. */
+/** Seed 000's lookup answer (catalog/present.ts presentLookup), or `data: null`. */
 export const lookupResponseSchema = z
   .object({
     data: z
       .object({
-        creator: z.object({ id: z.string(), handle: z.string(), avatar_url: z.string().nullable() }),
+        creator: z.object({
+          id: z.string(),
+          handle: z.string(),
+          avatar_url: z.string().nullable(),
+          name: z.string(),
+          customer_id: z.string().nullable().describe("The brand's own id for the creator, if it gave one"),
+          first_name: z.string().nullable(),
+          last_name: z.string().nullable(),
+        }),
         campaign: z.object({ id: z.string(), title: z.string() }),
         discount: z.object({
           promotion_code: z.string().describe('The code as customers type it, e.g. ANNIE50'),
