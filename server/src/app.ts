@@ -3,6 +3,7 @@ import { appRoutes } from './app/routes';
 import { catalogRoutes } from './catalog/routes';
 import { operatorRoutes } from './cli/routes';
 import { conversionRoutes } from './conversions/routes';
+import { couponBankRoutes } from './coupon-banks/routes';
 import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
 import { jsonBody } from './http/body';
@@ -38,6 +39,7 @@ export function createApp(deps: Deps): Express {
   app.use('/api', jsonBody);
   orgRoutes(app, deps);
   catalogRoutes(app, deps);
+  couponBankRoutes(app, deps);
   operatorRoutes(app, deps);
   conversionRoutes(app, deps);
   payoutRoutes(app, deps);

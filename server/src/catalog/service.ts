@@ -153,7 +153,7 @@ export async function placeCode(deps: Deps, scope: OrgScope, input: NewCode): Pr
     Object.assign(
       promoCode,
       existing
-        ? await adoptPromotionCode(deps, scope, input.campaign, existing, restrictions)
+        ? await adoptPromotionCode(deps, client, scope, input.campaign, existing, restrictions)
         : await createStripePromotionCode(deps, client, scope, input.campaign, promoCode),
     );
   }
@@ -271,6 +271,14 @@ async function findActivePromotionCode(client: OrgStripe, code: string): Promise
   }
 }
 
+async function retrieveCoupon(client: OrgStripe, id: string): Promise<Stripe.Coupon> {
+  try {
+    return await client.stripe.coupons.retrieve(id, {}, client.options);
+  } catch (error) {
+    throw stripeFailure(error, 'retrieve the coupon');
+  }
+}
+
 const couponIdOf = (promotionCode: Stripe.PromotionCode) => {
   const { coupon } = promotionCode.promotion;
   return typeof coupon === 'string' ? coupon : (coupon?.id ?? null);
@@ -292,6 +300,7 @@ function couponFitsCampaign(coupon: Stripe.Coupon, campaign: Campaign): boolean 
  */
 async function adoptPromotionCode(
   deps: Deps,
+  client: OrgStripe,
   scope: OrgScope,
   campaign: Campaign,
   existing: Stripe.PromotionCode,
@@ -306,8 +315,7 @@ async function adoptPromotionCode(
     );
   if (!couponId) throw otherCoupon();
   if (campaign.stripeCouponId !== couponId) {
-    const coupon = typeof existing.promotion.coupon === 'object' && existing.promotion.coupon ? existing.promotion.coupon : null;
-    if (campaign.stripeCouponId || !coupon || !couponFitsCampaign(coupon, campaign)) throw otherCoupon();
+    if (campaign.stripeCouponId || !couponFitsCampaign(await retrieveCoupon(client, couponId), campaign)) throw otherCoupon();
     await deps.store.campaigns.update(scope, campaign.id, { stripeCouponId: couponId });
   }
   const stripeRestrictions = restrictionsOf(existing);
@@ -372,7 +380,7 @@ async function createStripePromotionCode(
     const stripeError = error as { code?: string; message?: string; param?: string; type?: string };
     if (stripeError.code === 'resource_already_exists' || /already exists/i.test(stripeError.message ?? '')) {
       const existing = await findActivePromotionCode(client, promoCode.code);
-      if (existing) return adoptPromotionCode(deps, scope, { ...campaign, stripeCouponId: couponId }, existing, promoCode.restrictions ?? null);
+      if (existing) return adoptPromotionCode(deps, client, scope, { ...campaign, stripeCouponId: couponId }, existing, promoCode.restrictions ?? null);
       throw ApiError.conflict('promo_code_exists', `The code ${promoCode.code} already exists on the Stripe account.`, 'code');
     }
     const restriction = /^(?:restrictions\[)?(\w+)\]?$/.exec(stripeError.param ?? '')?.[1];

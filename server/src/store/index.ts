@@ -1,6 +1,7 @@
 import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
 import { openConversionRepos } from '../conversions/repo';
+import { openCouponBankRepos } from '../coupon-banks/repo';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openPayoutRepos } from '../payouts/repo';
@@ -15,19 +16,21 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, couponBankRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
     openConversionRepos(driver),
     openTrackingRepos(driver),
     openPayoutRepos(driver),
+    openCouponBankRepos(driver),
   ]);
   return {
     kind: driver.kind,
     location: driver.location,
     ...orgRepos,
     ...catalogRepos,
+    ...couponBankRepos,
     ...customerRepos,
     ...conversionRepos,
     ...trackingRepos,
