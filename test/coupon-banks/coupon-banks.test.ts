@@ -1,5 +1,5 @@
 import { uniqueCode } from '../helpers/fixtures';
-import { createInstalledOrg, startStripeStack } from '../stripe/setup';
+import { createInstalledOrg, jsonApi, startStripeStack } from '../stripe/setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
 beforeAll(async () => {
@@ -7,10 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const api = async (method: string, path: string, key: string, body?: unknown) => {
-  const response = await stack.server.request(method, path, { key, body });
-  return { status: response.status, body: await response.json() };
-};
+const api = (...args: Parameters<ReturnType<typeof jsonApi>>) => jsonApi(stack.server)(...args);
 
 /** An installed org with a 20%-off campaign and an empty bank for it. */
 async function bankSetup(campaignBody: Record<string, unknown> = {}) {

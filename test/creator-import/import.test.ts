@@ -1,5 +1,5 @@
 import { uniqueCode } from '../helpers/fixtures';
-import { createInstalledOrg, startStripeStack } from '../stripe/setup';
+import { createInstalledOrg, jsonApi, startStripeStack } from '../stripe/setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
 beforeAll(async () => {
@@ -7,10 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const api = async (method: string, path: string, key: string, body?: unknown) => {
-  const response = await stack.server.request(method, path, { key, body });
-  return { status: response.status, body: await response.json() };
-};
+const api = (...args: Parameters<ReturnType<typeof jsonApi>>) => jsonApi(stack.server)(...args);
 
 describe('POST /api/creators/import', () => {
   it('lists what a dry run would do, imports each row whole, reports bad rows by row and column, and changes nothing the second time', async () => {

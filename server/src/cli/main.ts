@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { Secrets } from '../crypto';
@@ -11,7 +10,7 @@ import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
 import { isProcessAlive, readJsonFile } from '../store/lock';
 import type { UploadOutcome } from '../coupon-banks/service';
-import { parseCreatorsCsv } from '../creator-import/csv';
+import { parseCreatorsCsv, parseSheet } from '../creator-import/csv';
 import type { SheetRow } from '../creator-import/schemas';
 import type { importCreators } from '../creator-import/service';
 import { type CommandName, humanOutputOf, runCommand } from './commands';
@@ -138,14 +137,9 @@ async function importCreatorsSheet(file: string, options: { org: string; test?: 
 
 /** A bank's codes from a sheet with a `code` column (any other columns are ignored). */
 function codesOfSheet(text: string): { row: number; code: string }[] {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, { bom: true, columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()), skip_empty_lines: true, trim: true, info: true });
-  } catch (error) {
-    throw ApiError.invalid('csv_invalid', `The CSV cannot be read: ${(error as Error).message}`, 'csv');
-  }
-  if (records.length && !('code' in records[0].record)) throw ApiError.invalid('csv_invalid', 'The sheet needs a "code" column.', 'csv');
-  return records.filter(({ record }) => record.code).map(({ record, info }) => ({ row: info.lines, code: record.code }));
+  const rows = parseSheet(text);
+  if (rows.length && !rows.some((row) => 'code' in row.fields)) throw ApiError.invalid('csv_invalid', 'The sheet needs a "code" column.', 'csv');
+  return rows.filter((row) => row.fields.code).map((row) => ({ row: row.row, code: row.fields.code }));
 }
 
 type UploadResult = { results: UploadOutcome[]; coupon_bank: { remaining: number; codes: number } };
