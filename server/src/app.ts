@@ -33,7 +33,7 @@ export function createApp(deps: Deps): Express {
   // or per signup (identify, lookup, Stripe's webhooks, the pixel) come first.
   customerRoutes(app, deps);
   // A sheet of creators or a bank of codes outgrows the usual body limit; the JSON parsers after this skip a parsed body.
-  app.post(BULK_PATHS, bulkJsonBody);
+  app.use(BULK_PATHS, bulkJsonBody);
   stripeWebhookRoutes(app, deps);
   trackingRoutes(app, deps);
   appRoutes(app, deps);

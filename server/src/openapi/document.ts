@@ -424,6 +424,16 @@ function buildDocument() {
   app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview') } });
   app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign') } });
   app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code') } });
+  app({ method: 'post', path: '/api/app/creators/import', summary: 'Creators and codes from a pasted CSV sheet', request: { body: json(importCreatorsSchema) }, responses: { 200: ok('What each row did (or would do)') } });
+  app({ method: 'get', path: '/api/app/coupon_banks', summary: 'Coupon banks with their remaining counts', responses: { 200: ok('`{object: "list", data}`') } });
+  app({ method: 'post', path: '/api/app/coupon_banks', summary: 'Create a coupon bank', request: { body: json(createCouponBankSchema) }, responses: { 201: ok('The bank') } });
+  app({
+    method: 'post',
+    path: '/api/app/coupon_banks/{id}/codes',
+    summary: 'Upload codes to a coupon bank',
+    request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
+    responses: { 200: ok('What became of each code, and the bank') },
+  });
   app({
     method: 'patch',
     path: '/api/app/promo_codes/{id}',
