@@ -123,6 +123,16 @@ describe('coupon banks', () => {
     expect(sale).toMatchObject({ status: 201, body: { creator_customer_id: 'C1', creator_name: 'Georgie Clooney' } });
   });
 
+  it('lets a campaign without a coupon yet take the coupon of the brand’s code when it gives the campaign’s discount', async () => {
+    const { key, account, scope, campaign } = await bankSetup();
+    stack.stripe.seed({ id: 'cpn_twenty', object: 'coupon', percent_off: 20, duration: 'once', duration_in_months: null, amount_off: null, currency: null }, account);
+    stack.stripe.seed({ id: 'promo_twenty', object: 'promotion_code', code: 'TWENTY1', active: true, promotion: { type: 'coupon', coupon: 'cpn_twenty' }, restrictions: {}, max_redemptions: null, expires_at: null }, account);
+    const adopted = await api('POST', '/api/referral_codes', key, { campaign: campaign.id, customer: advocate('FIT'), coupon_code: 'twenty1' });
+    expect(adopted).toMatchObject({ status: 201, body: { promo_code: { adopted: true, stripe_coupon_id: 'cpn_twenty' } } });
+    expect((await stack.server.deps.store.campaigns.get(scope, campaign.id))!.stripeCouponId).toBe('cpn_twenty');
+    expect(stack.stripe.requestsTo('POST', /^\/v1\/coupons$/).filter((request) => request.account === account)).toEqual([]);
+  });
+
   it('names the field of a bad request', async () => {
     const { key, campaign, bank } = await bankSetup();
     expect(await api('POST', '/api/referral_codes', key, { campaign: campaign.id, customer: { first_name: 'A' }, coupon_bank_id: bank.id })).toMatchObject({
