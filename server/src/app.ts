@@ -3,9 +3,11 @@ import { appRoutes } from './app/routes';
 import { catalogRoutes } from './catalog/routes';
 import { operatorRoutes } from './cli/routes';
 import { conversionRoutes } from './conversions/routes';
+import { creatorImportRoutes } from './creator-import/routes';
+import { couponBankRoutes } from './coupon-banks/routes';
 import { customerRoutes } from './customers/routes';
 import type { Deps } from './deps';
-import { jsonBody } from './http/body';
+import { BULK_PATHS, bulkJsonBody, jsonBody } from './http/body';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { sendJson } from './http/respond';
 import { requestLogger } from './logger';
@@ -30,6 +32,8 @@ export function createApp(deps: Deps): Express {
   // Each request walks the routes in order until one answers, so the ones brands call per visitor
   // or per signup (identify, lookup, Stripe's webhooks, the pixel) come first.
   customerRoutes(app, deps);
+  // A sheet of creators or a bank of codes outgrows the usual body limit; the JSON parsers after this skip a parsed body.
+  app.use(BULK_PATHS, bulkJsonBody);
   stripeWebhookRoutes(app, deps);
   trackingRoutes(app, deps);
   appRoutes(app, deps);
@@ -38,6 +42,8 @@ export function createApp(deps: Deps): Express {
   app.use('/api', jsonBody);
   orgRoutes(app, deps);
   catalogRoutes(app, deps);
+  couponBankRoutes(app, deps);
+  creatorImportRoutes(app, deps);
   operatorRoutes(app, deps);
   conversionRoutes(app, deps);
   payoutRoutes(app, deps);

@@ -19,7 +19,7 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
 // Query values that identify a person or grant access never reach the logs (GET
 // /api/customers?externalId=…, a download link's token), however the name is written: Express
 // decodes `extern%61lId` to the same parameter.
-const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email', 'token']);
+const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email', 'token', 'customer_id']);
 const QUERY_PARAM = /([?&])([^=&#]*)=([^&#]*)/g;
 
 function decodedName(name: string): string {

@@ -163,3 +163,30 @@ export interface Settings {
   api_keys: ApiKey[];
   pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
 }
+
+export interface CouponBank {
+  id: string;
+  name: string;
+  campaign: string;
+  /** Every code uploaded, and those still to hand out to advocates. */
+  codes: number;
+  remaining: number;
+}
+
+export interface CouponBankList {
+  data: CouponBank[];
+}
+
+export interface CodeUpload {
+  coupon_bank: CouponBank;
+  results: { code: string; status: 'created' | 'adopted' | 'unchanged' | 'failed'; error?: { message: string } }[];
+}
+
+export interface CreatorImport {
+  dry_run: boolean;
+  created: number;
+  code_added: number;
+  unchanged: number;
+  failed: number;
+  rows: { row: number; handle: string | null; status: string; code: string | null; error?: { message: string; param?: string } }[];
+}

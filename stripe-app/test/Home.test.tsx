@@ -1,6 +1,6 @@
 import type { RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextField } from '@stripe/ui-extension-sdk/ui';
+import { Banner, BarChart, Button, ContextView, FocusView, Link, Select, Spinner, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import type { Balance, PayoutRecord } from '../src/types';
 import Home from '../src/views/Home';
@@ -613,5 +613,52 @@ describe('Home: payouts', () => {
 
     const empty = await open({ 'GET payouts/balances': balances() });
     expect(view(empty.wrapper)).toContainText('No commission yet');
+  });
+
+  describe('coupon banks and imports', () => {
+    const banksView = (wrapper: Wrapper) => wrapper.find(FocusView, { title: 'Coupon banks and imports' })!;
+    const press = async (wrapper: Wrapper, update: () => Promise<void>, label: string) => {
+      banksView(wrapper).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
+      await settle(update);
+    };
+
+    it('shows each bank’s remaining codes, uploads pasted codes, and imports a pasted sheet after a dry run', async () => {
+      const bank = { id: 'cbk_1', name: 'Friends', campaign: 'cmp_summer', codes: 3, remaining: 2 };
+      const backend = fakeBackend({
+        'GET overview': { body: overview },
+        'GET coupon_banks': { body: { data: [bank] } },
+        'POST coupon_banks/cbk_1/codes': (call) => ({
+          body: { coupon_bank: { ...bank, codes: 5, remaining: 4 }, results: (call.body as { codes: string[] }).codes.map((code) => ({ code, status: 'created' })) },
+        }),
+        'POST creators/import': (call) => {
+          const dryRun = (call.body as { dry_run: boolean }).dry_run;
+          return { body: { dry_run: dryRun, created: 1, code_added: 0, unchanged: 0, failed: 1, rows: [{ row: 3, handle: 'bob', status: 'failed', code: null, error: { message: 'Invalid email', param: 'email' } }] } };
+        },
+      });
+      const { wrapper, update } = drawer();
+      await settle(update);
+      pressAction(wrapper, 'Coupon banks and imports');
+      await settle(update);
+      expect(banksView(wrapper)).toContainText('2 of 3 codes left');
+
+      banksView(wrapper).find(TextArea, { name: 'codes-cbk_1' })!.trigger('onChange', { target: { value: 'FRND1\nFRND2, ' } });
+      await press(wrapper, update, 'Add codes to Friends');
+      expect(backend.calls.find((call) => call.route === 'POST coupon_banks/cbk_1/codes')!.body).toEqual({ codes: ['FRND1', 'FRND2'] });
+      expect(showToast).toHaveBeenCalledWith('4 codes left in Friends', { type: 'success' });
+
+      banksView(wrapper).find(TextArea, { name: 'sheet' })!.trigger('onChange', { target: { value: 'handle,email\nann,a@x.test\nbob,nope' } });
+      await press(wrapper, update, 'Check (dry run)');
+      expect(banksView(wrapper)).toContainText('Would create 1, 0 given a code, 0 unchanged, 1 failed');
+      expect(banksView(wrapper)).toContainText('Row 3, email: Invalid email');
+      await press(wrapper, update, 'Import');
+      const imports = backend.calls.filter((call) => call.route === 'POST creators/import').map((call) => call.body);
+      expect(imports).toEqual([
+        { csv: 'handle,email\nann,a@x.test\nbob,nope', campaign: 'cmp_summer', dry_run: true },
+        { csv: 'handle,email\nann,a@x.test\nbob,nope', campaign: 'cmp_summer', dry_run: false },
+      ]);
+      // The drawer reloads to show the imported creators.
+      expect(backend.calls.filter((call) => call.route === 'GET overview')).toHaveLength(2);
+      expectSignedAndAllowed(backend.calls);
+    });
   });
 });

@@ -60,6 +60,25 @@ async function seedCatalog(caller: Caller, handle = `annie${uniqueCode('').toLow
   return { campaign: campaign.body, creator: creator.body, promoCode: creator.body.promo_codes[0] };
 }
 
+describe('Stripe App coupon banks and imports', () => {
+  it('creates a bank, uploads pasted codes to it, shows what is left, and imports a pasted sheet', async () => {
+    const caller = newCaller();
+    const { campaign } = await seedCatalog(caller);
+    const bank = await json(await call(caller, 'POST', 'coupon_banks', { body: { campaign: campaign.id, name: 'Friends' } }));
+    expect(bank).toMatchObject({ status: 201, body: { object: 'coupon_bank', remaining: 0 } });
+    const codes = [uniqueCode('PASTE'), uniqueCode('PASTE')];
+    const upload = await json(await call(caller, 'POST', `coupon_banks/${bank.body.id}/codes`, { body: { codes } }));
+    expect(upload.body).toMatchObject({ coupon_bank: { codes: 2, remaining: 2 }, results: [{ status: 'created' }, { status: 'created' }] });
+    expect((await json(await call(caller, 'GET', 'coupon_banks'))).body.data).toMatchObject([{ id: bank.body.id, remaining: 2 }]);
+
+    const csv = `handle,email,code\nzoe${uniqueCode('').toLowerCase()},zoe@example.com,${uniqueCode('ZOE')}`;
+    const dry = await json(await call(caller, 'POST', 'creators/import', { body: { csv, campaign: campaign.id, dry_run: true } }));
+    expect(dry.body).toMatchObject({ dry_run: true, created: 1, rows: [{ row: 2, status: 'created', creator: null }] });
+    const imported = await json(await call(caller, 'POST', 'creators/import', { body: { csv, campaign: campaign.id } }));
+    expect(imported.body).toMatchObject({ created: 1, rows: [{ row: 2, status: 'created', creator: expect.stringMatching(/^cr_/) }] });
+  });
+});
+
 describe('Stripe App authentication', () => {
   it('accepts the Dashboard’s signature and makes one org for the account on first use', async () => {
     const caller = newCaller();
@@ -224,6 +243,8 @@ describe('Stripe App backend', () => {
 
     const sent = stack.stripe.requests.slice(before);
     expect(sent.map((request) => [request.method, request.path, request.account])).toEqual([
+      // The campaign's first code: does the brand already have it (to adopt it with its coupon)?
+      ['GET', '/v1/promotion_codes', caller.account],
       ['POST', '/v1/coupons', caller.account],
       ['POST', '/v1/promotion_codes', caller.account],
     ]);
@@ -260,17 +281,17 @@ describe('Stripe App backend', () => {
     expect(overview.creators.map((creator: { handle: string }) => creator.handle)).not.toContain('newbie');
   });
 
-  it('takes the new creator back when Stripe refuses the code', async () => {
+  it('takes the new creator back when the code is another coupon’s on Stripe', async () => {
     const caller = newCaller();
     const { campaign, creator: existing } = await seedCatalog(caller);
     const scope = { orgId: (await orgForStripeAccount(deps(), caller.account)).id, livemode: true };
     const code = uniqueCode('ELSEWHERE');
-    stack.stripe.seed({ id: newStripeId('promo'), object: 'promotion_code', code, active: true }, caller.account);
+    stack.stripe.seed({ id: newStripeId('promo'), object: 'promotion_code', code, active: true, promotion: { type: 'coupon', coupon: 'cpn_elsewhere' } }, caller.account);
 
-    await expectError(await call(caller, 'POST', 'creators', { body: { handle: 'newbie', campaign: campaign.id, code } }), 409, 'promo_code_exists');
+    await expectError(await call(caller, 'POST', 'creators', { body: { handle: 'newbie', campaign: campaign.id, code } }), 409, 'promo_code_other_coupon');
     expect(await deps().store.creators.getByHandle(scope, 'newbie')).toBeNull();
     // A creator who was there before keeps existing.
-    await expectError(await call(caller, 'POST', 'creators', { body: { handle: existing.handle, campaign: campaign.id, code } }), 409, 'promo_code_exists');
+    await expectError(await call(caller, 'POST', 'creators', { body: { handle: existing.handle, campaign: campaign.id, code } }), 409, 'promo_code_other_coupon');
     expect(await deps().store.creators.getByHandle(scope, existing.handle)).toMatchObject({ id: existing.id });
     expect(await deps().store.promoCodes.getByCode(scope, code)).toBeNull();
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/process';
@@ -79,6 +79,44 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       const duplicate = await runCli(['creator', 'create', '--org', org, '--handle', 'annie'], env());
       expect(duplicate.code).toBe(1);
       expect(duplicate.output).toContain('error: A creator with handle "annie" already exists. (handle)');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('imports creators from a sheet (dry run first, errors by row and column, safe twice) and fills a coupon bank from one', async () => {
+    const init = await cli('init', '--name', 'Acme');
+    const org = init.json.org.id;
+    const server = await startTestServer({}, { dataDir });
+    try {
+      const campaign = (await cli('campaign', 'create', '--org', org, '--title', 'Launch', '--percent-off', '10')).json;
+      const sheet = path.join(dataDir, 'creators.csv');
+      await writeFile(sheet, ['handle,first_name,email,code', 'annie,Annie,annie@example.com,ANNIE10', 'bob,Bob,not-an-email,BOB10', ''].join('\n'));
+
+      const dry = await runCli(['creators', 'import', sheet, '--org', org, '--campaign', campaign.id, '--dry-run'], env());
+      expect([dry.code, dry.output.trim().split('\n')]).toEqual([
+        1,
+        ['row 2: annie would be created (ANNIE10)', 'row 3, email: Invalid email: Invalid email address', '1 would be created, 0 would be given a code, 0 unchanged, 1 failed'],
+      ]);
+      const key = init.json.api_key.secret;
+      expect((await (await server.request('GET', '/api/creators', { key })).json()).data).toEqual([]);
+
+      const imported = await cli('creators', 'import', sheet, '--org', org, '--campaign', campaign.id);
+      expect(imported.code).toBe(1);
+      const again = await runCli(['--json', 'creators', 'import', sheet, '--org', org, '--campaign', campaign.id], env());
+      expect(JSON.parse(again.output)).toMatchObject({ created: 0, unchanged: 1, failed: 1 });
+      const creators = (await (await server.request('GET', '/api/creators', { key })).json()).data;
+      expect(creators).toMatchObject([{ handle: 'annie', first_name: 'Annie', email: 'annie@example.com' }]);
+
+      const bank = (await cli('bank', 'create', '--org', org, '--campaign', campaign.id, '--name', 'Friends')).json;
+      const codes = path.join(dataDir, 'codes.csv');
+      await writeFile(codes, 'Code\nFRIEND1\nFRIEND2\nANNIE10\n');
+      const upload = await runCli(['bank', 'upload', codes, '--org', org, '--bank', bank.id], env());
+      expect([upload.code, upload.output.trim().split('\n')]).toEqual([
+        1,
+        ['row 4, ANNIE10: The code ANNIE10 is already in use.', '2 created, 0 adopted, 0 unchanged, 1 failed; 2 of 2 codes left to hand out'],
+      ]);
+      expect((await cli('bank', 'show', '--org', org, '--bank', bank.id)).json).toMatchObject({ codes: 2, remaining: 2 });
     } finally {
       await server.stop();
     }

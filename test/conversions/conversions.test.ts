@@ -231,15 +231,15 @@ describe('listing and exporting conversions', () => {
     expect(response.headers.get('content-disposition')).toBe('attachment; filename=shoutout-conversions-2026-03-02.csv');
     const lines = (await response.text()).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'created,id,status,creator,creator_handle,campaign,code,source,kind,currency,amount,discount,refunded,commission,order_id,stripe_payment_intent,stripe_invoice,stripe_subscription,stripe_customer,commission_currency',
+      'created,id,status,creator,creator_handle,campaign,code,source,kind,currency,amount,discount,refunded,commission,order_id,stripe_payment_intent,stripe_invoice,stripe_subscription,stripe_customer,commission_currency,creator_name,creator_email,creator_customer_id',
     );
     const [conversion] = await timed.deps.store.conversions.list(scope, { orderId: 'o0' });
     expect(lines).toHaveLength(3);
     expect(lines[1]).toBe(
-      `2026-03-02T11:00:00.000Z,${injected.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,500,0,0,500,"'=HYPERLINK(""https://evil.test"",""ok"")",,,,,usd`,
+      `2026-03-02T11:00:00.000Z,${injected.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,500,0,0,500,"'=HYPERLINK(""https://evil.test"",""ok"")",,,,,usd,Annie,,`,
     );
     expect(lines[2]).toBe(
-      `2026-03-01T10:00:00.000Z,${conversion.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,1000,0,0,500,o0,,,,,usd`,
+      `2026-03-01T10:00:00.000Z,${conversion.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,1000,0,0,500,o0,,,,,usd,Annie,,`,
     );
   });
 });

@@ -27,7 +27,7 @@ describe('POST /api/customers/identify', () => {
     const found = await (await lookup(key, 'user_42')).json();
     expect(found).toEqual({
       data: {
-        creator: { id: creator.id, handle: creator.handle, avatar_url: null },
+        creator: { id: creator.id, handle: creator.handle, avatar_url: null, name: 'Annie', customer_id: null, first_name: null, last_name: null },
         campaign: { id: campaign.id, title: 'Summer drop' },
         discount: {
           promotion_code: promoCode.code,

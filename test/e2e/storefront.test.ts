@@ -127,7 +127,7 @@ describe('a brand integrated as the docs say, in Chromium', () => {
     const lookup = await server.request('GET', `/api/customers?externalId=${encodeURIComponent(userId)}`, { key: referralKey });
     expect(await lookup.json()).toEqual({
       data: {
-        creator: { id: annie.id, handle: 'annie', avatar_url: null },
+        creator: { id: annie.id, handle: 'annie', avatar_url: null, name: 'Annie', customer_id: null, first_name: null, last_name: null },
         campaign: { id: campaign.id, title: 'Summer drop' },
         discount: expect.objectContaining({ promotion_code: 'ANNIE50', stripe_promotion_code_id: code.stripePromotionCodeId, discount_value: 20 }),
       },

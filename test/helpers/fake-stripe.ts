@@ -101,6 +101,7 @@ export class FakeStripe {
       { method: 'POST', pattern: /^\/v1\/promotion_codes\/([^/]+)$/, params: ['active', 'metadata', 'restrictions'], handle: (r, m) => this.updatePromotionCode(r, m[1]) },
       { method: 'GET', pattern: /^\/v1\/checkout\/sessions$/, params: ['subscription', 'customer', 'payment_intent', 'limit', 'starting_after', 'ending_before', 'status', 'created'], handle: (r) => this.listSessions(r) },
       { method: 'GET', pattern: /^\/v1\/invoice_payments$/, params: ['invoice', 'payment', 'status', 'limit', 'starting_after', 'ending_before'], handle: (r) => this.listInvoicePayments(r) },
+      { method: 'GET', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'coupon', 'active', 'customer', 'created', 'limit', 'starting_after', 'ending_before'], handle: (r) => this.listPromotionCodes(r) },
       { method: 'GET', pattern: /^\/v1\/events$/, params: ['created', 'type', 'types', 'limit', 'starting_after', 'ending_before', 'delivery_success'], handle: (r) => this.listEvents(r) },
       ...['coupons', 'promotion_codes', 'checkout/sessions', 'invoices', 'charges', 'customers', 'payment_intents'].map((collection) => ({
         method: 'GET',
@@ -407,17 +408,57 @@ export class FakeStripe {
       ([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'promotion_code' && object.active && String(object.code).toUpperCase() === code,
     );
     if (clash) throw new StripeApiError(400, 'resource_already_exists', `An active promotion code with \`code: ${code}\` already exists.`, 'code');
+    const restrictions = this.promotionCodeRestrictions(p);
     const promotionCode = fixture<Json & { id: string }>('promotion_code', {
       id: stripeId('promo'),
       code,
       active: p.active === undefined ? true : toBool(p.active),
       metadata: p.metadata ?? {},
       expires_at: toInt(p.expires_at),
+      max_redemptions: toInt(p.max_redemptions),
+      restrictions,
       promotion: { type: 'coupon', coupon: promotion.coupon },
       livemode: request.livemode,
       created: Math.floor(Date.now() / 1000),
     });
     return { body: this.seed(promotionCode, request.account) };
+  }
+
+  /** Stripe's checks on a new promotion code's limits, and the `restrictions` it then carries. */
+  private promotionCodeRestrictions(p: Json): Json {
+    const restrictions = (p.restrictions as Json | undefined) ?? {};
+    for (const key of Object.keys(restrictions)) {
+      if (!['first_time_transaction', 'minimum_amount', 'minimum_amount_currency', 'currency_options'].includes(key)) {
+        throw new StripeApiError(400, 'parameter_unknown', `Received unknown parameter: restrictions[${key}]`, `restrictions[${key}]`);
+      }
+    }
+    if (restrictions.minimum_amount !== undefined && !restrictions.minimum_amount_currency) {
+      throw new StripeApiError(400, 'parameter_missing', 'Missing required param: restrictions[minimum_amount_currency].', 'restrictions[minimum_amount_currency]');
+    }
+    if (p.max_redemptions !== undefined && !(Number(p.max_redemptions) >= 1)) {
+      throw new StripeApiError(400, 'parameter_invalid_integer', 'This value must be greater than or equal to 1.', 'max_redemptions');
+    }
+    if (p.expires_at !== undefined && Number(p.expires_at) <= Math.floor(Date.now() / 1000)) {
+      throw new StripeApiError(400, 'parameter_invalid', 'The expires_at timestamp must be in the future.', 'expires_at');
+    }
+    return {
+      first_time_transaction: toBool(restrictions.first_time_transaction),
+      minimum_amount: toInt(restrictions.minimum_amount),
+      minimum_amount_currency: restrictions.minimum_amount_currency ?? null,
+    };
+  }
+
+  private listPromotionCodes(request: RecordedRequest) {
+    const { code, coupon, active } = request.params;
+    const data = [...this.objects.entries()]
+      .filter(([key, object]) => key.startsWith(`${request.account ?? ''}|`) && object.object === 'promotion_code')
+      .map(([, object]) => structuredClone(object))
+      // Stripe matches the code without regard to case.
+      .filter((entry) => code === undefined || String(entry.code).toUpperCase() === String(code).toUpperCase())
+      .filter((entry) => coupon === undefined || (entry.promotion as Json | undefined)?.coupon === coupon)
+      .filter((entry) => active === undefined || entry.active === toBool(active));
+    const limit = Number(request.params.limit ?? 10);
+    return { body: { object: 'list', url: '/v1/promotion_codes', has_more: data.length > limit, data: data.slice(0, limit) } };
   }
 
   private updatePromotionCode(request: RecordedRequest, id: string) {

@@ -57,7 +57,17 @@ describe('GET /api/reports', () => {
       { campaign_id: annie.campaign.id, title: 'Summer drop', ...withCarol },
       { campaign_id: bob.campaign.id, title: 'Summer drop', clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0, self_referrals: 0 },
     ]);
-    expect(report.creators[0]).toEqual({ creator_id: annie.creator.id, handle: 'annie-r', name: 'Annie', avatar_url: null, ...annieRow });
+    expect(report.creators[0]).toEqual({
+      creator_id: annie.creator.id,
+      handle: 'annie-r',
+      name: 'Annie',
+      avatar_url: null,
+      email: null,
+      customer_id: null,
+      first_name: null,
+      last_name: null,
+      ...annieRow,
+    });
 
     const empty = await (await server.request('GET', '/api/reports?from=2020-01-01&to=2020-01-31', { key })).json();
     expect(empty).toMatchObject({ to: Date.UTC(2020, 1, 1) / 1000, totals: { conversions: 0, clicks: 0, signups: 0 } });

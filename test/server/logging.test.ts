@@ -44,6 +44,19 @@ describe('request logging', () => {
     }
   });
 
+  it('redacts the email and customer id a brand finds a creator by', async () => {
+    const server = await startTestServer({ LOG_LEVEL: 'info' });
+    try {
+      const { key } = await createTestOrg(server.deps);
+      expect((await server.request('GET', '/api/creators?email=annie%40example.com&customer_id=C-annie', { key })).status).toBe(200);
+      const urls = linesOf(server.logs).filter((line) => line.msg === 'request completed').map((line) => line.req.url);
+      expect(urls).toEqual(['/api/creators?email=[redacted]&customer_id=[redacted]']);
+      expect(server.logs.join('')).not.toContain('annie');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('at info logs one line per request with the org it was for', async () => {
     const server = await startTestServer({ LOG_LEVEL: 'info' });
     try {

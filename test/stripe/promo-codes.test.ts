@@ -44,7 +44,7 @@ describe('promo codes on the brand’s Stripe account', () => {
       livemode: true,
       params: { amount_off: '500', currency: 'eur', duration: 'repeating', duration_in_months: '3', metadata: { shoutout_campaign_id: campaign.id } },
     });
-    const promotions = sent.filter((r) => r.path === '/v1/promotion_codes');
+    const promotions = sent.filter((r) => r.method === 'POST' && r.path === '/v1/promotion_codes');
     expect(promotions.map((r) => r.account)).toEqual([account, account]);
     const couponId = stack.stripe.get<{ id: string }>(firstBody.stripe_coupon_id, account)!.id;
     expect(promotions[0].params).toEqual({
@@ -66,23 +66,25 @@ describe('promo codes on the brand’s Stripe account', () => {
     const creator = await creatorOf(key);
     const before = stack.stripe.requests.length;
     expect((await api('POST', '/api/promo_codes', key, { code: uniqueCode(), creator: creator.id, campaign: campaign.id })).status).toBe(201);
+    // A campaign's first code asks whether the brand already has it (to adopt it with its coupon).
     expect(stack.stripe.requests.slice(before).map((r) => [r.path, r.account, r.livemode])).toEqual([
+      ['/v1/promotion_codes', account, false],
       ['/v1/coupons', account, false],
       ['/v1/promotion_codes', account, false],
     ]);
   });
 
-  it('refuses a code that already exists in Stripe, storing nothing', async () => {
+  it('refuses a code that already exists in Stripe for another coupon, storing nothing', async () => {
     const { key, account, scope } = await createInstalledOrg(stack.server.deps);
     const campaign = await campaignOf(key);
     const creator = await creatorOf(key);
     const code = uniqueCode('TAKEN');
-    stack.stripe.seed({ id: 'cpn_elsewhere', object: 'coupon' }, account);
-    stack.stripe.seed({ id: 'promo_elsewhere', object: 'promotion_code', code, active: true }, account);
+    stack.stripe.seed({ id: 'cpn_elsewhere', object: 'coupon', percent_off: 5, duration: 'forever' }, account);
+    stack.stripe.seed({ id: 'promo_elsewhere', object: 'promotion_code', code, active: true, promotion: { type: 'coupon', coupon: 'cpn_elsewhere' } }, account);
 
     const response = await api('POST', '/api/promo_codes', key, { code, creator: creator.id, campaign: campaign.id });
     expect(response.status).toBe(409);
-    expect((await response.json()).error).toMatchObject({ code: 'promo_code_exists', param: 'code' });
+    expect((await response.json()).error).toMatchObject({ code: 'promo_code_other_coupon', param: 'code', message: expect.stringContaining('cpn_elsewhere') });
     expect(await stack.server.deps.store.promoCodes.getByCode(scope, code)).toBeNull();
   });
 

@@ -171,3 +171,9 @@ export function seedPaidInvoice(
 
 /** The invoice's payment intent, where refunds point. */
 export const paymentIntentOfInvoice = (invoice: Stripe.Invoice) => invoice.payments!.data[0].payment.payment_intent as string;
+
+/** An API call answering its status and parsed JSON body. */
+export const jsonApi = (server: TestServer) => async (method: string, path: string, key: string, body?: unknown) => {
+  const response = await server.request(method, path, { key, body });
+  return { status: response.status, body: await response.json() };
+};

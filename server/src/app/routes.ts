@@ -4,6 +4,11 @@ import { createCampaignSchema, updatePromoCodeSchema } from '../catalog/schemas'
 import { createCampaign, setPromoCodeActive } from '../catalog/service';
 import type { Deps } from '../deps';
 import { appConversionsQuery } from '../conversions/schemas';
+import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
+import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
+import { parseCreatorsCsv } from '../creator-import/csv';
+import { importCreatorsSchema } from '../creator-import/schemas';
+import { importCreators } from '../creator-import/service';
 import { jsonBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
@@ -48,6 +53,33 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.post('/api/app/creators', async (req, res) => {
     const { org, scope } = appContextOf(req);
     sendJson(res, await createCreatorWithCode(deps, org, scope, parse(createCreatorWithCodeSchema, req.body)), 201);
+  });
+
+  // POST /api/app/creators/import – creators and their codes from a pasted CSV sheet, or a dry run of it
+  app.post('/api/app/creators/import', async (req, res) => {
+    const { scope } = appContextOf(req);
+    const input = parse(importCreatorsSchema, req.body);
+    sendJson(res, await importCreators(deps, scope, parseCreatorsCsv(input.csv), { campaign: input.campaign, dryRun: input.dry_run }));
+  });
+
+  // GET /api/app/coupon_banks – the banks, each with how many codes are left to hand out
+  app.get('/api/app/coupon_banks', async (req, res) => {
+    const { scope } = appContextOf(req);
+    const banks = await deps.store.couponBanks.list(scope);
+    sendJson(res, { object: 'list', data: await Promise.all(banks.map((bank) => presentBank(deps, scope, bank))) });
+  });
+
+  // POST /api/app/coupon_banks – a new bank for a campaign
+  app.post('/api/app/coupon_banks', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await presentBank(deps, scope, await createCouponBank(deps, scope, parse(createCouponBankSchema, req.body))), 201);
+  });
+
+  // POST /api/app/coupon_banks/:id/codes – upload pasted codes to a bank, each created or adopted on Stripe
+  app.post('/api/app/coupon_banks/:id/codes', async (req, res) => {
+    const { scope } = appContextOf(req);
+    const bank = await getCouponBank(deps, scope, String(req.params.id));
+    sendJson(res, await uploadCodes(deps, scope, bank, parse(uploadCodesSchema, req.body)));
   });
 
   // PATCH /api/app/promo_codes/:id – deactivate or reactivate a code, here and on Stripe

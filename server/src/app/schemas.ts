@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
+import { createCreatorSchema, createPromoCodeSchema, promoCodeString } from '../catalog/schemas';
 import { createApiKeySchema } from '../orgs/schemas';
 
 /** The pair the Dashboard signs for the view (`fetchStripeSignature()`), in the order it signs it. */
@@ -19,7 +19,7 @@ export const PERIOD_DAYS: Record<Period, number> = { '7d': 7, '30d': 30, '90d': 
 /** The drawer's form: a creator (new, or an existing handle) and their code in one campaign. */
 export const createCreatorWithCodeSchema = createCreatorSchema.extend({
   campaign: createPromoCodeSchema.shape.campaign,
-  code: createPromoCodeSchema.shape.code,
+  code: promoCodeString,
 });
 export type CreateCreatorWithCodeInput = z.infer<typeof createCreatorWithCodeSchema>;
 

@@ -1,5 +1,5 @@
 import { toUnixSeconds } from '../http/validate';
-import type { Campaign, Creator, PromoCode } from './repo';
+import type { Campaign, CodeRestrictions, Creator, PromoCode } from './repo';
 import type { CodeReferral } from './service';
 
 export function presentCreator(creator: Creator) {
@@ -12,7 +12,27 @@ export function presentCreator(creator: Creator) {
     avatar_url: creator.avatarUrl,
     email: creator.email,
     stripe_customer_id: creator.stripeCustomerId ?? null,
+    ...presentAdvocate(creator),
     created: toUnixSeconds(creator.createdAt),
+  };
+}
+
+/**
+ * How the brand knows a creator as one of its own customers. The brand's backend gets this (lookup,
+ * admin routes); what the pixel shows visitors does not carry it.
+ */
+export function presentAdvocate(creator: Creator) {
+  return { customer_id: creator.customerId ?? null, first_name: creator.firstName ?? null, last_name: creator.lastName ?? null };
+}
+
+export function presentRestrictions(restrictions: CodeRestrictions | null | undefined) {
+  if (!restrictions) return null;
+  return {
+    first_time_transaction: restrictions.firstTimeTransaction,
+    max_redemptions: restrictions.maxRedemptions,
+    expires_at: toUnixSeconds(restrictions.expiresAt),
+    minimum_amount: restrictions.minimumAmount,
+    minimum_amount_currency: restrictions.minimumAmountCurrency,
   };
 }
 
@@ -36,6 +56,7 @@ export function presentCampaign(campaign: Campaign) {
       recurring_months: campaign.commission.recurringMonths,
     },
     stripe_coupon_id: campaign.stripeCouponId,
+    code_restrictions: presentRestrictions(campaign.codeRestrictions),
     created: toUnixSeconds(campaign.createdAt),
   };
 }
@@ -51,6 +72,10 @@ export function presentPromoCode(promoCode: PromoCode) {
     active: promoCode.active,
     stripe_promotion_code_id: promoCode.stripePromotionCodeId,
     stripe_coupon_id: promoCode.stripeCouponId,
+    adopted: promoCode.adopted ?? false,
+    restrictions: presentRestrictions(promoCode.restrictions),
+    coupon_bank: promoCode.bankId ?? null,
+    assigned: toUnixSeconds(promoCode.assignedAt),
     created: toUnixSeconds(promoCode.createdAt),
   };
 }
@@ -68,10 +93,20 @@ export function presentDiscount({ promoCode, campaign }: Pick<CodeReferral, 'pro
   };
 }
 
+/** The creator and discount behind a code, as visitors may see them (the pixel, code validation). */
 export function presentReferral(referral: CodeReferral) {
   return {
     creator: { id: referral.creator.id, handle: referral.creator.handle, avatar_url: referral.creator.avatarUrl },
     campaign: { id: referral.campaign.id, title: referral.campaign.title },
     discount: presentDiscount(referral),
   };
+}
+
+/**
+ * Lookup's answer to the brand's backend: the referral, and who the creator is among the brand's
+ * customers. Not their email: checkout needs to name who referred the buyer, not to reach them.
+ */
+export function presentLookup(referral: CodeReferral) {
+  const presented = presentReferral(referral);
+  return { ...presented, creator: { ...presented.creator, name: referral.creator.name, ...presentAdvocate(referral.creator) } };
 }

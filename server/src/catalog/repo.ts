@@ -15,7 +15,20 @@ export interface Creator extends OrgScope {
   email: string | null;
   /** The creator's own Stripe customer on the brand's account, if they buy there: also flags self-referrals. */
   stripeCustomerId?: string | null;
+  /** The brand's own id for this person (seed 002's advocate `customer.id`), to find them by. */
+  customerId?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
   createdAt: Date;
+}
+
+/** What Stripe limits a promotion code to; see `codeRestrictionsSchema`. */
+export interface CodeRestrictions {
+  firstTimeTransaction: boolean;
+  maxRedemptions: number | null;
+  expiresAt: Date | null;
+  minimumAmount: number | null;
+  minimumAmountCurrency: string | null;
 }
 
 export interface Commission {
@@ -41,6 +54,8 @@ export interface Campaign extends OrgScope {
   commission: Commission;
   /** The one Stripe coupon behind every code of this campaign, created with the first code. */
   stripeCouponId: string | null;
+  /** Restrictions every code of the campaign gets on Stripe, unless the code sets its own. */
+  codeRestrictions?: CodeRestrictions | null;
   createdAt: Date;
 }
 
@@ -48,11 +63,20 @@ export interface PromoCode extends OrgScope {
   id: string;
   /** Upper-case, unique per org and mode, as the customer types it at checkout. */
   code: string;
-  creatorId: string;
+  /** Null while the code waits, unassigned, in a coupon bank. */
+  creatorId: string | null;
   campaignId: string;
   active: boolean;
   stripePromotionCodeId: string | null;
   stripeCouponId: string | null;
+  /** The coupon bank the code was uploaded to, if any. */
+  bankId?: string | null;
+  /** When a banked code was handed to its creator. */
+  assignedAt?: Date | null;
+  /** The brand made the Stripe promotion code; Shoutout adopted it rather than creating it. */
+  adopted?: boolean;
+  /** The restrictions the Stripe promotion code carries. */
+  restrictions?: CodeRestrictions | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -60,7 +84,12 @@ export interface PromoCode extends OrgScope {
 export async function openCatalogRepos(driver: Driver) {
   const creators = await driver.collection<Creator>({
     name: 'creators',
-    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'handle'], unique: true }],
+    indexes: [
+      { fields: ['id'], unique: true },
+      { fields: ['orgId', 'livemode', 'handle'], unique: true },
+      { fields: ['orgId', 'livemode', 'customerId'] },
+      { fields: ['orgId', 'livemode', 'email'] },
+    ],
   });
   const campaigns = await driver.collection<Campaign>({
     name: 'campaigns',
@@ -73,6 +102,7 @@ export async function openCatalogRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'code'], unique: true },
       { fields: ['stripePromotionCodeId'] },
       { fields: ['stripeCouponId'] },
+      { fields: ['orgId', 'livemode', 'bankId', 'creatorId'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -87,7 +117,11 @@ export async function openCatalogRepos(driver: Driver) {
       create: (creator: Creator) => creators.insertOne(creator),
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
-      list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
+      list: (scope: OrgScope, filter: { customerId?: string; email?: string } = {}) =>
+        creators.find(
+          { ...byScope(scope), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.email && { email: filter.email }) },
+          { sort: { createdAt: 1 } },
+        ),
       remove: (scope: OrgScope, id: string) => clearingAfter(creatorCache, creators.deleteMany({ ...byScope(scope), id })),
     },
     campaigns: {
@@ -123,9 +157,35 @@ export async function openCatalogRepos(driver: Driver) {
       update: (
         scope: OrgScope,
         id: string,
-        changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId'>>,
+        changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId' | 'restrictions' | 'adopted'>>,
         at: Date,
       ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } })),
+      /**
+       * Hands the code to a creator if it is still unassigned: one atomic conditional update, so two
+       * concurrent claims of one code cannot both succeed. Null when someone else got it first.
+       */
+      claim: (scope: OrgScope, id: string, creatorId: string, at: Date) =>
+        clearingAfter(
+          promoCodeCache,
+          promoCodes.updateOne({ ...byScope(scope), id, creatorId: null }, { $set: { creatorId, assignedAt: at, updatedAt: at } }),
+        ),
+      /** Puts a code back in its bank, if this creator still holds it. */
+      release: (scope: OrgScope, id: string, creatorId: string, at: Date) =>
+        clearingAfter(
+          promoCodeCache,
+          promoCodes.updateOne({ ...byScope(scope), id, creatorId }, { $set: { creatorId: null, assignedAt: null, updatedAt: at } }),
+        ),
+      /** A few of the bank's unassigned active codes, to draw one from. */
+      unassigned: (scope: OrgScope, bankId: string, limit: number) =>
+        promoCodes.find({ ...byScope(scope), bankId, creatorId: null, active: true }, { limit }),
+      /** A bank's codes, all of them and those still to hand out. */
+      countInBank: async (scope: OrgScope, bankId: string) => {
+        const [total, remaining] = await Promise.all([
+          promoCodes.count({ ...byScope(scope), bankId }),
+          promoCodes.count({ ...byScope(scope), bankId, creatorId: null, active: true }),
+        ]);
+        return { total, remaining };
+      },
       /** A deleted Stripe coupon can no longer be redeemed through any of its promotion codes. */
       deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date) =>
         clearingAfter(

@@ -4,7 +4,7 @@ import { requireApiKey, scopeOf } from '../http/auth';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { presentCampaign, presentCreator, presentPromoCode } from './present';
-import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema, listPromoCodesQuery, updatePromoCodeSchema } from './schemas';
+import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema, listCreatorsQuery, listPromoCodesQuery, updatePromoCodeSchema } from './schemas';
 import {
   createCampaign,
   createCreator,
@@ -23,9 +23,10 @@ export function catalogRoutes(app: IRouter, deps: Deps): void {
     sendJson(res, presentCreator(await createCreator(deps, scopeOf(req), parse(createCreatorSchema, req.body))), 201);
   });
 
-  // GET /api/creators – list the org's creators
+  // GET /api/creators – list the org's creators, or find them by the brand's customer id or email
   app.get('/api/creators', async (req, res) => {
-    const creators = await deps.store.creators.list(scopeOf(req));
+    const { customer_id: customerId, email } = parse(listCreatorsQuery, req.query);
+    const creators = await deps.store.creators.list(scopeOf(req), { customerId, email });
     sendJson(res, { object: 'list', data: creators.map(presentCreator) });
   });
 

@@ -19,6 +19,39 @@ export const promoCodeString = z
   .toUpperCase()
   .regex(/^[A-Z0-9_-]{3,40}$/, 'must be 3-40 letters, digits, _ or -');
 
+export const creatorEmail = z.email().max(254).toLowerCase();
+
+/** How a brand knows the creator as one of its customers (seed 002's advocate): its own id and the person's names. */
+export const advocateFields = {
+  customer_id: z.string().trim().min(1).max(100).nullable().optional().describe("The brand's own id for this person"),
+  first_name: z.string().trim().min(1).max(60).nullable().optional(),
+  last_name: z.string().trim().min(1).max(60).nullable().optional(),
+};
+
+const positiveInt = z.number().int().min(1);
+
+/**
+ * The limits Stripe can put on a promotion code. Set on a campaign they apply to each of its codes;
+ * set on a code they replace the campaign's, field by field. Stripe takes them when the promotion
+ * code is created and cannot change them afterwards.
+ */
+export const codeRestrictionsSchema = z
+  .object({
+    first_time_transaction: z.boolean().optional().describe("Only customers who have never paid on the brand's account"),
+    max_redemptions: positiveInt.nullable().optional(),
+    expires_at: unixOrIso.optional(),
+    minimum_amount: positiveInt.nullable().optional().describe('In minor units of minimum_amount_currency'),
+    minimum_amount_currency: currencyCode.nullable().optional(),
+  })
+  .strict()
+  .superRefine((restrictions, ctx) => {
+    if (!restrictions.minimum_amount !== !restrictions.minimum_amount_currency) {
+      const missing = restrictions.minimum_amount ? 'minimum_amount_currency' : 'minimum_amount';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'minimum_amount and minimum_amount_currency go together' });
+    }
+  });
+export type CodeRestrictionsInput = z.infer<typeof codeRestrictionsSchema>;
+
 export const createCreatorSchema = z
   .object({
     handle: z
@@ -28,11 +61,17 @@ export const createCreatorSchema = z
       .regex(/^[a-z0-9_.-]{1,40}$/, 'must be 1-40 letters, digits, _, . or -'),
     name: z.string().trim().min(1).max(120).optional(),
     avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
-    email: z.email().max(254).toLowerCase().nullable().optional(),
+    email: creatorEmail.nullable().optional(),
     stripe_customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'must be a Stripe customer id (cus_…)').nullable().optional(),
+    ...advocateFields,
   })
   .strict();
 export type CreateCreatorInput = z.infer<typeof createCreatorSchema>;
+
+export const listCreatorsQuery = z.object({
+  customer_id: advocateFields.customer_id.unwrap().unwrap().optional(),
+  email: creatorEmail.optional(),
+});
 
 const commissionSchema = z
   .object({
@@ -62,6 +101,7 @@ export const createCampaignSchema = z
     starts_at: unixOrIso.optional(),
     ends_at: unixOrIso.optional(),
     commission: commissionSchema.optional(),
+    code_restrictions: codeRestrictionsSchema.nullable().optional(),
   })
   .strict()
   .superRefine((campaign, ctx) => {
@@ -89,13 +129,21 @@ export const createCampaignSchema = z
   });
 export type CreateCampaignInput = z.infer<typeof createCampaignSchema>;
 
+export const stripePromotionCodeId = z.string().regex(/^promo_[A-Za-z0-9]+$/, 'must be a Stripe promotion code id (promo_…)');
+
 export const createPromoCodeSchema = z
   .object({
-    code: promoCodeString,
+    code: promoCodeString.optional().describe('The code to create on Stripe, or to adopt if it is already there'),
+    stripe_promotion_code_id: stripePromotionCodeId.optional().describe('An existing Stripe promotion code to adopt, instead of code'),
     creator: z.string().min(1).describe('Creator id (cr_…) or handle'),
     campaign: z.string().min(1).describe('Campaign id (cmp_…)'),
+    restrictions: codeRestrictionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => !input.code !== !input.stripe_promotion_code_id, {
+    message: 'give either code or stripe_promotion_code_id',
+    path: ['code'],
+  });
 export type CreatePromoCodeInput = z.infer<typeof createPromoCodeSchema>;
 
 export const updatePromoCodeSchema = z.object({ active: z.boolean() }).strict();

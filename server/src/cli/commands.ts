@@ -15,6 +15,10 @@ import { balancesQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout, listBalances } from '../payouts/service';
 import { presentIgnoredEvents } from '../stripe/present';
 import { syncStripeEvents } from '../stripe/sync';
+import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
+import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
+import { sheetRowSchema } from '../creator-import/schemas';
+import { importCreators } from '../creator-import/service';
 
 /**
  * Operator commands as plain functions of `(deps, options)`: the CLI runs them in-process, or,
@@ -128,6 +132,27 @@ export const commands = {
   'code activate': command(inOrg.extend({ code: z.string() }), async (deps, options) =>
     presentPromoCode(await setPromoCodeActive(deps, await scopeFor(deps, options), options.code, true)),
   ),
+
+  // The CLI reads the sheet and sends it a slice at a time, to show progress (main.ts).
+  'creators import': command(
+    inOrg.extend({ rows: z.array(sheetRowSchema).max(1000), campaign: z.string().optional(), dryRun: z.boolean().default(false) }),
+    async (deps, options) => importCreators(deps, await scopeFor(deps, options), options.rows, { campaign: options.campaign, dryRun: options.dryRun }),
+  ),
+
+  'bank create': command(inOrg.extend({ campaign: z.string(), name: z.string() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    return presentBank(deps, scope, await createCouponBank(deps, scope, parse(createCouponBankSchema, { campaign: options.campaign, name: options.name })));
+  }),
+
+  'bank show': command(inOrg.extend({ bank: z.string() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    return presentBank(deps, scope, await getCouponBank(deps, scope, options.bank, 'bank'));
+  }),
+
+  'bank upload': command(inOrg.extend({ bank: z.string(), codes: z.array(z.string()) }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    return uploadCodes(deps, scope, await getCouponBank(deps, scope, options.bank, 'bank'), parse(uploadCodesSchema, { codes: options.codes }));
+  }),
 
   'conversions export': command(
     ordered(inOrg.extend({ ...conversionFilters.shape, commissionCurrency: exportConversionsQuery.shape.commission_currency })),

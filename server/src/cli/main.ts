@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { Secrets } from '../crypto';
@@ -10,11 +12,19 @@ import { createLogger } from '../logger';
 import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
 import { isProcessAlive, readJsonFile } from '../store/lock';
+import type { UploadOutcome } from '../coupon-banks/service';
+import { parseCreatorsCsv, parseSheet } from '../creator-import/csv';
+import type { SheetRow } from '../creator-import/schemas';
+import type { importCreators } from '../creator-import/service';
 import { type CommandName, humanOutputOf, runCommand } from './commands';
 
 interface Failure {
   error: { code?: string; message: string; param?: string };
 }
+
+type Sent = { result: unknown } | Failure;
+type Progress = (message: string) => void;
+type Send = (name: CommandName, options: Record<string, unknown>, progress?: Progress) => Promise<Sent>;
 
 const NDJSON = 'application/x-ndjson';
 
@@ -32,50 +42,57 @@ function terminalProgress() {
   };
 }
 
-/** Runs in the server that owns the embedded data dir when one is up, otherwise in this process. */
-async function execute(name: CommandName, options: Record<string, unknown>, json: boolean): Promise<void> {
+/**
+ * Gives `work` a way to run commands: inside the server that owns the embedded data dir when one is
+ * up, otherwise in this process (opening the store once for all of them).
+ */
+async function withCommands<T>(work: (send: Send) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger('warn', process.stderr);
   const running = config.MONGODB_URI ? null : await readJsonFile<{ pid: number; url: string }>(path.resolve(config.DATA_DIR, SERVER_FILE));
-  const progress = terminalProgress();
-  let result: unknown;
   if (running && isProcessAlive(running.pid)) {
     const secrets = new Secrets(await resolveSecret(config.SHOUTOUT_SECRET, config.DATA_DIR, logger));
-    const response = await fetch(`${running.url}/api/operator/commands`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${secrets.operatorToken}`,
-        'content-type': 'application/json',
-        ...(progress.report && { accept: NDJSON }),
-      },
-      body: JSON.stringify({ command: name, options }),
-    });
-    let body: { result: unknown } | Failure | undefined;
-    if (response.headers.get('content-type')?.startsWith(NDJSON) && response.body) {
+    return work(async (name, options, progress) => {
+      const response = await fetch(`${running.url}/api/operator/commands`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${secrets.operatorToken}`,
+          'content-type': 'application/json',
+          ...(progress && { accept: NDJSON }),
+        },
+        body: JSON.stringify({ command: name, options }),
+      });
+      if (!response.headers.get('content-type')?.startsWith(NDJSON) || !response.body) return (await response.json()) as Sent;
+      let sent: Sent | undefined;
       for await (const line of createInterface({ input: Readable.fromWeb(response.body as ReadableStream) })) {
-        const message = JSON.parse(line) as { progress: string } | { result: unknown } | Failure;
-        if ('progress' in message) progress.report?.(message.progress);
-        else body = message;
+        const message = JSON.parse(line) as { progress: string } | Sent;
+        if ('progress' in message) progress?.(message.progress);
+        else sent = message;
       }
-    } else {
-      body = (await response.json()) as { result: unknown } | Failure;
-    }
-    progress.done();
-    if (!body) throw new Error('The server stopped answering before the command finished.');
-    if ('error' in body) return fail(body, json);
-    result = body.result;
-  } else {
-    const deps = await createDeps(config, { logger });
-    try {
-      result = await runCommand(deps, name, options, progress.report);
-    } catch (error) {
-      if (error instanceof ApiError) return fail({ error: { code: error.code, message: error.message, param: error.param } }, json);
-      throw error;
-    } finally {
-      progress.done();
-      await deps.store.close();
-    }
+      if (!sent) throw new Error('The server stopped answering before the command finished.');
+      return sent;
+    });
   }
+  const deps = await createDeps(config, { logger });
+  try {
+    return await work(async (name, options, progress) => {
+      try {
+        return { result: await runCommand(deps, name, options, progress) };
+      } catch (error) {
+        if (error instanceof ApiError) return { error: { code: error.code, message: error.message, param: error.param } };
+        throw error;
+      }
+    });
+  } finally {
+    await deps.store.close();
+  }
+}
+
+async function execute(name: CommandName, options: Record<string, unknown>, json: boolean): Promise<void> {
+  const progress = terminalProgress();
+  const sent = await withCommands((send) => send(name, options, progress.report)).finally(progress.done);
+  if ('error' in sent) return fail(sent, json);
+  const { result } = sent;
   const human = humanOutputOf(name);
   if (json) {
     console.log(JSON.stringify(result, null, 2));
@@ -86,6 +103,100 @@ async function execute(name: CommandName, options: Record<string, unknown>, json
     const note = noteOn(result);
     if (note) console.error(note);
   }
+}
+
+/**
+ * Sends a sheet's rows a slice at a time, with a progress bar when a person is watching, and
+ * gathers what each row did. Each slice is its own request: an interrupted run is finished by
+ * running it again, which leaves the rows already done as they are.
+ */
+async function inSlices<T, R>(
+  items: T[],
+  size: number,
+  json: boolean,
+  sendSlice: (slice: T[]) => Promise<Sent>,
+): Promise<{ results: R[] } | Failure> {
+  const bar = process.stderr.isTTY && !json ? new SingleBar({ stream: process.stderr, format: '{bar} {value}/{total}' }, Presets.shades_classic) : null;
+  bar?.start(items.length, 0);
+  const results: R[] = [];
+  try {
+    for (let start = 0; start < items.length; start += size) {
+      const slice = items.slice(start, start + size);
+      const sent = await sendSlice(slice);
+      if ('error' in sent) return sent;
+      results.push(sent.result as R);
+      bar?.increment(slice.length);
+    }
+  } finally {
+    bar?.stop();
+  }
+  return { results };
+}
+
+async function readSheet<T>(file: string, json: boolean, read: (text: string) => T): Promise<T | null> {
+  try {
+    return read(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof ApiError) fail({ error: { code: error.code, message: error.message, param: error.param } }, json);
+    else fail({ error: { message: error instanceof Error ? error.message : String(error) } }, json);
+    return null;
+  }
+}
+
+type ImportResult = Awaited<ReturnType<typeof importCreators>>;
+
+async function importCreatorsSheet(file: string, options: { org: string; test?: boolean; campaign?: string; dryRun?: boolean }, json: boolean) {
+  const rows = await readSheet(file, json, parseCreatorsCsv);
+  if (!rows) return;
+  const dryRun = Boolean(options.dryRun);
+  const sent = await withCommands((send) =>
+    inSlices<SheetRow, ImportResult>(rows, 25, json, (slice) => send('creators import', { org: options.org, test: options.test, campaign: options.campaign, dryRun, rows: slice })),
+  );
+  if ('error' in sent) return fail(sent, json);
+  const outcomes = sent.results.flatMap((result) => result.rows);
+  const count = (status: string) => outcomes.filter((outcome) => outcome.status === status).length;
+  const summary = { object: 'creator_import', dry_run: dryRun, created: count('created'), code_added: count('code_added'), unchanged: count('unchanged'), failed: count('failed'), rows: outcomes };
+  if (json) console.log(JSON.stringify(summary, null, 2));
+  else {
+    const would = dryRun ? 'would be ' : '';
+    for (const outcome of outcomes) {
+      if (outcome.error) console.log(`row ${outcome.row}${outcome.error.param ? `, ${outcome.error.param}` : ''}: ${outcome.error.message}`);
+      else if (dryRun) console.log(`row ${outcome.row}: ${outcome.handle} ${would}${outcome.status.replace('_', ' ')}${outcome.code ? ` (${outcome.code})` : ''}`);
+    }
+    console.log(`${summary.created} ${would}created, ${summary.code_added} ${would}given a code, ${summary.unchanged} unchanged, ${summary.failed} failed`);
+  }
+  if (summary.failed) process.exitCode = 1;
+}
+
+/** A bank's codes from a sheet with a `code` column (any other columns are ignored). */
+function codesOfSheet(text: string): { row: number; code: string }[] {
+  const rows = parseSheet(text);
+  if (rows.length && !rows.some((row) => 'code' in row.fields)) throw ApiError.invalid('csv_invalid', 'The sheet needs a "code" column.', 'csv');
+  return rows.filter((row) => row.fields.code).map((row) => ({ row: row.row, code: row.fields.code }));
+}
+
+type UploadResult = { results: UploadOutcome[]; coupon_bank: { remaining: number; codes: number } };
+
+async function uploadBankSheet(file: string, options: { org: string; test?: boolean; bank: string }, json: boolean) {
+  const codes = await readSheet(file, json, codesOfSheet);
+  if (!codes) return;
+  const sent = await withCommands((send) =>
+    inSlices<{ row: number; code: string }, UploadResult>(codes, 100, json, (slice) =>
+      send('bank upload', { org: options.org, test: options.test, bank: options.bank, codes: slice.map((entry) => entry.code) }),
+    ),
+  );
+  if ('error' in sent) return fail(sent, json);
+  const outcomes = sent.results.flatMap((result) => result.results);
+  const bank = sent.results.at(-1)?.coupon_bank;
+  if (json) console.log(JSON.stringify({ results: outcomes, coupon_bank: bank }, null, 2));
+  else {
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'failed') console.log(`row ${codes[index].row}, ${outcome.code}: ${outcome.error.message}`);
+    });
+    const count = (status: string) => outcomes.filter((outcome) => outcome.status === status).length;
+    console.log(`${count('created')} created, ${count('adopted')} adopted, ${count('unchanged')} unchanged, ${count('failed')} failed; ${bank?.remaining ?? 0} of ${bank?.codes ?? 0} codes left to hand out`);
+  }
+  if (outcomes.some((outcome) => outcome.status === 'failed')) process.exitCode = 1;
 }
 
 /** What the human output, which leaves empty fields out, must still point out. */
@@ -159,6 +270,23 @@ define('code create', 'give a creator a promo code in a campaign', (c) =>
 );
 define('code deactivate', 'deactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
 define('code activate', 'reactivate a promo code', (c) => inOrg(c).requiredOption('--code <code|id>'));
+const creators = program.command('creators').description('creators in bulk');
+inOrg(creators.command('import').argument('<file>', 'a CSV sheet: handle, name, first_name, last_name, email, customer_id, avatar_url, stripe_customer_id, code, campaign'))
+  .description('create creators and their codes from a CSV sheet; safe to run again')
+  .option('--campaign <id>', 'campaign of rows with a code and no campaign column')
+  .option('--dry-run', 'only list what each row would do')
+  .action((file: string, options) => importCreatorsSheet(file, options, Boolean(program.opts().json)));
+define('bank create', 'create a coupon bank for a campaign', (c) => inOrg(c).requiredOption('--campaign <id>').requiredOption('--name <name>'));
+define('bank show', 'a coupon bank, with how many codes are left', (c) => inOrg(c).requiredOption('--bank <id>', 'bank id (cbk_…)'));
+program.commands
+  .find((existing) => existing.name() === 'bank')!
+  .command('upload')
+  .argument('<file>', 'a CSV sheet with a code column')
+  .description('upload codes to a coupon bank: each becomes, or is adopted as, a Stripe promotion code; safe to run again')
+  .requiredOption('--org <id>', 'org id (org_…)')
+  .option('--test', 'test mode instead of live')
+  .requiredOption('--bank <id>', 'bank id (cbk_…)')
+  .action((file: string, options) => uploadBankSheet(file, options, Boolean(program.opts().json)));
 define('conversions export', 'print conversions as CSV (--json: as JSON), newest first, to pay creators', (c) =>
   inOrg(c)
     .option('--from <date>', 'created at or after, e.g. 2026-11-01 (UTC)')

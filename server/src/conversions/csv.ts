@@ -26,6 +26,9 @@ const COLUMNS = [
   'stripe_customer',
   // Added after the others, so sheets and scripts reading columns by position keep working.
   'commission_currency',
+  'creator_name',
+  'creator_email',
+  'creator_customer_id',
 ] as const satisfies readonly (keyof PresentedConversion)[];
 
 /**

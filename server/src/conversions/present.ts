@@ -2,7 +2,9 @@ import type { Creator } from '../catalog/repo';
 import { toUnixSeconds } from '../http/validate';
 import { type Conversion, commissionCurrencyOf } from './repo';
 
-export function presentConversion(conversion: Conversion, creator: Pick<Creator, 'handle'> | null) {
+type NamedCreator = Pick<Creator, 'handle' | 'name' | 'email' | 'customerId'>;
+
+export function presentConversion(conversion: Conversion, creator: NamedCreator | null) {
   return {
     id: conversion.id,
     object: 'conversion',
@@ -10,6 +12,9 @@ export function presentConversion(conversion: Conversion, creator: Pick<Creator,
     kind: conversion.kind,
     creator: conversion.creatorId,
     creator_handle: creator?.handle ?? null,
+    creator_name: creator?.name ?? null,
+    creator_email: creator?.email ?? null,
+    creator_customer_id: creator?.customerId ?? null,
     campaign: conversion.campaignId,
     promo_code: conversion.promoCodeId,
     code: conversion.code,

@@ -1,4 +1,4 @@
-import { presentReferral } from '../catalog/present';
+import { presentLookup } from '../catalog/present';
 import { resolveActiveReferral } from '../catalog/service';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -45,5 +45,5 @@ export async function lookup(deps: Deps, scope: OrgScope, externalId: string) {
   const binding = await deps.store.bindings.get(scope, deps.secrets.hashExternalId(scope.orgId, externalId));
   if (!binding) return null;
   const referral = await resolveActiveReferral(deps, scope, await deps.store.promoCodes.get(scope, binding.promoCodeId));
-  return referral ? presentReferral(referral) : null;
+  return referral ? presentLookup(referral) : null;
 }

@@ -1,10 +1,13 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { assignReferralCodeSchema, createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
+import { importCreatorsSchema } from '../creator-import/schemas';
 import { appIdentitySchema, appCreateApiKeySchema, appModeSchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from '../app/schemas';
 import {
   createCampaignSchema,
   createCreatorSchema,
   createPromoCodeSchema,
+  listCreatorsQuery,
   listPromoCodesQuery,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
@@ -35,12 +38,20 @@ export const errorResponseSchema = z
   })
   .meta({ id: 'Error' });
 
-/** Seed 000's lookup answer (catalog/present.ts presentReferral), or `data: null`. */
+/** Seed 000's lookup answer (catalog/present.ts presentLookup), or `data: null`. */
 export const lookupResponseSchema = z
   .object({
     data: z
       .object({
-        creator: z.object({ id: z.string(), handle: z.string(), avatar_url: z.string().nullable() }),
+        creator: z.object({
+          id: z.string(),
+          handle: z.string(),
+          avatar_url: z.string().nullable(),
+          name: z.string(),
+          customer_id: z.string().nullable().describe("The brand's own id for the creator, if it gave one"),
+          first_name: z.string().nullable(),
+          last_name: z.string().nullable(),
+        }),
         campaign: z.object({ id: z.string(), title: z.string() }),
         discount: z.object({
           promotion_code: z.string().describe('The code as customers type it, e.g. ANNIE50'),
@@ -324,6 +335,7 @@ function buildDocument() {
       summary: `List ${what}s`,
       scope: 'admin',
       ...(collection === 'promo_codes' && { request: { query: listPromoCodesQuery } }),
+      ...(collection === 'creators' && { request: { query: listCreatorsQuery } }),
       responses: { 200: ok('`{object: "list", data}`') },
     });
     route({
@@ -346,6 +358,57 @@ function buildDocument() {
     responses: { 200: ok('The promo code') },
   });
 
+  route({
+    method: 'post',
+    path: '/api/creators/import',
+    tags: ['Catalog'],
+    summary: 'Create creators and their codes from a CSV sheet',
+    description: 'Each row is all or nothing; a row already imported changes nothing; `dry_run` only says what each row would do.',
+    scope: 'admin',
+    request: { body: json(importCreatorsSchema) },
+    responses: { 200: ok('`{object: "creator_import", dry_run, created, code_added, unchanged, failed, rows: [{row, handle, status, creator, code, error?}]}`') },
+  });
+
+  // Coupon banks (seed 002)
+  route({
+    method: 'post',
+    path: '/api/coupon_banks',
+    tags: ['Coupon banks'],
+    summary: 'Create a coupon bank for a campaign',
+    scope: 'admin',
+    request: { body: json(createCouponBankSchema) },
+    responses: { 201: ok('The bank, with `codes` and `remaining`') },
+  });
+  route({ method: 'get', path: '/api/coupon_banks', tags: ['Coupon banks'], summary: 'List coupon banks with their remaining counts', scope: 'admin', responses: { 200: ok('`{object: "list", data}`') } });
+  route({
+    method: 'get',
+    path: '/api/coupon_banks/{id}',
+    tags: ['Coupon banks'],
+    summary: 'One coupon bank',
+    scope: 'admin',
+    request: { params: idParam('cbk_…') },
+    responses: { 200: ok('The bank, with `codes` and `remaining`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/coupon_banks/{id}/codes',
+    tags: ['Coupon banks'],
+    summary: 'Upload codes: each becomes, or is adopted as, a Stripe promotion code of the campaign coupon',
+    scope: 'admin',
+    request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
+    responses: { 200: ok('`{object: "coupon_bank_upload", coupon_bank, results: [{code, status: created | adopted | unchanged | failed, error?}]}`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/referral_codes',
+    tags: ['Coupon banks'],
+    summary: "Give an advocate a random unused code of a bank, or the brand's own code",
+    description: "Seed 002's request. Asking again for the same advocate answers 200 with the code they have; an empty bank is a 409 `coupon_bank_empty`.",
+    scope: 'admin',
+    request: { body: json(assignReferralCodeSchema) },
+    responses: { 201: ok('`{object: "referral_code", referral_code, coupon_code, share_url, campaign, coupon_bank, creator, customer, promo_code}`') },
+  });
+
   // Stripe
   route({
     method: 'post',
@@ -361,6 +424,16 @@ function buildDocument() {
   app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview') } });
   app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign') } });
   app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code') } });
+  app({ method: 'post', path: '/api/app/creators/import', summary: 'Creators and codes from a pasted CSV sheet', request: { body: json(importCreatorsSchema) }, responses: { 200: ok('What each row did (or would do)') } });
+  app({ method: 'get', path: '/api/app/coupon_banks', summary: 'Coupon banks with their remaining counts', responses: { 200: ok('`{object: "list", data}`') } });
+  app({ method: 'post', path: '/api/app/coupon_banks', summary: 'Create a coupon bank', request: { body: json(createCouponBankSchema) }, responses: { 201: ok('The bank') } });
+  app({
+    method: 'post',
+    path: '/api/app/coupon_banks/{id}/codes',
+    summary: 'Upload codes to a coupon bank',
+    request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
+    responses: { 200: ok('What became of each code, and the bank') },
+  });
   app({
     method: 'patch',
     path: '/api/app/promo_codes/{id}',

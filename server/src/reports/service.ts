@@ -1,3 +1,4 @@
+import { presentAdvocate } from '../catalog/present';
 import type { Campaign, Creator } from '../catalog/repo';
 import type { Deps } from '../deps';
 import { type Conversion, commissionCurrencyOf } from '../conversions/repo';
@@ -113,6 +114,8 @@ export async function reportFor(
       handle: creator.handle,
       name: creator.name,
       avatar_url: creator.avatarUrl,
+      email: creator.email,
+      ...presentAdvocate(creator),
       ...creatorRows.get(creator.id)!,
     })),
   };

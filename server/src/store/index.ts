@@ -1,6 +1,7 @@
 import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
 import { openConversionRepos } from '../conversions/repo';
+import { openCouponBankRepos } from '../coupon-banks/repo';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openPayoutRepos } from '../payouts/repo';
@@ -16,7 +17,7 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
@@ -24,12 +25,14 @@ export async function createStore(driver: Driver) {
     openTrackingRepos(driver),
     openPayoutRepos(driver),
     openStripeRepos(driver),
+    openCouponBankRepos(driver),
   ]);
   return {
     kind: driver.kind,
     location: driver.location,
     ...orgRepos,
     ...catalogRepos,
+    ...couponBankRepos,
     ...customerRepos,
     ...conversionRepos,
     ...trackingRepos,

@@ -23,6 +23,7 @@ import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
 import { Empty, ErrorBanner, Loading, ReadOnlyNotice } from '../components';
 import { ConversionsView } from '../ConversionsView';
+import { CouponBanksView } from '../CouponBanksView';
 import { PayoutsView } from '../PayoutsView';
 import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
 import { accessOf } from '../roles';
@@ -53,6 +54,7 @@ const Home = (context: ExtensionContextValue) => {
   // Whose conversions are open: a creator, everyone (null), or none (undefined).
   const [conversionsOf, setConversionsOf] = useState<Creator | null | undefined>(undefined);
   const [payoutsShown, setPayoutsShown] = useState(false);
+  const [banksShown, setBanksShown] = useState(false);
 
   const setCodeActive = async (promoCode: PromoCode, active: boolean) => {
     if (!api) return;
@@ -87,6 +89,7 @@ const Home = (context: ExtensionContextValue) => {
               Add creator
             </Button>
             <Button onPress={() => setCampaignFormShown(true)}>New campaign</Button>
+            <Button onPress={() => setBanksShown(true)}>Coupon banks and imports</Button>
           </>
         ) : undefined
       }
@@ -153,6 +156,9 @@ const Home = (context: ExtensionContextValue) => {
           locale={locale}
           onClose={() => setConversionsOf(undefined)}
         />
+      )}
+      {api && overview && banksShown && (
+        <CouponBanksView api={api} campaigns={overview.campaigns} onClose={() => setBanksShown(false)} onImported={reload} />
       )}
       {api && base && payoutsShown && <PayoutsView api={api} base={base} locale={locale} canRecord={canManage} onClose={() => setPayoutsShown(false)} />}
     </ContextView>

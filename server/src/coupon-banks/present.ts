@@ -1,0 +1,15 @@
+import { toUnixSeconds } from '../http/validate';
+import type { CouponBank } from './repo';
+
+export function presentCouponBank(bank: CouponBank, counts: { total: number; remaining: number }) {
+  return {
+    id: bank.id,
+    object: 'coupon_bank',
+    livemode: bank.livemode,
+    name: bank.name,
+    campaign: bank.campaignId,
+    codes: counts.total,
+    remaining: counts.remaining,
+    created: toUnixSeconds(bank.createdAt),
+  };
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { createCreatorSchema, promoCodeString } from '../catalog/schemas';
+
+/** The sheet's columns: a creator's fields, and optionally their code and its campaign. */
+export const IMPORT_COLUMNS = [...Object.keys(createCreatorSchema.shape), 'code', 'campaign'] as const;
+
+export const importRowSchema = createCreatorSchema.extend({ code: promoCodeString.optional(), campaign: z.string().min(1).optional() });
+export type ImportRow = z.infer<typeof importRowSchema>;
+
+/** A row as read from the sheet: its number there, and its non-empty cells by column. */
+export const sheetRowSchema = z.object({ row: z.number().int().min(1), fields: z.record(z.string(), z.string()) });
+export type SheetRow = z.infer<typeof sheetRowSchema>;
+
+export const MAX_IMPORT_ROWS = 1000;
+
+export const importCreatorsSchema = z
+  .object({
+    csv: z.string().min(1).describe(`A header row naming columns (${IMPORT_COLUMNS.join(', ')}), then one creator per row`),
+    campaign: z.string().min(1).optional().describe('Campaign (cmp_…) of rows with a code and no campaign column'),
+    dry_run: z.boolean().default(false).describe('Only say what each row would do'),
+  })
+  .strict();
