@@ -12,9 +12,11 @@ import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
 import { payoutRoutes } from './payouts/routes';
+import { referralRoutes } from './referrals/routes';
 import { reportRoutes } from './reports/routes';
+import { rewardRoutes } from './rewards/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
-import { trackingRoutes } from './tracking/routes';
+import { trackingMiddleware, trackingRoutes } from './tracking/routes';
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -31,7 +33,9 @@ export function createApp(deps: Deps): Express {
   // or per signup (identify, lookup, Stripe's webhooks, the pixel) come first.
   customerRoutes(app, deps);
   stripeWebhookRoutes(app, deps);
-  trackingRoutes(app, deps);
+  const tracking = trackingMiddleware(deps);
+  trackingRoutes(app, deps, tracking);
+  referralRoutes(app, deps, tracking);
   appRoutes(app, deps);
   // The remaining routes take JSON; the ones above parse their own bodies (text/plain from the
   // pixel, raw bytes for Stripe's signatures).
@@ -41,6 +45,7 @@ export function createApp(deps: Deps): Express {
   operatorRoutes(app, deps);
   conversionRoutes(app, deps);
   payoutRoutes(app, deps);
+  rewardRoutes(app, deps);
   reportRoutes(app, deps);
   openApiRoutes(app, deps);
 

@@ -7,7 +7,7 @@ import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { rateLimiter, visitorKey } from './limits';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
-import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
+import { browserClickSchema, namedOrg, type ServerClickInput, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
 import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
 
 // A click is a few hundred bytes; anything near this is not from the pixel.
@@ -17,11 +17,11 @@ const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 // `?v=` takes the ETag as the site owner sees it in their browser's tools, whichever encoding's.
 const isCurrentVersion = (version: string, v: unknown) => v === version || v === `${version}-br` || v === `${version}-gz`;
 
-/**
- * The pixel's routes and seed 003's server-side tracking API. Registered before the app-wide JSON
- * parser so that these routes get their own small body cap and accept the pixel's text/plain.
- */
-export function trackingRoutes(app: IRouter, deps: Deps): void {
+/** What every keyless-capable tracking route runs: CORS, optional key, rate limits, the text/JSON body, and who the caller is. */
+export type TrackingMiddleware = ReturnType<typeof trackingMiddleware>;
+
+/** Built once per app, so that the pixel's and Blitz Rocket's routes share their rate-limit counters. */
+export function trackingMiddleware(deps: Deps) {
   const trackingKey = requireApiKey(deps, 'tracking');
   // Only keyless callers are limited: a backend with a key sends every visitor's clicks from one IP.
   // A key counts once it has been checked (`optionalKey` runs first), not for being sent.
@@ -72,7 +72,14 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   ];
   const callerOf = (req: Request): Caller =>
     req.auth ? { kind: 'key', org: req.auth.org, livemode: req.auth.livemode } : { kind: 'browser', origin: requestOrigin(req) };
+  return { cors, optionalKey, perIp, body, perOrg, perPixelOrg, perProgram, perQueryOrg, callerOf };
+}
 
+/**
+ * The pixel's routes and seed 003's server-side tracking API. Registered before the app-wide JSON
+ * parser so that these routes get their own small body cap and accept the pixel's text/plain.
+ */
+export function trackingRoutes(app: IRouter, deps: Deps, { cors, optionalKey, perIp, body, perPixelOrg, perProgram, perQueryOrg, callerOf }: TrackingMiddleware): void {
   app.options(['/api/track/click', '/api/tracking/click', '/api/tracking/verify', '/api/codes/:code/validate'], cors);
 
   // GET /api/script.js – the pixel, in the best encoding the browser takes, cacheable everywhere
@@ -118,25 +125,7 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
   // POST /api/tracking/click – seed 003's server-side click for apps and redirects (tracking key, or Origin-checked)
   app.post('/api/tracking/click', cors, optionalKey, perIp, ...body, perProgram, async (req, res) => {
     const input = parse(serverClickSchema, req.body);
-    const caller = callerOf(req);
-    const outcome = await recordClick(deps, caller, {
-      orgId: input.programId ?? input.org,
-      code: input.referralCode,
-      pageUrl: input.pageUrl,
-      referrer: input.referrer,
-      consent: input.consentGranted,
-      gpc: undefined,
-      existingRef: input.ref,
-      // With a key the request comes from the brand's backend: only what it says about the visitor
-      // counts. Seed 003 has backends call without a key too, so their visitor's user agent is taken
-      // when sent (the header is no more trustworthy); the IP only from a key's caller, as it is hashed
-      // onto the click and a keyless caller could name anyone's.
-      userAgent: input.userAgent ?? (caller.kind === 'key' ? null : (req.get('user-agent') ?? null)),
-      ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
-      source: caller.kind === 'key' ? 'server' : 'pixel',
-      codeFromPage: false,
-      params: { org: input.programId ? 'programId' : 'org', code: 'referralCode' },
-    });
+    const outcome = await recordServerClick(deps, req, callerOf(req), input, namedOrg(input));
     sendJson(res, presentServerClick(outcome));
   });
 
@@ -153,6 +142,28 @@ export function trackingRoutes(app: IRouter, deps: Deps): void {
     const code = String(req.params.code);
     if (code.length > 64) throw ApiError.invalid('parameter_invalid', 'Invalid code: must be at most 64 characters', 'code');
     sendJson(res, presentCodeValidation(await validateCode(deps, callerOf(req), org, code)));
+  });
+}
+
+/** Seed 003's server-side click (and Blitz Rocket's track-visit); `org` is the org as the request named it. */
+export function recordServerClick(deps: Deps, req: Request, caller: Caller, input: ServerClickInput, org: { orgId: string | undefined; param: string }) {
+  return recordClick(deps, caller, {
+    orgId: org.orgId,
+    code: input.referralCode,
+    pageUrl: input.pageUrl,
+    referrer: input.referrer,
+    consent: input.consentGranted,
+    gpc: undefined,
+    existingRef: input.ref,
+    // With a key the request comes from the brand's backend: only what it says about the visitor
+    // counts. Seed 003 has backends call without a key too, so their visitor's user agent is taken
+    // when sent (the header is no more trustworthy); the IP only from a key's caller, as it is hashed
+    // onto the click and a keyless caller could name anyone's.
+    userAgent: input.userAgent ?? (caller.kind === 'key' ? null : (req.get('user-agent') ?? null)),
+    ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
+    source: caller.kind === 'key' ? 'server' : 'pixel',
+    codeFromPage: false,
+    params: { org: org.param, code: 'referralCode' },
   });
 }
 
