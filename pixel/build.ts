@@ -14,22 +14,29 @@ export interface BuiltPixel {
 
 const ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 
-let building: Promise<BuiltPixel> | undefined;
+/** `pixel`: `/api/script.js`; `referral-tracker`: the same with Blitz Rocket's query-string settings and calls. */
+export type PixelVariant = 'pixel' | 'referral-tracker';
+
+const building = new Map<PixelVariant, Promise<BuiltPixel>>();
 
 /**
  * Builds the pixel in memory with esbuild the first time it is asked for and keeps it for the life
  * of the process: `npm start` and `npm test` work from a clean clone with no build step, and the
  * served script can never be stale relative to the source it runs with.
  */
-export function loadPixel(): Promise<BuiltPixel> {
-  building ??= buildPixel().catch((error) => {
-    building = undefined;
-    throw error;
-  });
-  return building;
+export function loadPixel(variant: PixelVariant = 'pixel'): Promise<BuiltPixel> {
+  let built = building.get(variant);
+  if (!built) {
+    built = buildPixel(variant).catch((error) => {
+      building.delete(variant);
+      throw error;
+    });
+    building.set(variant, built);
+  }
+  return built;
 }
 
-async function buildPixel(): Promise<BuiltPixel> {
+async function buildPixel(variant: PixelVariant): Promise<BuiltPixel> {
   const result = await build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -38,6 +45,7 @@ async function buildPixel(): Promise<BuiltPixel> {
     // Optional catch binding (ES2019) is the newest syntax kept; every browser in use has it.
     target: 'es2019',
     legalComments: 'none',
+    define: { BLITZ: String(variant === 'referral-tracker') },
     // Modules are strict anyway; the directive would only add bytes.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
@@ -52,7 +60,7 @@ async function buildPixel(): Promise<BuiltPixel> {
 }
 
 /** Byte sizes of the served script as built, gzip -9 and brotli 11: the budget test and the bench read these. */
-export async function pixelSizes(): Promise<{ raw: number; gzip: number; brotli: number }> {
-  const { raw, gzip, brotli } = await loadPixel();
+export async function pixelSizes(variant: PixelVariant = 'pixel'): Promise<{ raw: number; gzip: number; brotli: number }> {
+  const { raw, gzip, brotli } = await loadPixel(variant);
   return { raw: raw.length, gzip: gzip.length, brotli: brotli.length };
 }

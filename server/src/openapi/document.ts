@@ -137,6 +137,13 @@ function buildDocument() {
     responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
   });
   route({
+    method: 'get',
+    path: '/api/referral-tracker.js',
+    tags: ['Tracking'],
+    summary: 'The pixel with Blitz Rocket’s settings in its query string and its signup and purchase calls',
+    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+  });
+  route({
     method: 'post',
     path: '/api/track/click',
     tags: ['Tracking'],

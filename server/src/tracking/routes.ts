@@ -1,5 +1,5 @@
-import express, { type IRouter, type Request, type RequestHandler } from 'express';
-import { loadPixel } from '../../../pixel/build';
+import express, { type IRouter, type Request, type RequestHandler, type Response } from 'express';
+import { loadPixel, type PixelVariant } from '../../../pixel/build';
 import type { Deps } from '../deps';
 import { bearerToken, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
@@ -83,24 +83,10 @@ export function trackingRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
   app.options(['/api/track/click', '/api/tracking/click', '/api/tracking/verify', '/api/codes/:code/validate'], cors);
 
   // GET /api/script.js – the pixel, in the best encoding the browser takes, cacheable everywhere
-  app.get('/api/script.js', async (req, res) => {
-    const pixel = await loadPixel();
-    // Our preference, not the client's listing order: browsers list gzip before br.
-    const encoding = req.acceptsEncodings('br') || req.acceptsEncodings('gzip') || undefined;
-    const [bytes, tag] = encoding === 'br' ? [pixel.brotli, '-br'] : encoding === 'gzip' ? [pixel.gzip, '-gz'] : [pixel.raw, ''];
-    res.set({
-      'Content-Type': 'text/javascript; charset=utf-8',
-      'Cache-Control': isCurrentVersion(pixel.version, req.query.v) ? VERSIONED_SCRIPT_CACHE : SCRIPT_CACHE,
-      ETag: `"${pixel.version}${tag}"`,
-      Vary: 'Accept-Encoding',
-      'Access-Control-Allow-Origin': '*',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    if (req.fresh) return void res.status(304).end();
-    if (encoding) res.set('Content-Encoding', encoding);
-    res.send(bytes);
-  });
+  app.get('/api/script.js', (req, res) => sendPixel(req, res, 'pixel'));
+
+  // GET /api/referral-tracker.js – the pixel with Blitz Rocket's query-string settings and signup and purchase calls
+  app.get('/api/referral-tracker.js', (req, res) => sendPixel(req, res, 'referral-tracker'));
 
   // POST /api/track/click – record a referral click from the pixel
   app.post('/api/track/click', cors, perIp, ...body, perPixelOrg, async (req, res) => {
@@ -143,6 +129,26 @@ export function trackingRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
     if (code.length > 64) throw ApiError.invalid('parameter_invalid', 'Invalid code: must be at most 64 characters', 'code');
     sendJson(res, presentCodeValidation(await validateCode(deps, callerOf(req), org, code)));
   });
+}
+
+/** A build of the pixel, in the best encoding the browser takes, cacheable everywhere. */
+async function sendPixel(req: Request, res: Response, variant: PixelVariant) {
+  const pixel = await loadPixel(variant);
+  // Our preference, not the client's listing order: browsers list gzip before br.
+  const encoding = req.acceptsEncodings('br') || req.acceptsEncodings('gzip') || undefined;
+  const [bytes, tag] = encoding === 'br' ? [pixel.brotli, '-br'] : encoding === 'gzip' ? [pixel.gzip, '-gz'] : [pixel.raw, ''];
+  res.set({
+    'Content-Type': 'text/javascript; charset=utf-8',
+    'Cache-Control': isCurrentVersion(pixel.version, req.query.v) ? VERSIONED_SCRIPT_CACHE : SCRIPT_CACHE,
+    ETag: `"${pixel.version}${tag}"`,
+    Vary: 'Accept-Encoding',
+    'Access-Control-Allow-Origin': '*',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (req.fresh) return void res.status(304).end();
+  if (encoding) res.set('Content-Encoding', encoding);
+  res.send(bytes);
 }
 
 /** Seed 003's server-side click (and Blitz Rocket's track-visit); `org` is the org as the request named it. */
