@@ -11,26 +11,33 @@ export interface BuiltPixel {
   version: string;
 }
 
-// A production build (`npm run build`) bakes the bundled pixel in here; run from source, it is bundled on first use.
-declare const SHOUTOUT_BUILT_PIXEL: string | undefined;
+/** `pixel`: `/api/script.js`; `referral-tracker`: the same with Blitz Rocket's query-string settings and calls. */
+export type PixelVariant = 'pixel' | 'referral-tracker';
 
-let building: Promise<BuiltPixel> | undefined;
+// A production build (`npm run build`) bakes the bundled scripts in here; run from source, each is bundled on first use.
+declare const SHOUTOUT_BUILT_PIXELS: Record<PixelVariant, string> | undefined;
+
+const building = new Map<PixelVariant, Promise<BuiltPixel>>();
 
 /**
  * The pixel, compressed once and kept for the life of the process. Run from source (tests, the
  * demo) it is built in memory the first time it is asked for, so it can never be stale relative to
  * the source it runs with; the production build brings it ready-made.
  */
-export function loadPixel(): Promise<BuiltPixel> {
-  building ??= buildPixel().catch((error) => {
-    building = undefined;
-    throw error;
-  });
-  return building;
+export function loadPixel(variant: PixelVariant = 'pixel'): Promise<BuiltPixel> {
+  let built = building.get(variant);
+  if (!built) {
+    built = buildPixel(variant).catch((error) => {
+      building.delete(variant);
+      throw error;
+    });
+    building.set(variant, built);
+  }
+  return built;
 }
 
-/** The pixel as served: `src/index.ts` bundled and minified by esbuild. */
-export async function bundlePixel(): Promise<string> {
+/** A script as served: `src/index.ts` bundled and minified by esbuild, with the variant's calls compiled in. */
+export async function bundlePixel(variant: PixelVariant): Promise<string> {
   // Loaded only here, so that a production build, which has the pixel baked in, never loads esbuild.
   const { build } = await import('esbuild');
   const result = await build({
@@ -41,6 +48,7 @@ export async function bundlePixel(): Promise<string> {
     // Optional catch binding (ES2019) is the newest syntax kept; every browser in use has it.
     target: 'es2019',
     legalComments: 'none',
+    define: { BLITZ: String(variant === 'referral-tracker') },
     // Modules are strict anyway; the directive would only add bytes.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
@@ -48,8 +56,8 @@ export async function bundlePixel(): Promise<string> {
   return result.outputFiles[0].text;
 }
 
-async function buildPixel(): Promise<BuiltPixel> {
-  const raw = Buffer.from(typeof SHOUTOUT_BUILT_PIXEL === 'string' ? SHOUTOUT_BUILT_PIXEL : await bundlePixel());
+async function buildPixel(variant: PixelVariant): Promise<BuiltPixel> {
+  const raw = Buffer.from(typeof SHOUTOUT_BUILT_PIXELS === 'object' ? SHOUTOUT_BUILT_PIXELS[variant] : await bundlePixel(variant));
   return {
     raw,
     gzip: gzipSync(raw, { level: 9 }),
@@ -59,7 +67,7 @@ async function buildPixel(): Promise<BuiltPixel> {
 }
 
 /** Byte sizes of the served script as built, gzip -9 and brotli 11: the budget test and the bench read these. */
-export async function pixelSizes(): Promise<{ raw: number; gzip: number; brotli: number }> {
-  const { raw, gzip, brotli } = await loadPixel();
+export async function pixelSizes(variant: PixelVariant = 'pixel'): Promise<{ raw: number; gzip: number; brotli: number }> {
+  const { raw, gzip, brotli } = await loadPixel(variant);
   return { raw: raw.length, gzip: gzip.length, brotli: brotli.length };
 }

@@ -23,7 +23,7 @@ await build({
   target: 'node20',
   packages: 'external',
   sourcemap: true,
-  define: { SHOUTOUT_BUILT_PIXEL: JSON.stringify(await bundlePixel()) },
+  define: { SHOUTOUT_BUILT_PIXELS: JSON.stringify({ pixel: await bundlePixel('pixel'), 'referral-tracker': await bundlePixel('referral-tracker') }) },
   logLevel: 'warning',
 });
 console.log(`Built ${path.relative(process.cwd(), OUT) || '.'}/main.js (the service) and cli.js (the operator CLI).`);

@@ -6,6 +6,13 @@
 
 import { REFERRAL_PARAMS } from './params';
 
+/**
+ * True in the Blitz Rocket-compatible build (`/api/referral-tracker.js`), false in `/api/script.js`,
+ * whose minifier then drops what it guards: the 1,200 B budget of the pixel every page loads has no
+ * room for the query-string settings and the signup and purchase calls.
+ */
+declare const BLITZ: boolean;
+
 interface ClickResponse {
   ref: string | null;
   cookieDays: number;
@@ -23,6 +30,9 @@ interface ShoutoutApi {
   ready: Promise<ShoutoutApi>;
   consent(granted: boolean): Promise<ShoutoutApi>;
   push(callback: (api: ShoutoutApi) => void): void;
+  getReferralCode?(): string | null;
+  trackSignup?(email: string): Promise<unknown>;
+  trackPurchase?(orderId: string, amount: number, currency: string, email?: string): Promise<unknown>;
 }
 
 const COOKIE = 'shoutout_ref';
@@ -35,7 +45,9 @@ const loc = location;
 
 try {
   const script = d.currentScript as HTMLScriptElement;
-  const data = script.dataset;
+  // Blitz Rocket's tag gives its settings in the script's query string (`?org=…&autoInject=stripe`).
+  const data: Record<string, string | undefined> = BLITZ ? { ...Object.fromEntries(new URL(script.src).searchParams), ...script.dataset } : script.dataset;
+  if (BLITZ) data.org ||= data.campaignId;
   // The API is wherever the script came from, so a first-party proxy of /api/ works unchanged.
   const api = new URL('.', script.src).href;
   const queued = w.Shoutout;
@@ -43,7 +55,7 @@ try {
   let consented: true | undefined;
   // Whether this page's click was recorded: a consent given later has nothing to add then.
   let recorded: true | undefined;
-  const stripe = data.stripe == 'auto';
+  const stripe = BLITZ ? data.stripe == 'auto' || data.autoInject == 'stripe' : data.stripe == 'auto';
 
   const adopt = (ref: string) => {
     const claims = JSON.parse(atob(ref.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
@@ -156,6 +168,16 @@ try {
       } catch {}
     },
   } as ShoutoutApi;
+  if (BLITZ) {
+    // Reported with the visitor's referral; a visitor who came through no link has nothing to report.
+    const report = (path: string, body: object) =>
+      S.ref
+        ? fetch(api + 'referral/' + path, { method: 'POST', keepalive: true, body: JSON.stringify({ org: data.org, ref: S.ref, ...body }) }).then((response) => response.json())
+        : Promise.resolve(null);
+    S.getReferralCode = () => S.code || null;
+    S.trackSignup = (email) => report('track-signup', { email });
+    S.trackPurchase = (orderId, amount, currency, email) => report('track-purchase', { orderId, amount, currency, email });
+  }
   w.Shoutout = S;
 
   const existing = d.cookie.match(/(^|; )shoutout_ref=([^;]+)/);

@@ -14,9 +14,11 @@ import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
 import { payoutRoutes } from './payouts/routes';
+import { referralRoutes } from './referrals/routes';
 import { reportRoutes } from './reports/routes';
+import { rewardRoutes } from './rewards/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
-import { trackingRoutes } from './tracking/routes';
+import { trackingMiddleware, trackingRoutes } from './tracking/routes';
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -35,7 +37,9 @@ export function createApp(deps: Deps): Express {
   // A sheet of creators or a bank of codes outgrows the usual body limit; the JSON parsers after this skip a parsed body.
   app.use(BULK_PATHS, bulkJsonBody);
   stripeWebhookRoutes(app, deps);
-  trackingRoutes(app, deps);
+  const tracking = trackingMiddleware(deps);
+  trackingRoutes(app, deps, tracking);
+  referralRoutes(app, deps, tracking);
   appRoutes(app, deps);
   // The remaining routes take JSON; the ones above parse their own bodies (text/plain from the
   // pixel, raw bytes for Stripe's signatures).
@@ -47,6 +51,7 @@ export function createApp(deps: Deps): Express {
   operatorRoutes(app, deps);
   conversionRoutes(app, deps);
   payoutRoutes(app, deps);
+  rewardRoutes(app, deps);
   reportRoutes(app, deps);
   openApiRoutes(app, deps);
 

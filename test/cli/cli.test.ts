@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { mintTestRef } from '../helpers/fixtures';
 import { runCli } from '../helpers/process';
 import { startTestServer, TEST_SECRET } from '../helpers/server';
 
@@ -117,6 +118,31 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
         ['row 4, ANNIE10: The code ANNIE10 is already in use.', '2 created, 0 adopted, 0 unchanged, 1 failed; 2 of 2 codes left to hand out'],
       ]);
       expect((await cli('bank', 'show', '--org', org, '--bank', bank.id)).json).toMatchObject({ codes: 2, remaining: 2 });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('shows and spends rewards', async () => {
+    const init = await cli('init', '--name', 'Acme', '--domain', 'acme.test');
+    const org = init.json.org.id;
+    const key = init.json.api_key.secret;
+    const server = await startTestServer({}, { dataDir });
+    try {
+      const campaign = { title: 'Points', discount_type: 'percent_off', discount_value: 10, rewards: [{ recipient: 'friend', trigger: 'signup', points: 25 }] };
+      const created = await (await server.request('POST', '/api/campaigns', { key, body: campaign })).json();
+      await server.request('POST', '/api/creators', { key, body: { handle: 'annie' } });
+      await server.request('POST', '/api/promo_codes', { key, body: { code: 'ANNIE25', creator: 'annie', campaign: created.id } });
+      const promoCode = (await server.deps.store.promoCodes.getByCode({ orgId: org, livemode: true }, 'ANNIE25'))!;
+      const ref = await mintTestRef(server.deps, promoCode);
+      expect((await server.request('POST', '/api/customers/identify', { key, body: { externalId: 'user_1', ref } })).status).toBe(204);
+
+      expect((await cli('rewards', 'balances', '--org', org, '--external-id', 'user_1')).json).toMatchObject({ points: 25 });
+      const redeemed = await cli('rewards', 'redeem', '--org', org, '--external-id', 'user_1', '--amount', '10', '--reference', 'gift-1');
+      expect(redeemed.json).toMatchObject({ kind: 'redemption', amount: -10, reference: 'gift-1' });
+      const ledger = await cli('rewards', 'ledger', '--org', org, '--external-id', 'user_1');
+      expect(ledger.json.map((entry: { amount: number }) => entry.amount).sort()).toEqual([-10, 25]);
+      expect((await cli('rewards', 'redeem', '--org', org, '--external-id', 'user_1', '--amount', '100', '--reference', 'gift-2')).code).not.toBe(0);
     } finally {
       await server.stop();
     }

@@ -374,3 +374,56 @@ describe('the pixel in Chromium', () => {
     expect(beats).toHaveLength(1);
   });
 });
+
+describe('the Blitz Rocket-compatible tracker in Chromium', () => {
+  /** A page with Blitz Rocket's tag: settings in the script's query string, no data attributes. */
+  const trackerPage = (query: string, body = '') =>
+    site.page(`<!doctype html><html><head><script src="${server.url}/api/referral-tracker.js?${query}" async></script></head><body>${body}</body></html>`);
+
+  it('reads its settings from its query string, and reports a signup and a purchase as reported', async () => {
+    const { org, scope, promoCode } = await setup();
+    const page = await newPage();
+    const landing = trackerPage(`campaignId=${org.id}&autoInject=stripe`, '<a id="buy" href="https://buy.stripe.com/test_123">Buy</a>');
+    await page.goto(`${site.origin('www.brand.co.uk')}${landing}?ref=${promoCode.code}`);
+    await page.waitForFunction(() => (window as unknown as { Shoutout?: { ready?: unknown } }).Shoutout?.ready);
+    const result = await page.evaluate(async () => {
+      type Tracker = { ready: Promise<unknown>; getReferralCode(): string | null; trackSignup(email: string): Promise<unknown>; trackPurchase(...args: unknown[]): Promise<unknown> };
+      const tracker = (window as unknown as { Shoutout: Tracker }).Shoutout;
+      await tracker.ready;
+      return {
+        code: tracker.getReferralCode(),
+        href: document.getElementById('buy')!.getAttribute('href'),
+        signup: await tracker.trackSignup('friend@example.com'),
+        purchase: await tracker.trackPurchase('order-123', 49.99, 'USD', 'friend@example.com'),
+      };
+    });
+    expect(result.code).toBe(promoCode.code);
+    expect(result.href).toMatch(/client_reference_id=clk_/);
+    expect(result.signup).toMatchObject({ success: true, kind: 'signup', status: 'reported', reported_by: 'browser', referralCode: promoCode.code });
+    expect(result.purchase).toMatchObject({ success: true, kind: 'purchase', status: 'reported', orderId: 'order-123', amount: 4999, currency: 'usd' });
+    // Reported, not counted: no binding and no conversion, however the browser insists.
+    expect(await server.deps.store.bindings.get(scope, server.deps.secrets.hashExternalId(org.id, 'friend@example.com'))).toBeNull();
+    expect(await server.deps.store.conversions.list(scope)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('credits a reported purchase when the org trusts browser reports, and reports nothing for a visitor with no referral', async () => {
+    const { org, scope, promoCode } = await setup({ trust_browser_reports: true });
+    const page = await newPage();
+    const landing = trackerPage(`org=${org.id}`);
+    await page.goto(`${site.origin('www.brand.co.uk')}${landing}?ref=${promoCode.code}`);
+    await page.waitForFunction(() => (window as unknown as { Shoutout?: { ready?: unknown } }).Shoutout?.ready);
+    const purchase = await page.evaluate(async () => {
+      const tracker = (window as unknown as { Shoutout: { ready: Promise<unknown>; trackPurchase(...args: unknown[]): Promise<unknown> } }).Shoutout;
+      await tracker.ready;
+      return tracker.trackPurchase('order-9', 20, 'usd', 'buyer@example.com');
+    });
+    expect(purchase).toMatchObject({ status: 'recorded', conversion: expect.stringMatching(/^conv_/) });
+    expect(await server.deps.store.conversions.list(scope)).toEqual([expect.objectContaining({ kind: 'reported', amount: 2000 })]);
+
+    const unreferred = await newPage();
+    await unreferred.goto(`${site.origin('www.brand.co.uk')}${trackerPage(`org=${org.id}`)}`);
+    await unreferred.waitForFunction(() => (window as unknown as { Shoutout?: { ready?: unknown } }).Shoutout?.ready);
+    expect(await unreferred.evaluate(() => (window as unknown as { Shoutout: { trackSignup(email: string): Promise<unknown> } }).Shoutout.trackSignup('x@example.com'))).toBeNull();
+  });
+});

@@ -4,6 +4,8 @@ import { loadPixel, pixelSizes } from '../../pixel/build';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const BUDGET_GZIP_BYTES = 1200;
+// Blitz Rocket's tag: the pixel plus its query-string settings and signup and purchase calls.
+const TRACKER_BUDGET_GZIP_BYTES = 1450;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,6 +14,12 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 describe('pixel size', () => {
+  it(`serves the referral tracker within ${TRACKER_BUDGET_GZIP_BYTES} bytes gzip -9, and keeps its calls out of the pixel`, async () => {
+    expect((await pixelSizes('referral-tracker')).gzip).toBeLessThanOrEqual(TRACKER_BUDGET_GZIP_BYTES);
+    expect((await loadPixel()).raw.toString()).not.toContain('track-signup');
+    expect((await loadPixel('referral-tracker')).raw.toString()).toContain('track-signup');
+  });
+
   it(`stays within ${BUDGET_GZIP_BYTES} bytes gzip -9 with every feature in`, async () => {
     const sizes = await pixelSizes();
     expect(sizes.gzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);

@@ -1,4 +1,5 @@
 import { toUnixSeconds } from '../http/validate';
+import { presentRewardRule } from '../rewards/present';
 import type { Campaign, CodeRestrictions, Creator, PromoCode } from './repo';
 import type { CodeReferral } from './service';
 
@@ -55,6 +56,7 @@ export function presentCampaign(campaign: Campaign) {
       currency: campaign.commission.currency,
       recurring_months: campaign.commission.recurringMonths,
     },
+    rewards: (campaign.rewards ?? []).map(presentRewardRule),
     stripe_coupon_id: campaign.stripeCouponId,
     code_restrictions: presentRestrictions(campaign.codeRestrictions),
     created: toUnixSeconds(campaign.createdAt),

@@ -1,6 +1,7 @@
 import { clearingAfter, ReadCache } from '../store/cache';
 import type { Driver } from '../store/driver';
 import type { OrgScope } from '../orgs/repo';
+import type { RewardRule } from '../rewards/repo';
 
 export type DiscountType = 'percent_off' | 'amount_off';
 export type CouponDuration = 'once' | 'repeating' | 'forever';
@@ -52,6 +53,8 @@ export interface Campaign extends OrgScope {
   startsAt: Date | null;
   endsAt: Date | null;
   commission: Commission;
+  /** Points or amounts for the advocate and the friend, besides discount and commission; absent on campaigns stored before rewards existed. */
+  rewards?: RewardRule[];
   /** The one Stripe coupon behind every code of this campaign, created with the first code. */
   stripeCouponId: string | null;
   /** Restrictions every code of the campaign gets on Stripe, unless the code sets its own. */

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { unixSeconds } from '../http/validate';
+import { currencyCode, unixSeconds } from '../http/validate';
+import { rewardRulesSchema } from '../rewards/schemas';
 
-/** A lowercase ISO 4217 code, as Stripe writes currencies. */
-export const currencyCode = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z]{3}$/, 'must be a three-letter ISO currency code such as usd');
+export { currencyCode };
+
 const unixOrIso = z
   .union([unixSeconds, z.iso.datetime({ offset: true }).transform((iso) => new Date(iso))], {
     error: 'must be unix seconds or an ISO 8601 datetime such as 2026-12-01T00:00:00Z',
@@ -102,6 +99,7 @@ export const createCampaignSchema = z
     ends_at: unixOrIso.optional(),
     commission: commissionSchema.optional(),
     code_restrictions: codeRestrictionsSchema.nullable().optional(),
+    rewards: rewardRulesSchema.optional().describe('Points or fixed amounts for the advocate and/or the friend, on signup or purchases'),
   })
   .strict()
   .superRefine((campaign, ctx) => {

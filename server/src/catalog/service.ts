@@ -2,6 +2,7 @@ import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { OrgScope } from '../orgs/repo';
+import { rewardRulesOf } from '../rewards/service';
 import { DuplicateKeyError } from '../store/driver';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import type Stripe from 'stripe';
@@ -75,6 +76,7 @@ export async function createCampaign(deps: Deps, scope: OrgScope, input: CreateC
       currency: input.commission?.type === 'fixed' ? (input.commission.currency ?? input.currency ?? null) : null,
       recurringMonths: input.commission?.recurring_months ?? null,
     },
+    rewards: rewardRulesOf(input.rewards),
     stripeCouponId: null,
     codeRestrictions: mergeRestrictions(null, input.code_restrictions ?? undefined),
     createdAt: deps.now(),

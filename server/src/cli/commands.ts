@@ -14,6 +14,8 @@ import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../o
 import { balancesQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout, listBalances } from '../payouts/service';
 import { presentIgnoredEvents } from '../stripe/present';
+import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
+import { getRewardBalances, listRewardLedger, redeemRewards } from '../rewards/service';
 import { syncStripeEvents } from '../stripe/sync';
 import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
 import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
@@ -180,6 +182,20 @@ export const commands = {
       const input = parse(createPayoutSchema, { creator, currency, amount, due_through: dueThrough, reference });
       return createPayout(deps, org, scope, input);
     },
+  ),
+
+  'rewards balances': command(inOrg.extend({ creator: z.string().optional(), externalId: z.string().optional() }), async (deps, options) =>
+    getRewardBalances(deps, await scopeFor(deps, options), parse(participantQuery, { creator: options.creator, externalId: options.externalId })),
+  ),
+
+  'rewards ledger': command(inOrg.extend({ creator: z.string().optional(), externalId: z.string().optional() }), async (deps, options) => {
+    const query = parse(ledgerQuery, { creator: options.creator, externalId: options.externalId, limit: 100 });
+    return (await listRewardLedger(deps, await scopeFor(deps, options), query)).data;
+  }),
+
+  'rewards redeem': command(
+    inOrg.extend({ creator: z.string().optional(), externalId: z.string().optional(), amount: z.coerce.number(), unit: z.string().optional(), reference: z.string() }),
+    async (deps, { org, test, ...input }) => (await redeemRewards(deps, await scopeFor(deps, { org, test }), parse(redeemSchema, input))).redemption,
   ),
 
   'stripe sync': command(

@@ -296,6 +296,20 @@ define('conversions export', 'print conversions as CSV (--json: as JSON), newest
     .option('--status <status>', 'credited, partially_refunded, refunded or flagged (self-referrals)')
     .option('--commission-currency <code>', 'only commission counted in this currency, as a payout in it pays'),
 );
+define('rewards balances', "a creator's or a referred customer's reward balance per unit", (c) =>
+  inOrg(c).option('--creator <id|handle>').option('--external-id <id>', 'a referred customer: the externalId passed to identify'),
+);
+define('rewards ledger', "a creator's or a referred customer's rewards and redemptions, newest first (100 at most)", (c) =>
+  inOrg(c).option('--creator <id|handle>').option('--external-id <id>', 'a referred customer: the externalId passed to identify'),
+);
+define('rewards redeem', 'spend from a balance, once per reference', (c) =>
+  inOrg(c)
+    .option('--creator <id|handle>')
+    .option('--external-id <id>', 'a referred customer: the externalId passed to identify')
+    .requiredOption('--amount <n>', 'points, or minor units of --unit')
+    .option('--unit <points|currency>', 'points (default) or the currency of fixed-amount rewards')
+    .requiredOption('--reference <text>', 'your id for this spend: a retry spends nothing more'),
+);
 define('payouts balances', 'what each creator is due, pending and paid, per currency (most due first)', (c) =>
   inOrg(c).option('--creator <id|handle>').option('--currency <code>'),
 );

@@ -1,5 +1,6 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Collection, type Driver, DuplicateKeyError, type Filter, type IndexSpec, insertOrUpdate } from '../store/driver';
+import { insertOnce } from '../store/insert-once';
 import { pageNewestFirst } from '../store/paging';
 import type { ConversionStatus } from './schemas';
 
@@ -19,7 +20,8 @@ export interface Conversion extends OrgScope {
   id: string;
   /** What makes it unique: the payment intent, invoice, session without payment, or `order:<id>`. */
   sourceKey: string;
-  kind: 'checkout' | 'invoice' | 'payment_intent' | 'offline';
+  /** `reported`: a purchase a browser reported, counted because the org trusts browser reports. */
+  kind: 'checkout' | 'invoice' | 'payment_intent' | 'offline' | 'reported';
   checkoutSessionId: string | null;
   invoiceId: string | null;
   subscriptionId: string | null;
@@ -135,17 +137,7 @@ export async function openConversionRepos(driver: Driver) {
   return {
     conversions: {
       /** Inserts once per source (the unique index decides); a later writer gets the stored conversion back. */
-      insertOnce: async (conversion: Conversion) => {
-        try {
-          await conversions.insertOne(conversion);
-          return { doc: conversion, created: true };
-        } catch (error) {
-          if (!(error instanceof DuplicateKeyError)) throw error;
-        }
-        const stored = await conversions.findOne({ ...byScope(conversion), sourceKey: conversion.sourceKey });
-        if (!stored) throw new Error('conversion insert conflicted with a document that disappeared');
-        return { doc: stored, created: false };
-      },
+      insertOnce: (conversion: Conversion) => insertOnce(conversions, conversion, { ...byScope(conversion), sourceKey: conversion.sourceKey }),
       get: (scope: OrgScope, id: string) => conversions.findOne({ ...byScope(scope), id }),
       findBySource: (scope: OrgScope, sourceKey: string) => conversions.findOne({ ...byScope(scope), sourceKey }),
       findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),

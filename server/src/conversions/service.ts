@@ -5,6 +5,7 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
+import { rewardConversion, takeBackRewards } from '../rewards/service';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { readDownloadToken } from './download';
 import { presentConversion } from './present';
@@ -17,6 +18,8 @@ export interface Attribution {
   promoCode: PromoCode | null;
   clickId: string | null;
   source: AttributionSource;
+  /** The buyer as the brand's user (keyed hash), when the signals say: friend rewards go to them. */
+  customerHash?: string | null;
 }
 
 /** What a conversion can be attributed by; every field is optional. */
@@ -75,9 +78,13 @@ async function byClick(deps: Deps, org: Org, scope: OrgScope, signals: Attributi
   return found ? { ...found, clickId: click.id, source: 'click' } : null;
 }
 
-async function byCustomer(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
-  let hash = signals.externalId ? deps.secrets.hashExternalId(scope.orgId, signals.externalId) : null;
-  if (!hash && signals.stripeCustomerId) hash = (await deps.store.customerLinks.get(scope, signals.stripeCustomerId))?.externalIdHash ?? null;
+/** The brand's user behind a payment, as its keyed hash: from its metadata, or from its Stripe customer's. */
+async function customerHashOf(deps: Deps, scope: OrgScope, signals: Pick<AttributionSignals, 'externalId' | 'stripeCustomerId'>) {
+  if (signals.externalId) return deps.secrets.hashExternalId(scope.orgId, signals.externalId);
+  return signals.stripeCustomerId ? ((await deps.store.customerLinks.get(scope, signals.stripeCustomerId))?.externalIdHash ?? null) : null;
+}
+
+async function byCustomer(deps: Deps, scope: OrgScope, hash: string | null): Promise<Attribution | null> {
   if (!hash) return null;
   const binding = await deps.store.bindings.get(scope, hash);
   if (!binding) return null;
@@ -90,13 +97,14 @@ async function byCustomer(deps: Deps, scope: OrgScope, signals: AttributionSigna
  * With `codeBeatsLink` off the link-based signals (click, bound customer) come before the code.
  */
 export async function attribute(deps: Deps, org: Org, scope: OrgScope, signals: AttributionSignals, at: Date): Promise<Attribution | null> {
+  const customerHash = await customerHashOf(deps, scope, signals);
   const code = () => byCode(deps, scope, signals);
   const click = () => byClick(deps, org, scope, signals, at);
-  const customer = () => byCustomer(deps, scope, signals);
+  const customer = () => byCustomer(deps, scope, customerHash);
   const order = org.codeBeatsLink ? [code, click, customer] : [click, customer, code];
   for (const step of order) {
     const found = await step();
-    if (found) return found;
+    if (found) return { ...found, customerHash };
   }
   return null;
 }
@@ -144,14 +152,16 @@ function refundState(conversion: Pick<Conversion, 'amount' | 'commissionBase' | 
   return { refunded, status, commission: Math.round(conversion.commissionBase * remaining) };
 }
 
-/** Applies a payment's cumulative refund to its conversion; stale (smaller) refunds change nothing. */
+/**
+ * Applies a payment's cumulative refund to its conversion, and to the rewards it earned; stale
+ * (smaller) refunds change nothing.
+ */
 async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, amountRefunded: number, chargeId: string | null) {
   const next = refundState(conversion, amountRefunded);
   if (next.refunded <= conversion.refunded) return conversion;
-  return (
-    (await deps.store.conversions.applyRefund(scope, conversion.id, { ...next, chargeId: chargeId ?? conversion.chargeId }, deps.now())) ??
-    conversion
-  );
+  const updated = await deps.store.conversions.applyRefund(scope, conversion.id, { ...next, chargeId: chargeId ?? conversion.chargeId }, deps.now());
+  if (updated) await takeBackRewards(deps, scope, updated.id);
+  return updated ?? conversion;
 }
 
 /** The buyer is the creator: the creator's own Stripe customer paid, or the same email on the payment or the paying customer. */
@@ -207,6 +217,9 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
   if (created && doc.subscriptionId && doc.amount > 0) await closeRecurringMonths(deps, scope, attribution.campaign, doc.subscriptionId);
   const returned = doc.paymentIntentId ? await amountReturned(deps, scope, doc.paymentIntentId) : null;
   const conversion = returned ? await applyRefund(deps, scope, doc, returned.amount, returned.chargeId) : doc;
+  // Every time, not only when created: a redelivery completes rewards a crash left unwritten.
+  const customerHash = attribution.customerHash !== undefined ? attribution.customerHash : await customerHashOf(deps, scope, paid);
+  await rewardConversion(deps, scope, conversion, customerHash);
   return { conversion, created };
 }
 
@@ -251,8 +264,11 @@ export async function recordRefund(deps: Deps, scope: OrgScope, payment: { payme
   return conversion && returned ? applyRefund(deps, scope, conversion, returned.amount, chargeId) : null;
 }
 
-/** `POST /api/conversions`: an order paid outside Stripe (in store, another processor), idempotent on `order_id`. */
-export async function createManualConversion(deps: Deps, org: Org, livemode: boolean, input: CreateConversionInput) {
+/**
+ * `POST /api/conversions`: an order paid outside Stripe (in store, another processor), idempotent on
+ * `order_id`. `reported` marks one a browser reported, counted because the org trusts browser reports.
+ */
+export async function createManualConversion(deps: Deps, org: Org, livemode: boolean, input: CreateConversionInput, kind: 'offline' | 'reported' = 'offline') {
   const scope: OrgScope = { orgId: org.id, livemode };
   const sourceKey = `order:${input.order_id}`;
   const existing = await deps.store.conversions.findBySource(scope, sourceKey);
@@ -265,7 +281,8 @@ export async function createManualConversion(deps: Deps, org: Org, livemode: boo
       throw ApiError.invalid('referral_org_mismatch', 'This referral was issued for another org or mode than the API key’s.', 'ref');
     }
     const found = await resolveReferral(deps, scope, await deps.store.promoCodes.get(scope, referral.promoCodeId));
-    attribution = found && { ...found, clickId: referral.clickId, source: 'referral' };
+    const customerHash = input.externalId ? deps.secrets.hashExternalId(org.id, input.externalId) : null;
+    attribution = found && { ...found, clickId: referral.clickId, source: 'referral', customerHash };
   } else {
     attribution = await attribute(deps, org, scope, { codes: input.coupon_code ? [input.coupon_code] : [], externalId: input.externalId }, deps.now());
   }
@@ -277,7 +294,7 @@ export async function createManualConversion(deps: Deps, org: Org, livemode: boo
     deps,
     scope,
     {
-      kind: 'offline',
+      kind,
       sourceKey,
       orderId: input.order_id,
       amount: input.amount,

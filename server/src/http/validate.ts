@@ -8,6 +8,13 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   return result.data;
 }
 
+/** A lowercase ISO 4217 code, as Stripe writes currencies. */
+export const currencyCode = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z]{3}$/, 'must be a three-letter ISO currency code such as usd');
+
 // The last second of the year 9999: past it a time has no ISO 8601 form, and soon no Date either.
 const MAX_UNIX_SECONDS = 253_402_300_799;
 

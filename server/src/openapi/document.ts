@@ -15,7 +15,9 @@ import { appPayoutsQuery, balancesQuery, createPayoutSchema, listPayoutsQuery } 
 import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
+import { listReportsQuery, trackPurchaseSchema, trackSignupSchema, trackVisitSchema, validateReferralCodeQuery } from '../referrals/schemas';
 import { reportQuery } from '../reports/schemas';
+import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
 
 /**
@@ -146,6 +148,13 @@ function buildDocument() {
     responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
   });
   route({
+    method: 'get',
+    path: '/api/referral-tracker.js',
+    tags: ['Tracking'],
+    summary: 'The pixel with Blitz Rocket’s settings in its query string and its signup and purchase calls',
+    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+  });
+  route({
     method: 'post',
     path: '/api/track/click',
     tags: ['Tracking'],
@@ -270,6 +279,82 @@ function buildDocument() {
     scope: 'admin',
     request: { params: idParam('po_…') },
     responses: { 200: ok('The payout') },
+  });
+  // Rewards: points and fixed amounts for advocates (creators) and friends (referred customers)
+  route({
+    method: 'get',
+    path: '/api/rewards/balances',
+    tags: ['Rewards'],
+    summary: "A creator's or a referred customer's reward balance, per unit",
+    description: 'Give `creator` (id or handle) or `externalId` (the user id you pass to identify, hashed on receipt). `points` is the points balance; `balances` lists each unit (points, or a currency of fixed-amount rewards) with what was earned, taken back by refunds and disputes, and redeemed.',
+    scope: 'referrals',
+    request: { query: participantQuery },
+    responses: { 200: ok('`{object: "reward_balances", participant, points, balances}`') },
+  });
+  route({
+    method: 'get',
+    path: '/api/rewards/ledger',
+    tags: ['Rewards'],
+    summary: "A creator's or a referred customer's rewards and redemptions, newest first",
+    scope: 'referrals',
+    request: { query: ledgerQuery },
+    responses: { 200: ok('`{object: "list", data: [reward_entry], has_more}`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/rewards/redeem',
+    tags: ['Rewards'],
+    summary: 'Spend from a balance, once per reference',
+    description: '201 with the redemption; 200 with the same one for a retry of its `reference`; 409 `reference_reused` when the reference was used for another spend; 422 `insufficient_balance`, writing nothing.',
+    scope: 'referrals',
+    request: { body: json(redeemSchema) },
+    responses: { 201: ok('The redemption (a reward_entry with a negative amount)') },
+  });
+
+  // Blitz Rocket's referral API under its own names
+  route({
+    method: 'post',
+    path: '/api/referral/track-visit',
+    tags: ['Referral (Blitz Rocket)'],
+    summary: 'A visit through a referral link: the server-side click',
+    description: 'With a `tracking` key, or keyless from a page on the org’s domains. `campaignId` is the org id.',
+    request: { body: json(trackVisitSchema) },
+    responses: { 200: ok('The server-side click’s answer with `success`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/referral/track-signup',
+    tags: ['Referral (Blitz Rocket)'],
+    summary: 'A referred signup',
+    description: 'With a `tracking` key it binds the user and pays signup rewards (`status: "recorded"`); from a browser it is kept as `reported` and earns nothing unless the org has `trust_browser_reports`.',
+    request: { body: json(trackSignupSchema) },
+    responses: { 200: ok('The report with `success`, `status` and the rewards earned') },
+  });
+  route({
+    method: 'post',
+    path: '/api/referral/track-purchase',
+    tags: ['Referral (Blitz Rocket)'],
+    summary: 'A referred purchase, in major units',
+    description: 'With a `tracking` key it is credited as `POST /api/conversions` is (once per orderId); from a browser it is kept as `reported` and earns nothing unless the org has `trust_browser_reports`.',
+    request: { body: json(trackPurchaseSchema) },
+    responses: { 200: ok('The report with `success`, `status`, commission and rewards') },
+  });
+  route({
+    method: 'get',
+    path: '/api/referral/validate-code',
+    tags: ['Referral (Blitz Rocket)'],
+    summary: 'Whether a referral code is usable',
+    request: { query: validateReferralCodeQuery },
+    responses: { 200: ok('`{valid, creator, discount, referralCode}`') },
+  });
+  route({
+    method: 'get',
+    path: '/api/referral/reports',
+    tags: ['Referral (Blitz Rocket)'],
+    summary: 'Signups and purchases reported, newest first, and whether a server or Stripe confirms them',
+    scope: 'admin',
+    request: { query: listReportsQuery },
+    responses: { 200: ok('`{object: "list", data: [referral_report], has_more}`') },
   });
   route({
     method: 'get',

@@ -14,6 +14,7 @@ export function presentOrg(org: Org) {
     respect_global_privacy_control: org.respectGlobalPrivacyControl,
     clean_url: org.cleanUrl,
     payout_hold_days: org.payoutHoldDays,
+    trust_browser_reports: org.trustBrowserReports,
     stripe_account_id: org.stripeAccountId,
     created: toUnixSeconds(org.createdAt),
   };

@@ -25,6 +25,11 @@ export interface Org {
   cleanUrl: boolean;
   /** Days a commission waits before it is due to the creator, so refunds within them never reach a payout. */
   payoutHoldDays: number;
+  /**
+   * Signups and purchases a browser reports (the pixel's trackSignup and trackPurchase) earn rewards
+   * and commission as if a server had sent them. Off by default: anyone can forge them.
+   */
+  trustBrowserReports: boolean;
   /** Set when the org came from a Stripe App install: API calls act on this connected account. */
   stripeAccountId: string | null;
   createdAt: Date;
@@ -50,7 +55,9 @@ export const DEFAULT_PAYOUT_HOLD_DAYS = 30;
 
 /** Orgs stored before a setting existed read as having its default. */
 const withDefaults = (org: Org | null): Org | null =>
-  org && org.payoutHoldDays === undefined ? { ...org, payoutHoldDays: DEFAULT_PAYOUT_HOLD_DAYS } : org;
+  org && (org.payoutHoldDays === undefined || org.trustBrowserReports === undefined)
+    ? { ...org, payoutHoldDays: org.payoutHoldDays ?? DEFAULT_PAYOUT_HOLD_DAYS, trustBrowserReports: org.trustBrowserReports ?? false }
+    : org;
 
 export async function openOrgRepos(driver: Driver) {
   const orgs = await driver.collection<Org>({

@@ -20,6 +20,7 @@ export const orgSettingsSchema = z.object({
   respect_global_privacy_control: z.boolean(),
   clean_url: z.boolean(),
   payout_hold_days: z.number().int().min(0).max(365),
+  trust_browser_reports: z.boolean(),
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 

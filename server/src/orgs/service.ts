@@ -28,6 +28,7 @@ export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAcco
     respectGlobalPrivacyControl: input.respect_global_privacy_control ?? false,
     cleanUrl: input.clean_url ?? false,
     payoutHoldDays: input.payout_hold_days ?? DEFAULT_PAYOUT_HOLD_DAYS,
+    trustBrowserReports: input.trust_browser_reports ?? false,
     stripeAccountId: input.stripeAccountId ?? null,
     createdAt: deps.now(),
     uninstalledAt: null,
@@ -74,6 +75,7 @@ export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput
     }),
     ...(input.clean_url !== undefined && { cleanUrl: input.clean_url }),
     ...(input.payout_hold_days !== undefined && { payoutHoldDays: input.payout_hold_days }),
+    ...(input.trust_browser_reports !== undefined && { trustBrowserReports: input.trust_browser_reports }),
   });
   if (!updated) throw ApiError.notFound('org', 'org');
   return updated;

@@ -6,6 +6,8 @@ import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openPayoutRepos } from '../payouts/repo';
 import { openStripeRepos } from '../stripe/repo';
+import { openReferralRepos } from '../referrals/repo';
+import { openRewardRepos } from '../rewards/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
@@ -17,7 +19,7 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
@@ -26,6 +28,8 @@ export async function createStore(driver: Driver) {
     openPayoutRepos(driver),
     openStripeRepos(driver),
     openCouponBankRepos(driver),
+    openRewardRepos(driver),
+    openReferralRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -38,6 +42,8 @@ export async function createStore(driver: Driver) {
     ...trackingRepos,
     ...payoutRepos,
     ...stripeRepos,
+    ...rewardRepos,
+    ...referralRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

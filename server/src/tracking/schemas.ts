@@ -1,15 +1,15 @@
 import { z } from 'zod';
 
-const orgId = z.string().trim().min(1).max(64);
-const code = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
-const pageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters');
+export const orgId = z.string().trim().min(1).max(64);
+export const code = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+export const pageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters');
 // document.referrer is '' when there is none.
 const referrer = z
   .string()
   .max(2048, 'must be at most 2048 characters')
   .optional()
   .transform((value) => value || null);
-const existingRef = z.string().max(2048).optional();
+export const existingRef = z.string().max(2048).optional();
 
 /** What the pixel posts (as text/plain, so the browser sends no CORS preflight). */
 export const browserClickSchema = z.object({
@@ -50,3 +50,14 @@ export const verifySchema = z.object({
 export type VerifyInput = z.infer<typeof verifySchema>;
 
 export const validateCodeQuery = z.object({ org: orgId.optional() });
+
+/**
+ * The org a call names, whichever name it used, and under which: `org`, seed 003's `programId`, or
+ * Blitz Rocket's `campaignId` (its campaign is a whole referral program, an org here).
+ */
+export const namedOrg = (input: { org?: string; programId?: string; campaignId?: string }) =>
+  input.campaignId
+    ? { orgId: input.campaignId, param: 'campaignId' }
+    : input.programId
+      ? { orgId: input.programId, param: 'programId' }
+      : { orgId: input.org, param: 'org' };

@@ -152,7 +152,8 @@ export async function recordHeartbeat(deps: Deps, caller: Caller, orgId: string 
   return doc;
 }
 
-async function resolveOrg(deps: Deps, caller: Caller, orgId: string | undefined, param: string): Promise<Org> {
+/** The org a call acts on: the key's, or for a browser the one it names, if the page is on its domains. */
+export async function resolveOrg(deps: Deps, caller: Caller, orgId: string | undefined, param: string): Promise<Org> {
   if (caller.kind === 'key') {
     if (orgId && orgId !== caller.org.id) {
       throw new ApiError('permission_error', 'org_mismatch', `The API key belongs to another org than ${orgId}.`, { param });
@@ -207,7 +208,7 @@ async function findClickedReferral(deps: Deps, org: Org, modes: boolean[], candi
 }
 
 // The browser route has no key, so a code is looked up in live mode first, then test mode.
-async function findActiveReferral(deps: Deps, org: Org, modes: boolean[], code: string): Promise<CodeReferral | null> {
+export async function findActiveReferral(deps: Deps, org: Org, modes: boolean[], code: string): Promise<CodeReferral | null> {
   for (const livemode of modes) {
     const scope: OrgScope = { orgId: org.id, livemode };
     const active = await resolveActiveReferral(deps, scope, await deps.store.promoCodes.getByCode(scope, code));
