@@ -15,6 +15,7 @@ import { payoutRoutes } from './payouts/routes';
 import { reportRoutes } from './reports/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingRoutes } from './tracking/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -42,6 +43,7 @@ export function createApp(deps: Deps): Express {
   conversionRoutes(app, deps);
   payoutRoutes(app, deps);
   reportRoutes(app, deps);
+  webhookRoutes(app, deps);
   openApiRoutes(app, deps);
 
   // GET /healthz – liveness and store reachability, for load balancers and orchestrators

@@ -1,11 +1,12 @@
 import { clearingAfter, ReadCache } from '../store/cache';
 import type { Driver } from '../store/driver';
+import { markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import type { OrgScope } from '../orgs/repo';
 
 export type DiscountType = 'percent_off' | 'amount_off';
 export type CouponDuration = 'once' | 'repeating' | 'forever';
 
-export interface Creator extends OrgScope {
+export interface Creator extends OrgScope, Outboxed {
   id: string;
   /** Lower-case, unique per org and mode. */
   handle: string;
@@ -44,7 +45,7 @@ export interface Campaign extends OrgScope {
   createdAt: Date;
 }
 
-export interface PromoCode extends OrgScope {
+export interface PromoCode extends OrgScope, Outboxed {
   id: string;
   /** Upper-case, unique per org and mode, as the customer types it at checkout. */
   code: string;
@@ -60,7 +61,7 @@ export interface PromoCode extends OrgScope {
 export async function openCatalogRepos(driver: Driver) {
   const creators = await driver.collection<Creator>({
     name: 'creators',
-    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'handle'], unique: true }],
+    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'handle'], unique: true }, outboxIndex<Creator>()],
   });
   const campaigns = await driver.collection<Campaign>({
     name: 'campaigns',
@@ -73,6 +74,7 @@ export async function openCatalogRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'code'], unique: true },
       { fields: ['stripePromotionCodeId'] },
       { fields: ['stripeCouponId'] },
+      outboxIndex<PromoCode>(),
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -85,6 +87,7 @@ export async function openCatalogRepos(driver: Driver) {
   return {
     creators: {
       create: (creator: Creator) => creators.insertOne(creator),
+      outbox: outboxOf(creators, (creator) => ({ id: creator.id })),
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
       list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
@@ -125,13 +128,16 @@ export async function openCatalogRepos(driver: Driver) {
         id: string,
         changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId'>>,
         at: Date,
-      ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } })),
+        /** Marks a `promo_code.updated` in the same write. */
+        tell = false,
+      ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, markUpdated<PromoCode>(tell, { $set: { ...changes, updatedAt: at } }))),
       /** A deleted Stripe coupon can no longer be redeemed through any of its promotion codes. */
-      deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date) =>
+      deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date, tell = false) =>
         clearingAfter(
           promoCodeCache,
-          promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, { $set: { active: false, updatedAt: at } }),
+          promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, markUpdated<PromoCode>(tell, { $set: { active: false, updatedAt: at } })),
         ),
+      outbox: outboxOf(promoCodes, (promoCode) => ({ id: promoCode.id })),
     },
   };
 }

@@ -10,6 +10,8 @@ import { readDownloadToken } from './download';
 import { presentConversion } from './present';
 import { type AttributionSource, type Conversion, type ConversionQuery, commissionCurrencyOf } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 
 export interface Attribution {
   creator: Creator;
@@ -138,7 +140,13 @@ async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, 
   const next = refundState(conversion, amountRefunded);
   if (next.refunded <= conversion.refunded) return conversion;
   return (
-    (await deps.store.conversions.applyRefund(scope, conversion.id, { ...next, chargeId: chargeId ?? conversion.chargeId }, deps.now())) ??
+    (await deps.store.conversions.applyRefund(
+      scope,
+      conversion.id,
+      { ...next, chargeId: chargeId ?? conversion.chargeId },
+      deps.now(),
+      await listens(deps, scope, 'conversion.updated'),
+    )) ??
     conversion
   );
 }
@@ -191,6 +199,7 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
     flag: selfReferral ? 'self_referral' : null,
     createdAt: paid.createdAt,
     updatedAt: now,
+    ...markCreated(await listens(deps, scope, 'conversion.created')),
   });
   if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
   const returned = doc.paymentIntentId ? await amountReturned(deps, scope, doc.paymentIntentId) : null;

@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
+import { listens } from '../webhooks/listening';
 import type { IdentifyInput } from './schemas';
 
 /** Binds the referral in a pixel cookie to the brand's user. Refuses, storing nothing, anything it cannot trust. */
@@ -37,6 +38,7 @@ export async function identify(deps: Deps, org: Org, livemode: boolean, input: I
     },
     org.attributionModel === 'first_click' ? 'earliest' : 'latest',
     deps.now(),
+    await listens(deps, scope, 'customer.identified'),
   );
 }
 

@@ -5,6 +5,7 @@ import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openPayoutRepos } from '../payouts/repo';
 import { openTrackingRepos } from '../tracking/repo';
+import { openWebhookRepos } from '../webhooks/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
 import { openMongoDriver } from './mongo';
@@ -15,13 +16,14 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, webhookRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
     openConversionRepos(driver),
     openTrackingRepos(driver),
     openPayoutRepos(driver),
+    openWebhookRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -32,6 +34,7 @@ export async function createStore(driver: Driver) {
     ...conversionRepos,
     ...trackingRepos,
     ...payoutRepos,
+    ...webhookRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

@@ -11,6 +11,7 @@ import type { Deps } from '../deps';
 import type { Org, OrgScope } from '../orgs/repo';
 import { orgForStripeAccount } from '../orgs/service';
 import type { OrgStripe } from './client';
+import { listens } from '../webhooks/listening';
 
 export type IngestOutcome = 'processed' | 'duplicate' | 'ignored';
 
@@ -179,11 +180,13 @@ async function handlePromotionCodeUpdated({ deps, scope, client }: EventContext,
   if (!promoCode) return;
   // Read the current state instead of trusting the event: updates can arrive out of order.
   const current = client ? await client.stripe.promotionCodes.retrieve(eventCode.id, {}, client.options) : eventCode;
-  if (current.active !== promoCode.active) await deps.store.promoCodes.update(scope, promoCode.id, { active: current.active }, deps.now());
+  if (current.active !== promoCode.active) {
+    await deps.store.promoCodes.update(scope, promoCode.id, { active: current.active }, deps.now(), await listens(deps, scope, 'promo_code.updated'));
+  }
 }
 
 async function handleCouponDeleted({ deps, scope }: EventContext, coupon: Stripe.Coupon) {
-  await deps.store.promoCodes.deactivateByStripeCoupon(scope, coupon.id, deps.now());
+  await deps.store.promoCodes.deactivateByStripeCoupon(scope, coupon.id, deps.now(), await listens(deps, scope, 'promo_code.updated'));
   await deps.store.campaigns.clearStripeCoupon(scope, coupon.id);
 }
 
