@@ -89,3 +89,78 @@ describe('webhook endpoints', () => {
     expect((await createEndpoint(key, { url: 'https://93.184.215.14/hooks', enabled_events: ['*'] })).status).toBe(201);
   });
 });
+
+describe('deliveries', () => {
+  it('signs each event as Stripe signs, so stripe-node and the docs’ snippet both verify it, and logs the delivery', async () => {
+    server = await startTestServer(PRIVATE_OK);
+    const { key } = await testOrg();
+    const hooks = await receiver();
+    const endpoint = (await createEndpoint(key, { url: hooks.url, enabled_events: ['creator.created'] })).body;
+
+    const creator = await (await server.request('POST', '/api/creators', { key, body: { handle: 'signed' } })).json();
+    const [delivery] = await hooks.waitFor(1);
+    const header = String(delivery.headers['shoutout-signature']);
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const event = stripe.webhooks.constructEvent(delivery.body, header, endpoint.secret) as unknown as typeof delivery.event;
+    expect(event).toMatchObject({ object: 'event', type: 'creator.created', livemode: false, data: { object: { id: creator.id, object: 'creator', handle: 'signed' } } });
+    expect(verifyShoutoutWebhook(delivery.body, header, endpoint.secret)).toEqual(event);
+    expect(() => verifyShoutoutWebhook(delivery.body.replace('signed', 'forged'), header, endpoint.secret)).toThrow('invalid Shoutout signature');
+    expect(() => verifyShoutoutWebhook(delivery.body, header, 'whsec_other')).toThrow('invalid Shoutout signature');
+    const stale = header.replace(/t=\d+/, `t=${Math.floor(Date.now() / 1000) - 600}`);
+    expect(() => verifyShoutoutWebhook(delivery.body, stale, endpoint.secret)).toThrow('invalid Shoutout signature');
+
+    const log = await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json();
+    expect(log.data).toEqual([
+      expect.objectContaining({ object: 'webhook_delivery', event: event.id, event_type: 'creator.created', status: 'succeeded', attempts: 1, response_status: 200, response_excerpt: 'thanks' }),
+    ]);
+    expect(log.data[0].latency_ms).toEqual(expect.any(Number));
+
+    const events = await (await server.request('GET', '/api/events?type=creator.created', { key })).json();
+    expect(events.data).toEqual([event]);
+
+    const resent = await server.request('POST', `/api/webhook_endpoints/${endpoint.id}/deliveries/${log.data[0].id}/resend`, { key });
+    expect(resent.status).toBe(200);
+    const again = await hooks.waitFor(2);
+    expect(again[1].event.id).toBe(event.id);
+  });
+
+  it('signs with both secrets while a rolled one is still in use', async () => {
+    server = await startTestServer(PRIVATE_OK);
+    const { key } = await testOrg();
+    const hooks = await receiver();
+    const endpoint = (await createEndpoint(key, { url: hooks.url, enabled_events: ['*'] })).body;
+    const rolled = await (await server.request('POST', `/api/webhook_endpoints/${endpoint.id}/roll_secret`, { key, body: { expire_previous_in_hours: 2 } })).json();
+
+    await server.request('POST', '/api/creators', { key, body: { handle: 'rolled' } });
+    const [delivery] = await hooks.waitFor(1);
+    const header = String(delivery.headers['shoutout-signature']);
+    expect(header.match(/v1=/g)).toHaveLength(2);
+    for (const secret of [endpoint.secret, rolled.secret]) expect(verifyShoutoutWebhook(delivery.body, header, secret).type).toBe('creator.created');
+  });
+
+  it('sends each type to the endpoints that want it; referral.clicked only to those that name it', async () => {
+    server = await startTestServer(PRIVATE_OK);
+    const { key, scope } = await testOrg();
+    const everything = await receiver();
+    const clicks = await receiver();
+    await createEndpoint(key, { url: everything.url, enabled_events: ['*'] });
+    await createEndpoint(key, { url: clicks.url, enabled_events: ['referral.clicked'] });
+    const { creator, promoCode } = await createTestReferral(server.deps, scope);
+
+    const click = await server.request('POST', '/api/tracking/click', { key, body: { referralCode: promoCode.code, pageUrl: 'https://brand.test/?infl=x' } });
+    expect(click.status).toBe(200);
+    const ref = (await click.json()).ref;
+    await server.request('POST', '/api/customers/identify', { key, body: { externalId: 'user_1', ref } });
+    await server.request('POST', '/api/conversions', { key, body: { order_id: 'o-1', amount: 5000, currency: 'usd', coupon_code: promoCode.code } });
+    await server.request('PATCH', `/api/promo_codes/${promoCode.id}`, { key, body: { active: false } });
+
+    const [clicked] = await clicks.waitFor(1);
+    expect(clicked.event).toMatchObject({ type: 'referral.clicked', data: { object: { object: 'click', creator: creator.id, code: promoCode.code } } });
+    const types = (await everything.waitFor(4)).map((delivery) => delivery.event.type);
+    expect(types).toEqual(expect.arrayContaining(['creator.created', 'customer.identified', 'conversion.created', 'promo_code.updated']));
+    expect(types).not.toContain('referral.clicked');
+    const identified = everything.received.find((delivery) => delivery.event.type === 'customer.identified')!;
+    expect(identified.event.data.object).toMatchObject({ object: 'customer_referral', creator: creator.id, code: promoCode.code });
+    expect(identified.body).not.toContain('user_1');
+  });
+});
