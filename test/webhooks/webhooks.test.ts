@@ -164,3 +164,104 @@ describe('deliveries', () => {
     expect(identified.body).not.toContain('user_1');
   });
 });
+
+describe('faults', () => {
+  it('does not let an endpoint that never answers delay another', async () => {
+    server = await startTestServer(PRIVATE_OK);
+    const { key } = await testOrg();
+    const dead = await receiver(() => 'hang');
+    const healthy = await receiver();
+    await createEndpoint(key, { url: dead.url, enabled_events: ['creator.created'] });
+    const fine = (await createEndpoint(key, { url: healthy.url, enabled_events: ['creator.created'] })).body;
+
+    for (let index = 0; index < 12; index += 1) await server.request('POST', '/api/creators', { key, body: { handle: `busy${index}` } });
+    await healthy.waitFor(12);
+    await dead.waitFor(8);
+    // Every delivery reached the healthy endpoint while the dead one held all its slots open, answering none.
+    expect(dead.received).toHaveLength(8);
+    const log = await eventually(async () => {
+      const { data } = await (await server.request('GET', `/api/webhook_endpoints/${fine.id}/deliveries?limit=20`, { key })).json();
+      return data.every((delivery: { status: string }) => delivery.status === 'succeeded') ? data : null;
+    });
+    expect(log).toHaveLength(12);
+  });
+
+  it('refuses at delivery time a name that now resolves to an internal address', async () => {
+    const hooks = await receiver();
+    server = await startTestServer(PRIVATE_OK);
+    const { key } = await testOrg();
+    const dataDir = server.dataDir;
+    // Saved while the operator allowed it; the same name resolving to loopback later is what DNS rebinding does.
+    const endpoint = (await createEndpoint(key, { url: `http://localhost:${hooks.port}/hooks`, enabled_events: ['creator.created'] })).body;
+    await server.close();
+
+    server = await startTestServer({ WEBHOOK_RETRY_BASE_MS: '60000' }, { dataDir });
+    await server.request('POST', '/api/creators', { key, body: { handle: 'rebound' } });
+    const delivery = await eventually(async () => {
+      const [latest] = (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data;
+      return latest?.attempts === 1 ? latest : null;
+    });
+    expect(delivery).toMatchObject({ status: 'pending', response_status: null, response_excerpt: expect.stringMatching(/refused to connect to (127\.0\.0\.1|::1): not a public address/) });
+    expect(hooks.received).toEqual([]);
+  });
+
+  it('retries a failed delivery after a restart until the endpoint takes it', async () => {
+    let status = 503;
+    const hooks = await receiver(() => status);
+    server = await startTestServer({ ...PRIVATE_OK, WEBHOOK_RETRY_BASE_MS: '1500' });
+    const { key } = await testOrg();
+    const dataDir = server.dataDir;
+    const endpoint = (await createEndpoint(key, { url: hooks.url, enabled_events: ['creator.created'] })).body;
+    await server.request('POST', '/api/creators', { key, body: { handle: 'retried' } });
+    await hooks.waitFor(1);
+    await eventually(async () => {
+      const [latest] = (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data;
+      return latest?.attempts === 1 && latest.status === 'pending' && latest.response_status === 503;
+    });
+    await server.close();
+
+    status = 200;
+    server = await startTestServer({ ...PRIVATE_OK, WEBHOOK_RETRY_BASE_MS: '1500' }, { dataDir });
+    const [failed, retried] = await hooks.waitFor(2);
+    expect(retried.event.id).toBe(failed.event.id);
+    const delivery = await eventually(async () => {
+      const [latest] = (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data;
+      return latest?.status === 'succeeded' ? latest : null;
+    });
+    expect(delivery).toMatchObject({ attempts: 2, response_status: 200, response_excerpt: 'thanks' });
+    expect((await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}`, { key })).json()).failing_since).toBeNull();
+  });
+
+  it('gives up after three days, and disables an endpoint that failed all that time', async () => {
+    let clock = new Date();
+    const hooks = await receiver(() => 500);
+    server = await startTestServer(PRIVATE_OK, { now: () => clock });
+    const { key } = await testOrg();
+    const endpoint = (await createEndpoint(key, { url: hooks.url, enabled_events: ['creator.created'] })).body;
+    await server.request('POST', '/api/creators', { key, body: { handle: 'doomed' } });
+    await hooks.waitFor(1);
+    const failing = await eventually(async () => (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}`, { key })).json()).failing_since);
+    expect(failing).toBe(Math.floor(clock.getTime() / 1000));
+
+    clock = new Date(clock.getTime() + 3 * 86_400_000 + 1000);
+    server.deps.webhooks.nudge();
+    await hooks.waitFor(2);
+    const disabled = await eventually(async () => {
+      const current = await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}`, { key })).json();
+      return current.status === 'disabled' ? current : null;
+    });
+    expect(disabled).toMatchObject({ disabled_reason: 'failing' });
+    const [delivery] = (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data;
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 2, response_status: 500, response_excerpt: 'nope, try later', next_attempt: null });
+  });
+});
+
+/** Polls until `check` returns something truthy (the background sender's work is not awaited by any request). */
+async function eventually<T>(check: () => Promise<T | null | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const found = await check();
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('never happened');
+}

@@ -144,6 +144,8 @@ export async function openWebhookRepos(driver: Driver) {
       /** Records an attempt's outcome and lets go, only if `holder` still holds the lease. */
       finish: (id: string, holder: string, result: AttemptResult) =>
         deliveries.updateOne({ id, leaseHolder: holder }, { $set: { ...result, leaseUntil: NO_LEASE, leaseHolder: null } }),
+      /** Gives an abandoned attempt back (the process is stopping), for the next holder to make it at once. */
+      release: (id: string, holder: string) => deliveries.updateOne({ id, leaseHolder: holder }, { $set: { leaseUntil: NO_LEASE, leaseHolder: null } }),
       /** Due again now, with a fresh retry window, whatever it came to. */
       resend: (scope: OrgScope, id: string, now: Date, retryUntil: Date) =>
         deliveries.updateOne({ ...byScope(scope), id }, { $set: { status: 'pending', nextAttemptAt: now, retryUntil } }),

@@ -100,7 +100,7 @@ export class Sender {
     return started;
   }
 
-  /** Stops sending: attempts under way are abandoned, and their leases end on their own for a retry. */
+  /** Stops sending: attempts under way are abandoned and their leases given back; a crash's leases end on their own. */
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.all(this.attempts);
@@ -138,8 +138,11 @@ export class Sender {
       const started = performance.now();
       answer = await post(deps, new URL(endpoint.url), headers, payload, signal);
       latencyMs = Math.round(performance.now() - started);
-      // Stopping mid-attempt: the lease runs out and the delivery is tried again, by this instance or another.
-      if (this.abort.signal.aborted) return;
+      // Stopping mid-attempt: the delivery is tried again at once by the next holder (at least once).
+      if (this.abort.signal.aborted) {
+        await deps.store.webhookDeliveries.release(delivery.id, this.holder);
+        return;
+      }
     }
     const succeeded = answer.status !== null && answer.status >= 200 && answer.status < 300;
     const now = deps.now();
