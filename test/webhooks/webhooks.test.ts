@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { verifyShoutoutWebhook } from '../../examples/webhooks/verify';
-import { createTestOrg, createTestReferral, mintTestRef } from '../helpers/fixtures';
+import { createTestOrg, createTestReferral } from '../helpers/fixtures';
 import { startReceiver } from '../helpers/receiver';
 import { startTestServer, type TestServer } from '../helpers/server';
 
