@@ -472,6 +472,10 @@ function buildDocument() {
   app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings') } });
   app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`') } });
   app({ method: 'delete', path: '/api/app/keys/{id}', summary: 'Revoke an API key', request: { params: idParam('key_…') }, responses: { 200: ok('The revoked key') } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints', summary: "Add a webhook endpoint in the Dashboard's mode", request: { body: json(createEndpointSchema) }, responses: { 201: ok('The webhook_endpoint, with `secret`') } });
+  app({ method: 'patch', path: '/api/app/webhook_endpoints/{id}', summary: 'Disable, enable or change a webhook endpoint', request: { params: idParam('we_…'), body: json(updateEndpointSchema) }, responses: { 200: ok('The webhook_endpoint') } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints/{id}/roll_secret', summary: 'Roll a webhook endpoint’s signing secret', request: { params: idParam('we_…'), body: json(rollSecretSchema) }, responses: { 200: ok('The webhook_endpoint, with its new `secret`') } });
+  app({ method: 'delete', path: '/api/app/webhook_endpoints/{id}', summary: 'Delete a webhook endpoint', request: { params: idParam('we_…') }, responses: { 200: ok('The deleted webhook_endpoint') } });
 
   route({
     method: 'get',
