@@ -58,12 +58,12 @@ describe('webhook endpoints', () => {
   });
 
   it('refuses http in live mode and names the bad field', async () => {
-    server = await startTestServer(PRIVATE_OK);
+    server = await startTestServer();
     const { key } = await testOrg(true);
-    const refused = await createEndpoint(key, { url: 'http://hooks.brand.test/shoutout', enabled_events: ['*'] });
+    const refused = await createEndpoint(key, { url: 'http://93.184.215.14/shoutout', enabled_events: ['*'] });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'url_invalid', param: 'url' });
-    const unknownEvent = await createEndpoint(key, { url: 'https://hooks.brand.test/shoutout', enabled_events: ['charge.succeeded'] });
+    const unknownEvent = await createEndpoint(key, { url: 'https://93.184.215.14/shoutout', enabled_events: ['charge.succeeded'] });
     expect(unknownEvent.body.error).toMatchObject({ code: 'parameter_invalid', param: 'enabled_events.0' });
     expect((await server.request('GET', '/api/webhook_endpoints', { key }).then((response) => response.json())).data).toEqual([]);
   });

@@ -20,7 +20,10 @@ const MAX_ENDPOINTS_PER_SCOPE = 16;
  */
 async function checkUrl(deps: Deps, scope: OrgScope, raw: string): Promise<string> {
   const url = new URL(raw);
-  if (scope.livemode && url.protocol !== 'https:') throw ApiError.invalid('url_invalid', 'Live mode endpoints must use https.', 'url');
+  // An operator who allows private addresses may run plain http inside their own network.
+  if (scope.livemode && url.protocol !== 'https:' && !deps.config.WEBHOOK_ALLOW_PRIVATE_URLS) {
+    throw ApiError.invalid('url_invalid', 'Live mode endpoints must use https.', 'url');
+  }
   if (url.username || url.password) throw ApiError.invalid('url_invalid', 'The URL must not carry a user name or password.', 'url');
   if (!deps.config.WEBHOOK_ALLOW_PRIVATE_URLS) {
     const internal = await internalAddressOf(url);
