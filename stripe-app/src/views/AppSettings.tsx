@@ -203,6 +203,27 @@ function PixelStatus({ pixel, locale }: { pixel: Settings['pixel']; locale: stri
   );
 }
 
+/** A secret the backend shows once (an API key, a webhook signing secret), with a copy button. */
+function ShownOnce({ title, secret, what, onDismiss }: { title: string; secret: string; what: 'key' | 'secret'; onDismiss: () => void }) {
+  return (
+    <Banner
+      title={title}
+      description={`${secret} — copy it now: it is shown only this once.`}
+      actions={
+        <Button
+          onPress={async () => {
+            await clipboardWriteText(secret);
+            showToast(`${what === 'key' ? 'Key' : 'Secret'} copied`, { type: 'success' });
+          }}
+        >
+          {what === 'key' ? 'Copy key' : 'Copy secret'}
+        </Button>
+      }
+      onDismiss={onDismiss}
+    />
+  );
+}
+
 function ApiKeys({
   api,
   keys,
@@ -260,23 +281,7 @@ function ApiKeys({
     <Box css={{ stack: 'y', gap: 'medium' }}>
       <Box css={{ font: 'heading' }}>API keys</Box>
       {error && <Banner type="critical" title="That did not work" description={error} />}
-      {created?.secret && (
-        <Banner
-          title={`Your new key “${created.name}”`}
-          description={`${created.secret} — copy it now: it is shown only this once.`}
-          actions={
-            <Button
-              onPress={async () => {
-                await clipboardWriteText(created.secret ?? '');
-                showToast('Key copied', { type: 'success' });
-              }}
-            >
-              Copy key
-            </Button>
-          }
-          onDismiss={() => setCreated(null)}
-        />
-      )}
+      {created?.secret && <ShownOnce title={`Your new key “${created.name}”`} secret={created.secret} what="key" onDismiss={() => setCreated(null)} />}
       {keys.length === 0 ? (
         <Box css={{ color: 'secondary' }}>No API keys yet. Your backend needs one to call identify and lookup.</Box>
       ) : (
@@ -391,23 +396,7 @@ function WebhookEndpoints({
         />
       ))}
       {error && <Banner type="critical" title="That did not work" description={error} />}
-      {secret && (
-        <Banner
-          title={`Signing secret for ${secret.url}`}
-          description={`${secret.secret} — copy it now: it is shown only this once.`}
-          actions={
-            <Button
-              onPress={async () => {
-                await clipboardWriteText(secret.secret);
-                showToast('Secret copied', { type: 'success' });
-              }}
-            >
-              Copy secret
-            </Button>
-          }
-          onDismiss={() => setSecret(null)}
-        />
-      )}
+      {secret && <ShownOnce title={`Signing secret for ${secret.url}`} secret={secret.secret} what="secret" onDismiss={() => setSecret(null)} />}
       {endpoints.length === 0 ? (
         <Box css={{ color: 'secondary' }}>No endpoints yet. Add one to have Shoutout tell your systems about conversions, payouts and more.</Box>
       ) : (
