@@ -446,7 +446,7 @@ function WebhookEndpoints({
       )}
       {canManage && (
         <>
-          <TextField label="Endpoint URL" placeholder="https://brand.com/hooks/shoutout" value={url} onChange={(event) => setUrl(event.target.value)} />
+          <TextField label="Endpoint URL" placeholder="Your https endpoint" value={url} onChange={(event) => setUrl(event.target.value)} />
           {EVENT_TYPES.map((type) => (
             <Checkbox
               key={type.id}
