@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
+import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
@@ -80,6 +81,7 @@ async function main() {
       STRIPE_TEST_SECRET_KEY: '',
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_ORG_ID: seeded.orgId,
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     running.push(service);
     // The embedded store loads, indexes and compacts every collection before listening.
@@ -134,6 +136,25 @@ async function main() {
         warmup: { requests: checkouts, amount: 1_000 },
       }),
     );
+    // The same ingestion with an endpoint listening to the conversions it credits: the event is only
+    // marked in the conversion's own write, and relayed and delivered in the background.
+    const receiver = await startBenchReceiver();
+    const endpoint = await fetch(`${service.url}/api/webhook_endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url, enabled_events: ['conversion.created'] }),
+    });
+    if (endpoint.status !== 201) throw new Error(`creating the bench's webhook endpoint failed: ${await endpoint.text()}`);
+    const webhookWithEndpoint = await adjacent('webhooks with an endpoint', () =>
+      measure(service.url, 'webhook (endpoint attached)', checkouts, {
+        expect: '"outcome":"processed"',
+        amount: WEBHOOK_EVENTS,
+        warmup: { requests: checkouts, amount: 1_000 },
+      }),
+    );
+    const expectedDeliveries = WEBHOOK_EVENTS + 1_000;
+    const delivered = await receiver.waitFor(expectedDeliveries, 120_000);
+    await receiver.close();
     const rssAfter = await service.rssMb();
     await Promise.all(running.splice(0).map((child) => child.stop()));
     console.log(`Refunds on the embedded store with ${REFUND_SCALING.small.toLocaleString('en')}, then ${REFUND_SCALING.large.toLocaleString('en')} conversions…`);
@@ -145,8 +166,17 @@ async function main() {
       { name: 'POST /api/customers/identify', ...identify, minRatio: 0.5, maxP99: 25 },
       { name: 'POST /api/track/click', ...click, minRatio: 0.5 },
       { name: 'POST /api/stripe/webhooks (10k)', ...webhook, minPerSecond: 1000 },
+      { name: 'POST /api/stripe/webhooks (10k), endpoint attached', ...webhookWithEndpoint, minPerSecond: 1000 },
     ];
     printTable(rows);
+    const attachedRatio = webhookWithEndpoint.result.perSecond / webhook.result.perSecond;
+    console.log(
+      `\nWebhook ingestion with an endpoint attached: ${fixed(attachedRatio * 100)}% of without, ${attachedRatio >= 0.8 ? 'PASS' : 'FAIL'} ≥ 80%`,
+    );
+    console.log(
+      `Outgoing webhooks to a local receiver: ${delivered.toLocaleString('en')} of ${expectedDeliveries.toLocaleString('en')} delivered, ` +
+        `${fixed(receiver.perSecond())} deliveries/s (first to last, while and after ingesting)`,
+    );
     const pixel = await pixelSizes();
     console.log(`\nPixel (/api/script.js): raw ${pixel.raw} B, gzip -9 ${pixel.gzip} B, brotli 11 ${pixel.brotli} B`);
     console.log(`Service start with ${BINDINGS.toLocaleString('en')} bindings: ${fixed(startSeconds, 1)} s to listening`);

@@ -19,6 +19,7 @@ import { reportRoutes } from './reports/routes';
 import { rewardRoutes } from './rewards/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingMiddleware, trackingRoutes } from './tracking/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -53,6 +54,7 @@ export function createApp(deps: Deps): Express {
   payoutRoutes(app, deps);
   rewardRoutes(app, deps);
   reportRoutes(app, deps);
+  webhookRoutes(app, deps);
   openApiRoutes(app, deps);
 
   // GET /healthz – liveness and store reachability, for load balancers and orchestrators

@@ -58,6 +58,12 @@ export const configSchema = z
     // Requests per minute to the unauthenticated tracking routes (pixel clicks, heartbeats, code checks).
     TRACKING_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(120),
     TRACKING_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).default(6000),
+    // Lets webhook endpoints be on loopback, private or link-local addresses: self-hosted networks and tests.
+    WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    // How long an endpoint has to answer a delivery before it counts as failed.
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    // The first retry's delay; each later one doubles it (up to 12 hours) for three days.
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   })
   .transform((env) => ({
     ...env,

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Secrets } from './crypto';
 import type { Store } from './store';
 import type { StripeClients } from './stripe/client';
+import type { WebhookRuntime } from './webhooks/runtime';
 
 /** What services need from the running process; built once in `server.ts`, never from a request. */
 export interface Deps {
@@ -14,4 +15,6 @@ export interface Deps {
   stripe: StripeClients;
   /** Injected so tests and the demo can move time; defaults to the wall clock. */
   now: () => Date;
+  /** Relays and sends webhook events in a server's background; a write that marked an event wakes it. */
+  webhooks: WebhookRuntime;
 }

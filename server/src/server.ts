@@ -12,6 +12,7 @@ import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { openStore } from './store';
 import { createStripeClients } from './stripe/client';
+import { WebhookRuntime } from './webhooks/runtime';
 
 /** Where a server owning an embedded data dir says how to reach it, for the CLI. */
 export const SERVER_FILE = 'server.json';
@@ -35,6 +36,7 @@ export async function createDeps(config: Config, options: { logger?: Logger; now
     logger,
     stripe: createStripeClients(config),
     now: options.now ?? (() => new Date()),
+    webhooks: new WebhookRuntime(),
   };
 }
 
@@ -49,6 +51,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
   const url = `http://${host}:${port}`;
   const serverFile = deps.store.kind === 'embedded' ? path.join(deps.store.location, SERVER_FILE) : null;
   if (serverFile) await writeFile(serverFile, JSON.stringify({ pid: process.pid, url: `http://${host === 'localhost' ? '127.0.0.1' : host}:${port}` }));
+  deps.webhooks.start(deps);
 
   let closing: Promise<void> | undefined;
   return {
@@ -59,6 +62,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await drained;
+        await deps.webhooks.stop();
         if (serverFile) await rm(serverFile, { force: true });
         await deps.store.close();
       })();

@@ -150,6 +150,18 @@ export interface ApiKey {
   revoked: number | null;
 }
 
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  enabled_events: string[];
+  status: 'enabled' | 'disabled';
+  disabled_reason: 'brand' | 'failing' | null;
+  failing_since: number | null;
+  secret?: string;
+  created: number;
+}
+
 export interface Settings {
   org: {
     id: string;
@@ -161,6 +173,7 @@ export interface Settings {
     code_beats_link: boolean;
   };
   api_keys: ApiKey[];
+  webhook_endpoints: WebhookEndpoint[];
   pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
 }
 

@@ -1,6 +1,6 @@
 import type { RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { render } from '@stripe/ui-extension-sdk/testing';
-import { Badge, Banner, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
+import { Badge, Banner, Box, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import { REFERRAL_PARAMS } from '../../pixel/src/params';
 import { PIXEL_BUILT_IN_PARAMS } from '../src/pixel';
@@ -215,6 +215,60 @@ describe('AppSettings', () => {
     await press('Confirm revoke');
     expect(backend.calls.filter((call) => call.method === 'DELETE').map((call) => call.route)).toEqual(['DELETE keys/key_1']);
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toContain('Revoked Nov 23, 2025');
+    expectSignedAndAllowed(backend.calls, 'test');
+  });
+
+  it('tells that a failing webhook endpoint was disabled, adds one with its secret shown once, disables, rolls and deletes', async () => {
+    let endpoints = settings.webhook_endpoints;
+    const backend = fakeBackend({
+      'GET settings': () => ({ body: { ...settings, webhook_endpoints: endpoints } }),
+      'POST webhook_endpoints': (call) => {
+        const created = { id: 'we_3', description: null, status: 'enabled', disabled_reason: null, failing_since: null, created: 1_763_800_000, ...(call.body as { url: string; enabled_events: string[] }) };
+        endpoints = [...endpoints, created as (typeof endpoints)[number]];
+        return { status: 201, body: { ...created, secret: 'whsec_the-only-copy' } };
+      },
+      'PATCH webhook_endpoints/we_1': () => {
+        endpoints = endpoints.map((endpoint) => (endpoint.id === 'we_1' ? { ...endpoint, status: 'disabled', disabled_reason: 'brand' } : endpoint));
+        return { body: endpoints[0] };
+      },
+      'POST webhook_endpoints/we_1/roll_secret': () => ({ body: { ...endpoints[0], secret: 'whsec_rolled' } }),
+      'DELETE webhook_endpoints/we_2': () => {
+        endpoints = endpoints.filter((endpoint) => endpoint.id !== 'we_2');
+        return { body: { id: 'we_2', deleted: true } };
+      },
+    });
+    const { wrapper, update } = settingsPage('test');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'A webhook endpoint was disabled' });
+    expect(wrapper.findAll(Banner).find((banner) => banner.prop('title') === 'A webhook endpoint was disabled')!.prop('description')).toContain('https://old.brand.test/hooks');
+
+    wrapper.find(TextField, { label: 'Endpoint URL' })!.trigger('onChange', { target: { value: ' https://erp.brand.test/in ' } });
+    scope(wrapper, 'payout.created').trigger('onChange', { target: { checked: true } });
+    scope(wrapper, 'conversion.updated').trigger('onChange', { target: { checked: false } });
+    button(wrapper, 'Add endpoint')!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST webhook_endpoints')!.body).toEqual({
+      url: 'https://erp.brand.test/in',
+      enabled_events: ['conversion.created', 'payout.created'],
+    });
+    const shownOnce = wrapper.findAll(Banner).find((banner) => banner.prop('title') === 'Signing secret for https://erp.brand.test/in')!;
+    expect(shownOnce.prop('description')).toContain('whsec_the-only-copy');
+    expect(wrapper).toContainText('https://erp.brand.test/in');
+
+    const row = (url: string) => wrapper.findAll(Box).find((node) => node.text.startsWith(url) && node.findAll(Button).length > 0)!;
+    const press = async (url: string, label: string) => {
+      row(url).findAll(Button).find((node) => node.text === label)!.trigger('onPress');
+      await settle(update);
+    };
+    await press('https://crm.brand.test/hooks', 'Disable');
+    expect(backend.calls.find((call) => call.route === 'PATCH webhook_endpoints/we_1')!.body).toEqual({ disabled: true });
+    expect(row('https://crm.brand.test/hooks').findAll(Button).map((node) => node.text)).toContain('Enable');
+    await press('https://crm.brand.test/hooks', 'Roll secret');
+    expect(wrapper.findAll(Banner).find((banner) => banner.prop('title') === 'Signing secret for https://crm.brand.test/hooks')!.prop('description')).toContain('whsec_rolled');
+    await press('https://old.brand.test/hooks', 'Delete');
+    expect(backend.calls.some((call) => call.method === 'DELETE')).toBe(false);
+    await press('https://old.brand.test/hooks', 'Confirm delete');
+    expect(wrapper).not.toContainText('https://old.brand.test/hooks');
     expectSignedAndAllowed(backend.calls, 'test');
   });
 

@@ -75,6 +75,10 @@ export const settings: Settings = {
     { id: 'key_1', name: 'Production backend', redacted: 'so_live_…abcd', scopes: ['referrals'], created: 1_763_000_000, last_used: null, revoked: null },
     { id: 'key_2', name: 'Old key', redacted: 'so_live_…wxyz', scopes: ['admin'], created: 1_762_000_000, last_used: null, revoked: 1_763_100_000 },
   ],
+  webhook_endpoints: [
+    { id: 'we_1', url: 'https://crm.brand.test/hooks', description: null, enabled_events: ['conversion.created'], status: 'enabled', disabled_reason: null, failing_since: null, created: 1_763_000_000 },
+    { id: 'we_2', url: 'https://old.brand.test/hooks', description: null, enabled_events: ['*'], status: 'disabled', disabled_reason: 'failing', failing_since: 1_762_000_000, created: 1_762_000_000 },
+  ],
   pixel: [
     { domain: 'brand.test', allowed: true, last_seen: 1_763_700_000, page_url: 'https://brand.test/pricing' },
     { domain: 'shop.brand.test', allowed: true, last_seen: null, page_url: null },

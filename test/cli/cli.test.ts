@@ -148,6 +148,21 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
     }
   });
 
+  it('adds, disables, rolls and deletes webhook endpoints, refusing internal addresses', async () => {
+    const org = (await cli('init', '--name', 'Hooks')).json.org.id;
+    const refused = await cli('webhook', 'create', '--org', org, '--url', 'https://192.168.1.5/hooks');
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('not a public address');
+    const created = await cli('webhook', 'create', '--org', org, '--url', 'https://93.184.215.14/hooks', '--event', 'conversion.created', 'payout.created');
+    expect(created.json).toMatchObject({ object: 'webhook_endpoint', enabled_events: ['conversion.created', 'payout.created'], secret: expect.stringMatching(/^whsec_/) });
+    const id = created.json.id;
+    expect((await cli('webhook', 'update', '--org', org, '--id', id, '--disable')).json).toMatchObject({ status: 'disabled', disabled_reason: 'brand' });
+    const rolled = await cli('webhook', 'roll-secret', '--org', org, '--id', id, '--expire-previous-in-hours', '0');
+    expect(rolled.json.secret).not.toBe(created.json.secret);
+    expect((await cli('webhook', 'delete', '--org', org, '--id', id)).json).toMatchObject({ id, deleted: true });
+    expect((await cli('webhook', 'list', '--org', org)).json).toEqual([]);
+  });
+
   it('explains bad arguments and unknown orgs', async () => {
     const unknown = await runCli(['key', 'list', '--org', 'org_missing'], env());
     expect(unknown.code).toBe(1);

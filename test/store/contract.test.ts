@@ -263,6 +263,57 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect(await again.count({})).toBe(20);
   });
 
+  it('leases a document to one of many concurrent claimers, until the lease ends (conditional updateOne on a date)', async () => {
+    await rows.insertOne(row('job', { at: new Date(0), tag: null }));
+    const now = new Date('2026-06-01T12:00:00Z');
+    const until = new Date(now.getTime() + 30_000);
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, claimer) => rows.updateOne({ id: 'job', at: { $lte: now } }, { $set: { at: until, tag: `holder${claimer}` } })),
+    );
+    const won = claims.filter((claim) => claim !== null);
+    expect(won).toHaveLength(1);
+    expect(await rows.findOne({ id: 'job' })).toEqual(won[0]);
+    expect(await rows.updateOne({ id: 'job', at: { $lte: new Date(until.getTime() - 1) } }, { $set: { tag: 'early' } })).toBeNull();
+    expect(await rows.updateOne({ id: 'job', at: { $lte: until } }, { $set: { tag: 'next' } })).toMatchObject({ tag: 'next' });
+  });
+
+  it('leases a webhook delivery to one instance at a time, and lets only the holder finish it', async () => {
+    const store = await createStore(driver);
+    const scope = { orgId: `org_lease${(counter += 1)}`, livemode: false };
+    const now = new Date('2026-06-01T12:00:00Z');
+    const id = `whd_${counter}`;
+    await store.webhookDeliveries.insertOnce({
+      ...scope,
+      id,
+      endpointId: `we_${counter}`,
+      eventId: 'evt_1',
+      eventType: 'creator.created',
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      retryUntil: new Date(now.getTime() + 86_400_000),
+      lastAttemptAt: null,
+      responseStatus: null,
+      latencyMs: null,
+      responseExcerpt: null,
+      createdAt: now,
+    });
+    expect((await store.webhookDeliveries.due(`we_${counter}`, now, 10)).map((due) => due.id)).toEqual([id]);
+    const until = new Date(now.getTime() + 40_000);
+    const leases = await Promise.all(['a', 'b', 'c', 'd'].map((holder) => store.webhookDeliveries.lease(id, holder, now, until)));
+    const holders = leases.filter((lease) => lease !== null).map((lease) => lease!.leaseHolder);
+    expect(holders).toHaveLength(1);
+    expect(await store.webhookDeliveries.due(`we_${counter}`, now, 10)).toEqual([]);
+
+    const result = { status: 'succeeded' as const, attempts: 1, nextAttemptAt: null, lastAttemptAt: now, responseStatus: 200, latencyMs: 5, responseExcerpt: 'ok' };
+    const other = ['a', 'b', 'c', 'd'].find((holder) => holder !== holders[0])!;
+    expect(await store.webhookDeliveries.finish(id, other, result)).toBeNull();
+    // A holder that died: once its lease has ended, another instance takes the delivery over.
+    expect(await store.webhookDeliveries.lease(id, other, until, new Date(until.getTime() + 40_000))).toMatchObject({ leaseHolder: other });
+    expect(await store.webhookDeliveries.finish(id, holders[0]!, result)).toBeNull();
+    expect(await store.webhookDeliveries.finish(id, other, result)).toMatchObject({ status: 'succeeded', leaseHolder: null });
+  });
+
   it('assembles every domain repository over the adapter and answers ping', async () => {
     const store = await createStore(driver);
     await expect(store.ping()).resolves.toBeUndefined();

@@ -17,6 +17,8 @@ import { updateOrgSchema } from '../orgs/schemas';
 import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
 import { appPayoutsQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout } from '../payouts/service';
+import { createEndpointSchema, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
+import { createEndpoint, deleteEndpoint, rollSecret, updateEndpoint } from '../webhooks/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
@@ -151,5 +153,29 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.delete('/api/app/keys/:id', async (req, res) => {
     const { org, scope } = appContextOf(req);
     sendJson(res, presentApiKey(await revokeApiKey(deps, org.id, String(req.params.id), scope.livemode)));
+  });
+
+  // POST /api/app/webhook_endpoints – add a webhook endpoint in the Dashboard's mode; the secret is in this response only
+  app.post('/api/app/webhook_endpoints', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await createEndpoint(deps, scope, parse(createEndpointSchema, req.body)), 201);
+  });
+
+  // PATCH /api/app/webhook_endpoints/:id – disable, enable or change an endpoint
+  app.patch('/api/app/webhook_endpoints/:id', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await updateEndpoint(deps, scope, String(req.params.id), parse(updateEndpointSchema, req.body)));
+  });
+
+  // POST /api/app/webhook_endpoints/:id/roll_secret – a new signing secret, shown in this response only
+  app.post('/api/app/webhook_endpoints/:id/roll_secret', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await rollSecret(deps, scope, String(req.params.id), parse(rollSecretSchema, req.body)));
+  });
+
+  // DELETE /api/app/webhook_endpoints/:id – delete an endpoint of this mode
+  app.delete('/api/app/webhook_endpoints/:id', async (req, res) => {
+    const { scope } = appContextOf(req);
+    sendJson(res, await deleteEndpoint(deps, scope, String(req.params.id)));
   });
 }

@@ -14,6 +14,7 @@ import type { AppPayoutsQuery } from '../payouts/schemas';
 import { listBalances, listPayouts } from '../payouts/service';
 import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
+import { listEndpoints } from '../webhooks/service';
 
 const DAY_MS = 86_400_000;
 
@@ -145,7 +146,11 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
 
 /** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
 export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
-  const [keys, heartbeats] = await Promise.all([listApiKeys(deps, org.id, scope.livemode), deps.store.heartbeats.list(org.id)]);
+  const [keys, heartbeats, endpoints] = await Promise.all([
+    listApiKeys(deps, org.id, scope.livemode),
+    deps.store.heartbeats.list(org.id),
+    listEndpoints(deps, scope),
+  ]);
   const seen = new Map(heartbeats.map((beat) => [beat.domain, beat]));
   const domains = [...new Set([...org.domains, ...seen.keys()])];
   return {
@@ -153,6 +158,7 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
     livemode: scope.livemode,
     org: presentOrg(org),
     api_keys: keys.map((key) => presentApiKey(key)),
+    webhook_endpoints: endpoints.data,
     pixel: domains.map((domain) => ({
       domain,
       allowed: org.domains.includes(domain),

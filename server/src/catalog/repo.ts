@@ -1,12 +1,13 @@
 import { clearingAfter, ReadCache } from '../store/cache';
 import type { Driver } from '../store/driver';
+import { markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import type { OrgScope } from '../orgs/repo';
 import type { RewardRule } from '../rewards/repo';
 
 export type DiscountType = 'percent_off' | 'amount_off';
 export type CouponDuration = 'once' | 'repeating' | 'forever';
 
-export interface Creator extends OrgScope {
+export interface Creator extends OrgScope, Outboxed {
   id: string;
   /** Lower-case, unique per org and mode. */
   handle: string;
@@ -62,7 +63,7 @@ export interface Campaign extends OrgScope {
   createdAt: Date;
 }
 
-export interface PromoCode extends OrgScope {
+export interface PromoCode extends OrgScope, Outboxed {
   id: string;
   /** Upper-case, unique per org and mode, as the customer types it at checkout. */
   code: string;
@@ -92,6 +93,7 @@ export async function openCatalogRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'handle'], unique: true },
       { fields: ['orgId', 'livemode', 'customerId'] },
       { fields: ['orgId', 'livemode', 'email'] },
+      outboxIndex<Creator>(),
     ],
   });
   const campaigns = await driver.collection<Campaign>({
@@ -106,6 +108,7 @@ export async function openCatalogRepos(driver: Driver) {
       { fields: ['stripePromotionCodeId'] },
       { fields: ['stripeCouponId'] },
       { fields: ['orgId', 'livemode', 'bankId', 'creatorId'] },
+      outboxIndex<PromoCode>(),
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -118,6 +121,7 @@ export async function openCatalogRepos(driver: Driver) {
   return {
     creators: {
       create: (creator: Creator) => creators.insertOne(creator),
+      outbox: outboxOf(creators, (creator) => ({ id: creator.id })),
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
       list: (scope: OrgScope, filter: { customerId?: string; email?: string } = {}) =>
@@ -162,7 +166,9 @@ export async function openCatalogRepos(driver: Driver) {
         id: string,
         changes: Partial<Pick<PromoCode, 'active' | 'stripePromotionCodeId' | 'stripeCouponId' | 'restrictions' | 'adopted'>>,
         at: Date,
-      ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, { $set: { ...changes, updatedAt: at } })),
+        /** Marks a `promo_code.updated` in the same write. */
+        tell = false,
+      ) => clearingAfter(promoCodeCache, promoCodes.updateOne({ ...byScope(scope), id }, markUpdated<PromoCode>(tell, { $set: { ...changes, updatedAt: at } }))),
       /**
        * Hands the code to a creator if it is still unassigned: one atomic conditional update, so two
        * concurrent claims of one code cannot both succeed. Null when someone else got it first.
@@ -190,11 +196,12 @@ export async function openCatalogRepos(driver: Driver) {
         return { total, remaining };
       },
       /** A deleted Stripe coupon can no longer be redeemed through any of its promotion codes. */
-      deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date) =>
+      deactivateByStripeCoupon: (scope: OrgScope, stripeCouponId: string, at: Date, tell = false) =>
         clearingAfter(
           promoCodeCache,
-          promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, { $set: { active: false, updatedAt: at } }),
+          promoCodes.updateMany({ ...byScope(scope), stripeCouponId, active: true }, markUpdated<PromoCode>(tell, { $set: { active: false, updatedAt: at } })),
         ),
+      outbox: outboxOf(promoCodes, (promoCode) => ({ id: promoCode.id })),
     },
   };
 }

@@ -8,6 +8,8 @@ import { type OrgStripe, stripeFailure } from '../stripe/client';
 import type Stripe from 'stripe';
 import type { Campaign, CodeRestrictions, Creator, PromoCode } from './repo';
 import type { CodeRestrictionsInput, CreateCampaignInput, CreateCreatorInput, CreatePromoCodeInput } from './schemas';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 
 /** A promo code with the creator it credits and the campaign behind its discount. */
 export interface CodeReferral {
@@ -31,7 +33,7 @@ export async function createCreator(deps: Deps, scope: OrgScope, input: CreateCr
     createdAt: deps.now(),
   };
   try {
-    await deps.store.creators.create(creator);
+    await deps.store.creators.create({ ...creator, ...markCreated(await listens(deps, scope, 'creator.created')) });
   } catch (error) {
     if (error instanceof DuplicateKeyError) {
       throw ApiError.conflict('creator_exists', `A creator with handle "${input.handle}" already exists.`, 'handle');
@@ -422,7 +424,7 @@ export async function setPromoCodeActive(deps: Deps, scope: OrgScope, idOrCode: 
   } else if (client && active) {
     stripeIds = await createStripePromotionCode(deps, client, scope, await getCampaign(deps, scope, promoCode.campaignId), promoCode);
   }
-  const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active, ...stripeIds }, deps.now());
+  const updated = await deps.store.promoCodes.update(scope, promoCode.id, { active, ...stripeIds }, deps.now(), await listens(deps, scope, 'promo_code.updated'));
   if (!updated) throw ApiError.notFound('promo code', 'code');
   return updated;
 }

@@ -21,6 +21,8 @@ import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schem
 import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
 import { sheetRowSchema } from '../creator-import/schemas';
 import { importCreators } from '../creator-import/service';
+import { createEndpointSchema, listEventsQuery, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
+import { createEndpoint, deleteEndpoint, listEndpoints, listEvents, rollSecret, updateEndpoint } from '../webhooks/service';
 
 /**
  * Operator commands as plain functions of `(deps, options)`: the CLI runs them in-process, or,
@@ -196,6 +198,33 @@ export const commands = {
   'rewards redeem': command(
     inOrg.extend({ creator: z.string().optional(), externalId: z.string().optional(), amount: z.coerce.number(), unit: z.string().optional(), reference: z.string() }),
     async (deps, { org, test, ...input }) => (await redeemRewards(deps, await scopeFor(deps, { org, test }), parse(redeemSchema, input))).redemption,
+  ),
+
+  'webhook create': command(
+    inOrg.extend({ url: z.string(), event: z.array(z.string()).default(['*']), description: z.string().optional() }),
+    async (deps, options) =>
+      createEndpoint(deps, await scopeFor(deps, options), parse(createEndpointSchema, { url: options.url, enabled_events: options.event, description: options.description })),
+  ),
+
+  'webhook list': command(inOrg, async (deps, options) => (await listEndpoints(deps, await scopeFor(deps, options))).data),
+
+  'webhook update': command(
+    inOrg.extend({ id: z.string(), url: z.string().optional(), event: z.array(z.string()).optional(), description: z.string().optional(), disable: z.boolean().optional(), enable: z.boolean().optional() }),
+    async (deps, options) => {
+      const disabled = options.disable ? true : options.enable ? false : undefined;
+      const input = parse(updateEndpointSchema, { url: options.url, enabled_events: options.event, description: options.description, disabled });
+      return updateEndpoint(deps, await scopeFor(deps, options), options.id, input);
+    },
+  ),
+
+  'webhook roll-secret': command(inOrg.extend({ id: z.string(), expirePreviousInHours: z.coerce.number().optional() }), async (deps, options) =>
+    rollSecret(deps, await scopeFor(deps, options), options.id, parse(rollSecretSchema, { expire_previous_in_hours: options.expirePreviousInHours })),
+  ),
+
+  'webhook delete': command(inOrg.extend({ id: z.string() }), async (deps, options) => deleteEndpoint(deps, await scopeFor(deps, options), options.id)),
+
+  'events list': command(inOrg.extend({ type: z.string().optional(), limit: z.coerce.number().optional() }), async (deps, options) =>
+    (await listEvents(deps, await scopeFor(deps, options), parse(listEventsQuery, { type: options.type, limit: options.limit }))).data,
   ),
 
   'stripe sync': command(

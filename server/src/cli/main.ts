@@ -225,7 +225,7 @@ function formatHuman(value: unknown, indent = ''): string {
 }
 
 const program = new Command('shoutout')
-  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets, creator payouts and Stripe sync.')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets, creator payouts, webhooks and Stripe sync.')
   .option('--json', 'print machine-readable JSON');
 
 function define(name: CommandName, description: string, configure: (command: Command) => Command) {
@@ -321,6 +321,27 @@ define('payouts create', 'record that a creator was paid everything due in one c
     .option('--due-through <unix>', 'the balance\'s due_through: commission matured after it waits for the next payout')
     .option('--reference <text>', 'your bank or PayPal transaction id'),
 );
+define('webhook create', 'add a webhook endpoint; prints its signing secret, shown this once', (c) =>
+  inOrg(c)
+    .requiredOption('--url <url>', 'where events are POSTed (https in live mode)')
+    .option('--event <type...>', 'event types to send (default: * = every type but referral.clicked)')
+    .option('--description <text>'),
+);
+define('webhook list', "the endpoints of the org's mode", (c) => inOrg(c));
+define('webhook update', 'change, disable or enable an endpoint', (c) =>
+  inOrg(c)
+    .requiredOption('--id <we_id>')
+    .option('--url <url>')
+    .option('--event <type...>')
+    .option('--description <text>')
+    .option('--disable', 'stop deliveries (events are still recorded)')
+    .option('--enable', 'start deliveries again'),
+);
+define('webhook roll-secret', 'a new signing secret; the previous one keeps signing for a while', (c) =>
+  inOrg(c).requiredOption('--id <we_id>').option('--expire-previous-in-hours <hours>', '0 to 168, default 24'),
+);
+define('webhook delete', 'delete an endpoint', (c) => inOrg(c).requiredOption('--id <we_id>'));
+define('events list', 'recent events, newest first', (c) => inOrg(c).option('--type <type>').option('--limit <n>', '1 to 100, default 10'));
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
 );

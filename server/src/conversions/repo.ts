@@ -1,6 +1,7 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Collection, type Driver, DuplicateKeyError, type Filter, type IndexSpec, insertOrUpdate } from '../store/driver';
 import { insertOnce } from '../store/insert-once';
+import { markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import { pageNewestFirst } from '../store/paging';
 import type { ConversionStatus } from './schemas';
 
@@ -16,7 +17,7 @@ export interface ConversionQuery {
 }
 
 /** One paid Stripe object (checkout, invoice, payment intent paid outside both) or offline order credited to a creator. */
-export interface Conversion extends OrgScope {
+export interface Conversion extends OrgScope, Outboxed {
   id: string;
   /** What makes it unique: the payment intent, invoice, session without payment, or `order:<id>`. */
   sourceKey: string;
@@ -104,6 +105,7 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
       // One creator's pages and sheets, and their payout balance, without reading the org's others.
       { fields: ['orgId', 'livemode', 'creatorId', 'createdAt', 'id'], range: true },
+      outboxIndex<Conversion>(),
     ],
   });
   const byPayment: IndexSpec<PaymentRefund | PaymentDispute>[] = [{ fields: ['orgId', 'livemode', 'paymentKey'], unique: true }];
@@ -149,9 +151,10 @@ export async function openConversionRepos(driver: Driver) {
       /** A renewal found outside its recurring months once an earlier first payment arrived: its commission goes. */
       dropCommission: (scope: OrgScope, id: string, at: Date) =>
         conversions.updateOne({ ...byScope(scope), id, commissionBase: { $gt: 0 } }, { $set: { commissionBase: 0, commission: 0, updatedAt: at } }),
-      /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. */
-      applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date) =>
-        conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, { $set: { ...changes, updatedAt: at } }),
+      /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. `tell` marks a `conversion.updated`. */
+      applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date, tell = false) =>
+        conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, markUpdated<Conversion>(tell, { $set: { ...changes, updatedAt: at } })),
+      outbox: outboxOf(conversions, (conversion) => ({ id: conversion.id })),
     },
     paymentRefunds: paymentTotals(refunds, 'amountRefunded'),
     paymentDisputes: paymentTotals(disputes, 'amountLost'),

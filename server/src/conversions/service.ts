@@ -11,6 +11,8 @@ import { readDownloadToken } from './download';
 import { presentConversion } from './present';
 import { type AttributionSource, type Conversion, type ConversionQuery, commissionCurrencyOf } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 
 export interface Attribution {
   creator: Creator;
@@ -159,7 +161,13 @@ function refundState(conversion: Pick<Conversion, 'amount' | 'commissionBase' | 
 async function applyRefund(deps: Deps, scope: OrgScope, conversion: Conversion, amountRefunded: number, chargeId: string | null) {
   const next = refundState(conversion, amountRefunded);
   if (next.refunded <= conversion.refunded) return conversion;
-  const updated = await deps.store.conversions.applyRefund(scope, conversion.id, { ...next, chargeId: chargeId ?? conversion.chargeId }, deps.now());
+  const updated = await deps.store.conversions.applyRefund(
+    scope,
+    conversion.id,
+    { ...next, chargeId: chargeId ?? conversion.chargeId },
+    deps.now(),
+    await listens(deps, scope, 'conversion.updated'),
+  );
   if (updated) await takeBackRewards(deps, scope, updated.id);
   return updated ?? conversion;
 }
@@ -212,6 +220,7 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
     flag: selfReferral ? 'self_referral' : null,
     createdAt: paid.createdAt,
     updatedAt: now,
+    ...markCreated(await listens(deps, scope, 'conversion.created')),
   });
   if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
   if (created && doc.subscriptionId && doc.amount > 0) await closeRecurringMonths(deps, scope, attribution.campaign, doc.subscriptionId);

@@ -1,8 +1,9 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+import { markCreated, markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 
 /** A brand's user bound to the referral they arrived with. The user id is present only as its keyed hash. */
-export interface Binding extends OrgScope {
+export interface Binding extends OrgScope, Outboxed {
   externalIdHash: string;
   promoCodeId: string;
   code: string;
@@ -23,6 +24,7 @@ export async function openCustomerRepos(driver: Driver) {
     indexes: [
       { fields: ['orgId', 'livemode', 'externalIdHash'], unique: true },
       { fields: ['orgId', 'livemode', 'createdAt'], range: true },
+      outboxIndex<Binding>(),
     ],
   });
 
@@ -33,19 +35,21 @@ export async function openCustomerRepos(driver: Driver) {
       /**
        * One binding per (org, mode, user) whatever the concurrency. The referral replaces the bound
        * one only when it is newer (`last_click`) or older (`first_click`) than it, so the outcome
-       * does not depend on the order in which identify calls arrive.
+       * does not depend on the order in which identify calls arrive. `tell` marks it for a
+       * `customer.identified` event in the same write.
        */
-      bind: (scope: OrgScope, externalIdHash: string, referral: BindingReferral, keep: 'latest' | 'earliest', at: Date) => {
+      bind: (scope: OrgScope, externalIdHash: string, referral: BindingReferral, keep: 'latest' | 'earliest', at: Date, tell = false) => {
         const key: Filter<Binding> = { orgId: scope.orgId, livemode: scope.livemode, externalIdHash };
         const comparison = keep === 'latest' ? { $lte: referral.referredAt } : { $gte: referral.referredAt };
         return insertOrUpdate(
           bindings,
-          { orgId: scope.orgId, livemode: scope.livemode, externalIdHash, ...referral, createdAt: at, updatedAt: at },
+          { orgId: scope.orgId, livemode: scope.livemode, externalIdHash, ...referral, createdAt: at, updatedAt: at, ...markCreated(tell) },
           key,
-          { $set: { ...referral, updatedAt: at } },
+          markUpdated<Binding>(tell, { $set: { ...referral, updatedAt: at } }),
           { ...key, referredAt: comparison },
         );
       },
+      outbox: outboxOf(bindings, ({ orgId, livemode, externalIdHash }) => ({ orgId, livemode, externalIdHash })),
       countCreated: (scope: OrgScope, range: { from: Date; to: Date }, filter: Filter<Binding> = {}) =>
         bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }),
       countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>

@@ -5,6 +5,7 @@ import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { verifyReferralToken } from '../referrals/token';
 import { rewardSignup } from '../rewards/service';
+import { listens } from '../webhooks/listening';
 import type { IdentifyInput } from './schemas';
 
 /** A referral to bind: an active code, and the click (if any) the visitor came through. */
@@ -59,6 +60,7 @@ export async function bindCustomer(deps: Deps, org: Org, referral: BindableRefer
     },
     org.attributionModel === 'first_click' ? 'earliest' : 'latest',
     deps.now(),
+    await listens(deps, scope, 'customer.identified'),
   );
   const rewards = await rewardSignup(deps, scope, { campaignId: binding.campaignId, creatorId: binding.creatorId, customerHash });
   return { binding, rewards };

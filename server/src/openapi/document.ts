@@ -19,6 +19,7 @@ import { listReportsQuery, trackPurchaseSchema, trackSignupSchema, trackVisitSch
 import { reportQuery } from '../reports/schemas';
 import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
+import { createEndpointSchema, listDeliveriesQuery, listEventsQuery, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
 
 /**
  * The public API as an OpenAPI 3.1 document, built from the zod schemas the routes validate with,
@@ -356,6 +357,76 @@ function buildDocument() {
     request: { query: listReportsQuery },
     responses: { 200: ok('`{object: "list", data: [referral_report], has_more}`') },
   });
+
+  // Webhooks (docs/webhooks.md)
+  const endpointId = idParam('we_…');
+  route({
+    method: 'post',
+    path: '/api/webhook_endpoints',
+    tags: ['Webhooks'],
+    summary: 'Add a webhook endpoint',
+    description: 'The answer holds the endpoint’s signing `secret`, the only time it is shown. Live mode needs https; internal addresses are refused (400 `url_internal`).',
+    scope: 'admin',
+    request: { body: json(createEndpointSchema) },
+    responses: { 201: ok('The webhook_endpoint, with its secret') },
+  });
+  route({
+    method: 'get',
+    path: '/api/webhook_endpoints',
+    tags: ['Webhooks'],
+    summary: 'The endpoints of the key’s mode',
+    scope: 'admin',
+    responses: { 200: ok('`{object: "list", data: [webhook_endpoint]}`') },
+  });
+  route({ method: 'get', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'One endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint') } });
+  route({
+    method: 'patch',
+    path: '/api/webhook_endpoints/{id}',
+    tags: ['Webhooks'],
+    summary: 'Change an endpoint’s URL, events or description; disable or enable it',
+    scope: 'admin',
+    request: { params: endpointId, body: json(updateEndpointSchema) },
+    responses: { 200: ok('The webhook_endpoint') },
+  });
+  route({ method: 'delete', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'Delete an endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint, with `deleted: true`') } });
+  route({
+    method: 'post',
+    path: '/api/webhook_endpoints/{id}/roll_secret',
+    tags: ['Webhooks'],
+    summary: 'Roll the signing secret',
+    description: 'The previous secret keeps signing too (a second `v1`) for `expire_previous_in_hours`.',
+    scope: 'admin',
+    request: { params: endpointId, body: json(rollSecretSchema) },
+    responses: { 200: ok('The webhook_endpoint, with its new secret') },
+  });
+  route({
+    method: 'get',
+    path: '/api/webhook_endpoints/{id}/deliveries',
+    tags: ['Webhooks'],
+    summary: 'The endpoint’s delivery log, newest first',
+    scope: 'admin',
+    request: { params: endpointId, query: listDeliveriesQuery },
+    responses: { 200: ok('`{object: "list", data: [webhook_delivery], has_more}`') },
+  });
+  route({
+    method: 'post',
+    path: '/api/webhook_endpoints/{id}/deliveries/{delivery}/resend',
+    tags: ['Webhooks'],
+    summary: 'Send a delivery again now',
+    scope: 'admin',
+    request: { params: endpointId.extend({ delivery: z.string().describe('whd_…') }) },
+    responses: { 200: ok('The webhook_delivery') },
+  });
+  route({
+    method: 'get',
+    path: '/api/events',
+    tags: ['Webhooks'],
+    summary: 'Events, newest first, to catch up after an outage',
+    scope: 'admin',
+    request: { query: listEventsQuery },
+    responses: { 200: ok('`{object: "list", data: [event], has_more}`') },
+  });
+  route({ method: 'get', path: '/api/events/{id}', tags: ['Webhooks'], summary: 'One event, as it was sent', scope: 'admin', request: { params: idParam('evt_…') }, responses: { 200: ok('The event') } });
   route({
     method: 'get',
     path: '/api/reports',
@@ -559,6 +630,10 @@ function buildDocument() {
   app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings') } });
   app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`') } });
   app({ method: 'delete', path: '/api/app/keys/{id}', summary: 'Revoke an API key', request: { params: idParam('key_…') }, responses: { 200: ok('The revoked key') } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints', summary: "Add a webhook endpoint in the Dashboard's mode", request: { body: json(createEndpointSchema) }, responses: { 201: ok('The webhook_endpoint, with `secret`') } });
+  app({ method: 'patch', path: '/api/app/webhook_endpoints/{id}', summary: 'Disable, enable or change a webhook endpoint', request: { params: idParam('we_…'), body: json(updateEndpointSchema) }, responses: { 200: ok('The webhook_endpoint') } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints/{id}/roll_secret', summary: 'Roll a webhook endpoint’s signing secret', request: { params: idParam('we_…'), body: json(rollSecretSchema) }, responses: { 200: ok('The webhook_endpoint, with its new `secret`') } });
+  app({ method: 'delete', path: '/api/app/webhook_endpoints/{id}', summary: 'Delete a webhook endpoint', request: { params: idParam('we_…') }, responses: { 200: ok('The deleted webhook_endpoint') } });
 
   route({
     method: 'get',

@@ -1,5 +1,6 @@
 import type { OrgScope } from '../orgs/repo';
 import type { Driver, Filter } from '../store/driver';
+import { type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import { pageNewestFirst } from '../store/paging';
 
 /**
@@ -7,7 +8,7 @@ import { pageNewestFirst } from '../store/paging';
  * Payouts are a ledger: what is due is the commission matured so far less every payout, so a refund
  * after a payout lowers the next one instead of rewriting the past.
  */
-export interface Payout extends OrgScope {
+export interface Payout extends OrgScope, Outboxed {
   id: string;
   creatorId: string;
   /** The commissions' currency (`commissionCurrencyOf`): the sale's, or a fixed commission's own. */
@@ -33,6 +34,7 @@ export async function openPayoutRepos(driver: Driver) {
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'creatorId', 'currency', 'sequence'], unique: true },
       { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
+      outboxIndex<Payout>(),
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -41,6 +43,7 @@ export async function openPayoutRepos(driver: Driver) {
     payouts: {
       /** Throws DuplicateKeyError when another payout took this sequence number first. */
       insert: (payout: Payout) => payouts.insertOne(payout),
+      outbox: outboxOf(payouts, (payout) => ({ id: payout.id })),
       get: (scope: OrgScope, id: string) => payouts.findOne({ ...byScope(scope), id }),
       /** Every payout of the scope (or of one creator), for balances. */
       list: (scope: OrgScope, filter: Filter<Payout> = {}) => payouts.find({ ...filter, ...byScope(scope) }, { sort: { sequence: 1 } }),

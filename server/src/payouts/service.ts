@@ -8,6 +8,8 @@ import { DuplicateKeyError } from '../store/driver';
 import { presentBalance, presentPayout } from './present';
 import type { Payout } from './repo';
 import type { BalancesQuery, CreatePayoutInput, ListPayoutsQuery } from './schemas';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 
 const DAY_MS = 86_400_000;
 // Two payouts recorded at once from one balance collide on the sequence; the loser recomputes.
@@ -136,7 +138,7 @@ export async function createPayout(deps: Deps, org: Org, scope: OrgScope, input:
       createdAt: deps.now(),
     };
     try {
-      await deps.store.payouts.insert(payout);
+      await deps.store.payouts.insert({ ...payout, ...markCreated(await listens(deps, scope, 'payout.created')) });
     } catch (error) {
       if (error instanceof DuplicateKeyError) continue;
       throw error;

@@ -9,6 +9,7 @@ import { openStripeRepos } from '../stripe/repo';
 import { openReferralRepos } from '../referrals/repo';
 import { openRewardRepos } from '../rewards/repo';
 import { openTrackingRepos } from '../tracking/repo';
+import { openWebhookRepos } from '../webhooks/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
 import { openMongoDriver } from './mongo';
@@ -19,7 +20,7 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos, webhookRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
@@ -30,6 +31,7 @@ export async function createStore(driver: Driver) {
     openCouponBankRepos(driver),
     openRewardRepos(driver),
     openReferralRepos(driver),
+    openWebhookRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -44,6 +46,7 @@ export async function createStore(driver: Driver) {
     ...stripeRepos,
     ...rewardRepos,
     ...referralRepos,
+    ...webhookRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

@@ -29,6 +29,7 @@ import {
   promotionCodeSchema,
   type StripeEventEnvelope,
 } from './schemas';
+import { listens } from '../webhooks/listening';
 
 export type IngestOutcome = 'processed' | 'duplicate' | 'ignored';
 /** `reason` says why an event was ignored. */
@@ -297,11 +298,13 @@ async function handlePromotionCodeUpdated({ deps, scope, client }: EventContext,
   const current = client
     ? await read('promotion code', promotionCodeSchema, () => client.stripe.promotionCodes.retrieve(eventCode.id, {}, client.options))
     : eventCode;
-  if (current.active !== promoCode.active) await deps.store.promoCodes.update(scope, promoCode.id, { active: current.active }, deps.now());
+  if (current.active !== promoCode.active) {
+    await deps.store.promoCodes.update(scope, promoCode.id, { active: current.active }, deps.now(), await listens(deps, scope, 'promo_code.updated'));
+  }
 }
 
 async function handleCouponDeleted({ deps, scope }: EventContext, coupon: z.infer<typeof couponSchema>) {
-  await deps.store.promoCodes.deactivateByStripeCoupon(scope, coupon.id, deps.now());
+  await deps.store.promoCodes.deactivateByStripeCoupon(scope, coupon.id, deps.now(), await listens(deps, scope, 'promo_code.updated'));
   await deps.store.campaigns.clearStripeCoupon(scope, coupon.id);
 }
 

@@ -1,5 +1,7 @@
 import { presentReferral } from '../catalog/present';
 import type { CodeReferral } from '../catalog/service';
+import { toUnixSeconds } from '../http/validate';
+import type { Click } from './repo';
 import type { ClickOutcome } from './service';
 
 /** What the pixel reads: the referral to keep, and the creator and discount for page code. */
@@ -35,4 +37,21 @@ export function presentCodeValidation(referral: CodeReferral | null) {
   if (!referral) return { valid: false, creator: null, discount: null };
   const { creator, discount } = presentReferral(referral);
   return { valid: true, creator, discount };
+}
+
+/** A click as `referral.clicked` events carry it; the visitor's hashed IP and user agent stay out. */
+export function presentClick(click: Click) {
+  return {
+    id: click.id,
+    object: 'click',
+    livemode: click.livemode,
+    code: click.code,
+    promo_code: click.promoCodeId,
+    creator: click.creatorId,
+    campaign: click.campaignId,
+    landing_url: click.landingUrl,
+    referrer: click.referrer,
+    source: click.source,
+    created: toUnixSeconds(click.createdAt),
+  };
 }

@@ -1,10 +1,11 @@
 import type { OrgScope } from '../orgs/repo';
 import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+import { type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 
 export type ClickSource = 'pixel' | 'server';
 
 /** One visit through a creator's link. Its id is what Stripe Payment Links carry as client_reference_id. */
-export interface Click extends OrgScope {
+export interface Click extends OrgScope, Outboxed {
   /** `clk_` + alphanumerics only, as Stripe accepts in client_reference_id. */
   id: string;
   code: string;
@@ -42,6 +43,7 @@ export async function openTrackingRepos(driver: Driver) {
       // A visitor's recent clicks, to tell a reload from a new visit. The hash is keyed per org, so it
       // alone picks out one visitor of one org; one string key is also the cheapest index to keep.
       { fields: ['ipHash'] },
+      outboxIndex<Click>(),
     ],
   });
   const heartbeats = await driver.collection<Heartbeat>({
@@ -52,6 +54,7 @@ export async function openTrackingRepos(driver: Driver) {
   return {
     clicks: {
       create: (click: Click) => clicks.insertOne(click),
+      outbox: outboxOf(clicks, (click) => ({ id: click.id })),
       get: (scope: OrgScope, id: string) => clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, id }),
       /** The visitor's click through this code since `since`, if there is one. */
       findRepeat: (scope: OrgScope, visitor: Pick<Click, 'promoCodeId' | 'ipHash' | 'userAgent'>, since: Date) =>

@@ -8,6 +8,8 @@ import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { mintReferralToken, verifyReferralToken } from '../referrals/token';
 import type { Click, ClickSource, Heartbeat } from './repo';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 
 /** Who is asking: a backend with a `tracking` API key, or a browser vouched for only by its Origin/Referer. */
 export type Caller = { kind: 'key'; org: Org; livemode: boolean } | { kind: 'browser'; origin: string | null };
@@ -121,7 +123,7 @@ export async function recordClick(deps: Deps, caller: Caller, input: ClickReques
     createdAt: now,
   };
   // The click is counted for the creator whose link was followed even when an earlier referral is kept.
-  if (!repeated) await deps.store.clicks.create(click);
+  if (!repeated) await deps.store.clicks.create({ ...click, ...markCreated(await listens(deps, scope, 'referral.clicked')) });
 
   const kept = org.attributionModel === 'first_click' && input.existingRef ? await keepableReferral(deps, org, input.existingRef) : null;
   if (kept) {

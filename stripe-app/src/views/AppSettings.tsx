@@ -20,7 +20,7 @@ import { ErrorBanner, Loading, ReadOnlyNotice } from '../components';
 import { formatDate, userLocale } from '../format';
 import { pixelSnippet } from '../pixel';
 import { accessOf } from '../roles';
-import type { ApiKey, Settings } from '../types';
+import type { ApiKey, Settings, WebhookEndpoint } from '../types';
 import { useResource } from '../useResource';
 import { type FieldErrors, hasErrors, type SettingsForm, splitList, toHostname, validateSettingsForm } from '../validation';
 
@@ -173,6 +173,8 @@ const AppSettings = (context: ExtensionContextValue) => {
         </Box>
         <Divider />
         <ApiKeys api={api} keys={settings.api_keys} locale={locale} canManage={canManage} onChanged={reload} />
+        <Divider />
+        <WebhookEndpoints api={api} endpoints={settings.webhook_endpoints} locale={locale} canManage={canManage} onChanged={reload} />
       </Box>
     );
   }
@@ -198,6 +200,27 @@ function PixelStatus({ pixel, locale }: { pixel: Settings['pixel']; locale: stri
         </Inline>
       ))}
     </Box>
+  );
+}
+
+/** A secret the backend shows once (an API key, a webhook signing secret), with a copy button. */
+function ShownOnce({ title, secret, what, onDismiss }: { title: string; secret: string; what: 'key' | 'secret'; onDismiss: () => void }) {
+  return (
+    <Banner
+      title={title}
+      description={`${secret} — copy it now: it is shown only this once.`}
+      actions={
+        <Button
+          onPress={async () => {
+            await clipboardWriteText(secret);
+            showToast(`${what === 'key' ? 'Key' : 'Secret'} copied`, { type: 'success' });
+          }}
+        >
+          {what === 'key' ? 'Copy key' : 'Copy secret'}
+        </Button>
+      }
+      onDismiss={onDismiss}
+    />
   );
 }
 
@@ -258,23 +281,7 @@ function ApiKeys({
     <Box css={{ stack: 'y', gap: 'medium' }}>
       <Box css={{ font: 'heading' }}>API keys</Box>
       {error && <Banner type="critical" title="That did not work" description={error} />}
-      {created?.secret && (
-        <Banner
-          title={`Your new key “${created.name}”`}
-          description={`${created.secret} — copy it now: it is shown only this once.`}
-          actions={
-            <Button
-              onPress={async () => {
-                await clipboardWriteText(created.secret ?? '');
-                showToast('Key copied', { type: 'success' });
-              }}
-            >
-              Copy key
-            </Button>
-          }
-          onDismiss={() => setCreated(null)}
-        />
-      )}
+      {created?.secret && <ShownOnce title={`Your new key “${created.name}”`} secret={created.secret} what="key" onDismiss={() => setCreated(null)} />}
       {keys.length === 0 ? (
         <Box css={{ color: 'secondary' }}>No API keys yet. Your backend needs one to call identify and lookup.</Box>
       ) : (
@@ -316,6 +323,140 @@ function ApiKeys({
           ))}
           <Button type="primary" pending={pending === 'create'} onPress={create}>
             Create API key
+          </Button>
+        </>
+      )}
+    </Box>
+  );
+}
+
+const EVENT_TYPES = [
+  { id: 'conversion.created', label: 'conversion.created: a sale credited to a creator' },
+  { id: 'conversion.updated', label: 'conversion.updated: refunds and lost disputes' },
+  { id: 'payout.created', label: 'payout.created: a payout recorded' },
+  { id: 'creator.created', label: 'creator.created: a creator added' },
+  { id: 'promo_code.updated', label: 'promo_code.updated: a code deactivated or reactivated' },
+  { id: 'customer.identified', label: 'customer.identified: a signup bound to a referral' },
+  { id: 'referral.clicked', label: 'referral.clicked: every visit through a link (many)' },
+];
+
+/** Where Shoutout sends signed events (docs/webhooks.md): add, disable or enable, roll the secret, delete. */
+function WebhookEndpoints({
+  api,
+  endpoints,
+  locale,
+  canManage,
+  onChanged,
+}: {
+  api: Api;
+  endpoints: WebhookEndpoint[];
+  locale: string;
+  canManage: boolean;
+  onChanged: () => void;
+}) {
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<string[]>(['conversion.created', 'conversion.updated']);
+  const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  const act = async (key: string, action: () => Promise<void>) => {
+    setError(null);
+    setConfirming(null);
+    setPending(key);
+    try {
+      await action();
+      onChanged();
+    } catch (failure) {
+      setError(asBackendError(failure).message);
+    } finally {
+      setPending(null);
+    }
+  };
+  const path = (endpoint: WebhookEndpoint, tail = '') => `webhook_endpoints/${encodeURIComponent(endpoint.id)}${tail}`;
+  const create = () =>
+    act('create', async () => {
+      if (events.length === 0) throw new Error('Choose at least one event.');
+      const created = await api.post<WebhookEndpoint>('webhook_endpoints', { url: url.trim(), enabled_events: events });
+      setSecret({ url: created.url, secret: created.secret ?? '' });
+      setUrl('');
+    });
+  const failing = endpoints.filter((endpoint) => endpoint.disabled_reason === 'failing');
+
+  return (
+    <Box css={{ stack: 'y', gap: 'medium' }}>
+      <Box css={{ font: 'heading' }}>Webhooks</Box>
+      {failing.map((endpoint) => (
+        <Banner
+          key={`failing-${endpoint.id}`}
+          type="critical"
+          title="A webhook endpoint was disabled"
+          description={`Deliveries to ${endpoint.url} failed for three days, so Shoutout stopped sending. Fix it, enable it again, then catch up with GET /api/events.`}
+        />
+      ))}
+      {error && <Banner type="critical" title="That did not work" description={error} />}
+      {secret && <ShownOnce title={`Signing secret for ${secret.url}`} secret={secret.secret} what="secret" onDismiss={() => setSecret(null)} />}
+      {endpoints.length === 0 ? (
+        <Box css={{ color: 'secondary' }}>No endpoints yet. Add one to have Shoutout tell your systems about conversions, payouts and more.</Box>
+      ) : (
+        endpoints.map((endpoint) => (
+          <Box key={endpoint.id} css={{ stack: 'y', gap: 'xsmall' }}>
+            <Inline css={{ gap: 'small', alignY: 'center' }}>
+              <Inline css={{ font: 'bodyEmphasized' }}>{endpoint.url}</Inline>
+              {endpoint.status === 'enabled' ? <Badge type="positive">Enabled</Badge> : <Badge type={endpoint.disabled_reason === 'failing' ? 'urgent' : 'neutral'}>Disabled</Badge>}
+            </Inline>
+            <Inline css={{ color: 'secondary' }}>
+              {endpoint.enabled_events.join(', ')} · created {formatDate(endpoint.created, locale)}
+            </Inline>
+            {canManage && (
+              <Inline css={{ gap: 'small' }}>
+                <Button
+                  size="small"
+                  pending={pending === `toggle-${endpoint.id}`}
+                  onPress={() => act(`toggle-${endpoint.id}`, () => api.patch(path(endpoint), { disabled: endpoint.status === 'enabled' }).then(() => undefined))}
+                >
+                  {endpoint.status === 'enabled' ? 'Disable' : 'Enable'}
+                </Button>
+                <Button
+                  size="small"
+                  pending={pending === `roll-${endpoint.id}`}
+                  onPress={() =>
+                    act(`roll-${endpoint.id}`, async () => {
+                      const rolled = await api.post<WebhookEndpoint>(path(endpoint, '/roll_secret'), {});
+                      setSecret({ url: rolled.url, secret: rolled.secret ?? '' });
+                    })
+                  }
+                >
+                  Roll secret
+                </Button>
+                {confirming === endpoint.id ? (
+                  <Button size="small" type="destructive" onPress={() => act(`delete-${endpoint.id}`, () => api.del(path(endpoint)).then(() => undefined))}>
+                    Confirm delete
+                  </Button>
+                ) : (
+                  <Button size="small" type="destructive" pending={pending === `delete-${endpoint.id}`} onPress={() => setConfirming(endpoint.id)}>
+                    Delete
+                  </Button>
+                )}
+              </Inline>
+            )}
+          </Box>
+        ))
+      )}
+      {canManage && (
+        <>
+          <TextField label="Endpoint URL" placeholder="Your https endpoint" value={url} onChange={(event) => setUrl(event.target.value)} />
+          {EVENT_TYPES.map((type) => (
+            <Checkbox
+              key={type.id}
+              label={type.label}
+              checked={events.includes(type.id)}
+              onChange={(event) => setEvents((current) => (event.target.checked ? [...current, type.id] : current.filter((id) => id !== type.id)))}
+            />
+          ))}
+          <Button type="primary" pending={pending === 'create'} onPress={create}>
+            Add endpoint
           </Button>
         </>
       )}

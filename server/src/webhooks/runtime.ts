@@ -1,0 +1,73 @@
+import type { Deps } from '../deps';
+import { relayPending } from './relay';
+import { Sender } from './sender';
+
+/** How often the store is looked at for work this process was not told about (other instances, a restart). */
+const POLL_MS = 500;
+/** Writes that asked for an event land within this; the relay then finds them at once. */
+const NUDGE_DELAY_MS = 5;
+
+/**
+ * Runs the relay (marked documents to events and deliveries) and the sender in the background of a
+ * server, never in the request or webhook that caused the event: a write only marks its document
+ * and wakes this. One pass at a time; a pass that found work is followed by another at once.
+ */
+export class WebhookRuntime {
+  private deps: Deps | null = null;
+  private sender: Sender | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  /** After a write marked a document: a pass soon. Nothing in a process that does not send (the CLI). */
+  nudge(delayMs = NUDGE_DELAY_MS): void {
+    if (!this.deps) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(delayMs);
+  }
+
+  start(deps: Deps): void {
+    this.deps = deps;
+    this.sender = new Sender(deps, () => this.nudge(0));
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    const { sender } = this;
+    this.deps = null;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await sender?.stop();
+  }
+
+  private schedule(delayMs: number) {
+    if (this.timer) {
+      if (delayMs >= POLL_MS) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => this.run(), delayMs);
+    this.timer.unref();
+  }
+
+  private run() {
+    this.timer = null;
+    const { deps, sender } = this;
+    if (!deps || !sender) return;
+    this.again = false;
+    this.running = (async () => {
+      try {
+        const relayed = await relayPending(deps);
+        const started = await sender.pass();
+        if (relayed > 0 || started > 0) this.again = true;
+      } catch (error) {
+        deps.logger.error({ err: error }, 'webhook relay or sender pass failed; trying again shortly');
+      }
+    })().finally(() => {
+      this.running = null;
+      if (this.deps) this.schedule(this.again ? 0 : POLL_MS);
+    });
+  }
+}
