@@ -12,6 +12,7 @@ import { requestLogger } from './logger';
 import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
 import { payoutRoutes } from './payouts/routes';
+import { portalErrorPages, portalRoutes } from './portal/routes';
 import { reportRoutes } from './reports/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
 import { trackingRoutes } from './tracking/routes';
@@ -43,6 +44,7 @@ export function createApp(deps: Deps): Express {
   payoutRoutes(app, deps);
   reportRoutes(app, deps);
   openApiRoutes(app, deps);
+  portalRoutes(app, deps);
 
   // GET /healthz – liveness and store reachability, for load balancers and orchestrators
   app.get('/healthz', async (_req, res) => {
@@ -55,6 +57,7 @@ export function createApp(deps: Deps): Express {
   });
 
   app.use(notFoundHandler);
+  app.use('/portal', portalErrorPages());
   app.use(errorHandler(deps.logger));
   return app;
 }

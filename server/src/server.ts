@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
 import { Secrets } from './crypto';
+import { createMailer } from './email/mailer';
 import type { Deps } from './deps';
 import { createExpressServer } from './http/server';
 import { createLogger } from './logger';
@@ -34,6 +35,7 @@ export async function createDeps(config: Config, options: { logger?: Logger; now
     secrets: new Secrets(secret),
     logger,
     stripe: createStripeClients(config),
+    mailer: createMailer(config, logger),
     now: options.now ?? (() => new Date()),
   };
 }
@@ -60,6 +62,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
         server.closeIdleConnections();
         await drained;
         if (serverFile) await rm(serverFile, { force: true });
+        deps.mailer.close();
         await deps.store.close();
       })();
       return closing;

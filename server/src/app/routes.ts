@@ -11,6 +11,8 @@ import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
 import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
 import { appPayoutsQuery, createPayoutSchema } from '../payouts/schemas';
+import { inviteParams } from '../portal/schemas';
+import { inviteCreator } from '../portal/service';
 import { createPayout } from '../payouts/service';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
@@ -48,6 +50,12 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.post('/api/app/creators', async (req, res) => {
     const { org, scope } = appContextOf(req);
     sendJson(res, await createCreatorWithCode(deps, org, scope, parse(createCreatorWithCodeSchema, req.body)), 201);
+  });
+
+  // POST /api/app/creators/:id/invitation – email the creator a sign-in link to their portal page
+  app.post('/api/app/creators/:id/invitation', async (req, res) => {
+    const { org, scope } = appContextOf(req);
+    sendJson(res, await inviteCreator(deps, org, scope, parse(inviteParams, req.params).id), 201);
   });
 
   // PATCH /api/app/promo_codes/:id – deactivate or reactivate a code, here and on Stripe

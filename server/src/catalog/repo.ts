@@ -60,7 +60,12 @@ export interface PromoCode extends OrgScope {
 export async function openCatalogRepos(driver: Driver) {
   const creators = await driver.collection<Creator>({
     name: 'creators',
-    indexes: [{ fields: ['id'], unique: true }, { fields: ['orgId', 'livemode', 'handle'], unique: true }],
+    indexes: [
+      { fields: ['id'], unique: true },
+      { fields: ['orgId', 'livemode', 'handle'], unique: true },
+      // The creator portal's sign-in finds creators by the address they type.
+      { fields: ['orgId', 'livemode', 'email'] },
+    ],
   });
   const campaigns = await driver.collection<Campaign>({
     name: 'campaigns',
@@ -87,6 +92,8 @@ export async function openCatalogRepos(driver: Driver) {
       create: (creator: Creator) => creators.insertOne(creator),
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
+      /** Emails are stored lower-case (`createCreatorSchema`); one address may belong to several creators. */
+      findByEmail: (scope: OrgScope, email: string) => creators.find({ ...byScope(scope), email: email.toLowerCase() }),
       list: (scope: OrgScope) => creators.find(byScope(scope), { sort: { createdAt: 1 } }),
       remove: (scope: OrgScope, id: string) => clearingAfter(creatorCache, creators.deleteMany({ ...byScope(scope), id })),
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
-import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
+import { createCampaign, createCreator, createPromoCode, getCreator, setPromoCodeActive } from '../catalog/service';
 import { conversionsCsv } from '../conversions/csv';
 import { conversionFilters, exportConversionsQuery, ordered } from '../conversions/schemas';
 import { exportConversions } from '../conversions/service';
@@ -13,6 +13,8 @@ import { createApiKeySchema, createOrgSchema } from '../orgs/schemas';
 import { createApiKey, createOrg, getOrg, listApiKeys, revokeApiKey } from '../orgs/service';
 import { balancesQuery, createPayoutSchema } from '../payouts/schemas';
 import { createPayout, listBalances } from '../payouts/service';
+import { mintSignInLink } from '../portal/links';
+import { INVITATION_LINK_HOURS } from '../portal/service';
 import { syncStripeEvents } from '../stripe/sync';
 
 /**
@@ -154,6 +156,12 @@ export const commands = {
       return createPayout(deps, org, scope, input);
     },
   ),
+
+  'portal link': command(inOrg.extend({ creator: z.string() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    const creator = await getCreator(deps, scope, options.creator, 'creator');
+    return { creator: creator.id, url: await mintSignInLink(deps, { ...scope, creatorId: creator.id }, INVITATION_LINK_HOURS * 3_600_000), expires_in_hours: INVITATION_LINK_HOURS };
+  }, (result) => `${(result as { url: string }).url}\n`),
 
   'stripe sync': command(
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),

@@ -7,6 +7,7 @@ import { createLogger } from '../logger';
 import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
 import { isProcessAlive, readJsonFile } from '../store/lock';
+import { INVITATION_LINK_HOURS } from '../portal/service';
 import { type CommandName, humanOutputOf, runCommand } from './commands';
 
 interface Failure {
@@ -142,6 +143,9 @@ define('payouts create', 'record that a creator was paid everything due in one c
     .option('--amount <cents>', 'what you paid, in minor units: refused unless it is still what is due')
     .option('--due-through <unix>', 'the balance\'s due_through: commission matured after it waits for the next payout')
     .option('--reference <text>', 'your bank or PayPal transaction id'),
+);
+define('portal link', `print a single-use sign-in link to a creator's portal page, good for ${INVITATION_LINK_HOURS} hours (for when email is not set up)`, (c) =>
+  inOrg(c).requiredOption('--creator <id|handle>'),
 );
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),

@@ -4,6 +4,7 @@ import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
+import { notifyFirstConversion } from '../portal/notices';
 import { verifyReferralToken } from '../referrals/token';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { readDownloadToken } from './download';
@@ -195,6 +196,7 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
   if (selfReferral && created) deps.logger.warn({ conversion: doc.id, creator: doc.creatorId }, 'self-referral flagged, not credited');
   const returned = doc.paymentIntentId ? await amountReturned(deps, scope, doc.paymentIntentId) : null;
   const conversion = returned ? await applyRefund(deps, scope, doc, returned.amount, returned.chargeId) : doc;
+  if (created) notifyFirstConversion(deps, conversion);
   return { conversion, created };
 }
 

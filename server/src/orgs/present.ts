@@ -14,6 +14,9 @@ export function presentOrg(org: Org) {
     respect_global_privacy_control: org.respectGlobalPrivacyControl,
     clean_url: org.cleanUrl,
     payout_hold_days: org.payoutHoldDays,
+    brand_color: org.brandColor,
+    email_first_conversion: org.emailFirstConversion,
+    email_payout_recorded: org.emailPayoutRecorded,
     stripe_account_id: org.stripeAccountId,
     created: toUnixSeconds(org.createdAt),
   };

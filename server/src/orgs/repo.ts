@@ -25,6 +25,11 @@ export interface Org {
   cleanUrl: boolean;
   /** Days a commission waits before it is due to the creator, so refunds within them never reach a payout. */
   payoutHoldDays: number;
+  /** The creator portal's accent colour (`#rrggbb`); its name is the org's `name`. */
+  brandColor: string;
+  /** Creators are emailed on their first conversion, and when a payout to them is recorded. */
+  emailFirstConversion: boolean;
+  emailPayoutRecorded: boolean;
   /** Set when the org came from a Stripe App install: API calls act on this connected account. */
   stripeAccountId: string | null;
   createdAt: Date;
@@ -47,10 +52,21 @@ export interface ApiKey {
 }
 
 export const DEFAULT_PAYOUT_HOLD_DAYS = 30;
+export const DEFAULT_BRAND_COLOR = '#4f46e5';
+
+const SETTING_DEFAULTS = {
+  payoutHoldDays: DEFAULT_PAYOUT_HOLD_DAYS,
+  brandColor: DEFAULT_BRAND_COLOR,
+  emailFirstConversion: true,
+  emailPayoutRecorded: true,
+} satisfies Partial<Org>;
 
 /** Orgs stored before a setting existed read as having its default. */
-const withDefaults = (org: Org | null): Org | null =>
-  org && org.payoutHoldDays === undefined ? { ...org, payoutHoldDays: DEFAULT_PAYOUT_HOLD_DAYS } : org;
+const withDefaults = (org: Org | null): Org | null => {
+  if (!org) return org;
+  const missing = (Object.keys(SETTING_DEFAULTS) as (keyof typeof SETTING_DEFAULTS)[]).filter((key) => org[key] === undefined);
+  return missing.length ? { ...org, ...Object.fromEntries(missing.map((key) => [key, SETTING_DEFAULTS[key]])) } : org;
+};
 
 export async function openOrgRepos(driver: Driver) {
   const orgs = await driver.collection<Org>({

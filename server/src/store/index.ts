@@ -4,6 +4,7 @@ import { openConversionRepos } from '../conversions/repo';
 import { openCustomerRepos } from '../customers/repo';
 import { openOrgRepos } from '../orgs/repo';
 import { openPayoutRepos } from '../payouts/repo';
+import { openPortalRepos } from '../portal/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import type { Driver } from './driver';
 import { openEmbeddedDriver } from './embedded';
@@ -15,13 +16,14 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, portalRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
     openConversionRepos(driver),
     openTrackingRepos(driver),
     openPayoutRepos(driver),
+    openPortalRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -32,6 +34,7 @@ export async function createStore(driver: Driver) {
     ...conversionRepos,
     ...trackingRepos,
     ...payoutRepos,
+    ...portalRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
