@@ -52,7 +52,7 @@ export function layout(frame: Frame, content: Html): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${frame.title} · ${org.name}</title>
 <link rel="stylesheet" href="/portal/assets/portal.css">
 <style nonce="${frame.nonce}">:root{--brand:${org.brandColor};--on-brand:${textOn(org.brandColor)}}</style>

@@ -58,7 +58,8 @@ function sendPage(res: Response, status: number, frame: { org?: Org; title: stri
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'Content-Security-Policy': `default-src 'none'; script-src 'self'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-    'Referrer-Policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which sameOrigin must refuse.
+    'Referrer-Policy': 'same-origin',
     'X-Content-Type-Options': 'nosniff',
   });
   res.send(layout({ ...frame, nonce }, content));
@@ -87,9 +88,9 @@ const contextOf = (req: Request) => {
 /** Forms post only from the portal's own pages: a cross-site post (signing someone in as another creator) is refused. */
 const sameOrigin: RequestHandler = (req, _res, next) => {
   const origin = req.get('origin');
-  if (origin !== undefined && URL.parse(origin)?.host !== req.get('host')) {
-    throw new ApiError('permission_error', 'cross_site_form', 'This form can only be sent from the creator page itself.');
-  }
+  // Browsers send an Origin with every form post; an opaque one ("null") or another host's is refused.
+  const crossSite = origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== req.get('host'));
+  if (crossSite) throw new ApiError('permission_error', 'cross_site_form', 'This form can only be sent from the creator page itself.');
   next();
 };
 
