@@ -10,6 +10,7 @@ import type { portalConversions, PortalContext, portalOverview, SeriesName } fro
 const LOCALE = 'en-US';
 const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' });
 const formatDate = (date: Date) => dateFormat.format(date);
+const shortDate = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const formatCount = (count: number) => new Intl.NumberFormat(LOCALE).format(count);
 export const money = (minor: number, currency: string) => formatMoney(minor, currency, LOCALE);
 
@@ -150,7 +151,7 @@ const SERIES: { name: SeriesName; label: string; money: boolean }[] = [
 function balancesTable(balances: ReturnType<typeof presentBalance>[]): Html {
   if (!balances.length) return html`<p class="muted">Nothing earned yet: your commission shows here once your first sale comes in.</p>`;
   return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Balance per currency"><table class="balances">
-<thead><tr><th scope="col">Currency</th><th scope="col" class="num">Due to you</th><th scope="col" class="num">Pending</th><th scope="col" class="num">Paid</th></tr></thead>
+<thead><tr><th scope="col">Currency</th><th scope="col" class="num">Due</th><th scope="col" class="num">Pending</th><th scope="col" class="num">Paid</th></tr></thead>
 <tbody>${balances.map(
     (balance) => html`<tr data-currency="${balance.currency}"><th scope="row">${balance.currency.toUpperCase()}</th><td class="num" data-balance="due">${money(balance.due, balance.currency)}</td><td class="num" data-balance="pending">${money(balance.pending, balance.currency)}</td><td class="num" data-balance="paid">${money(balance.paid, balance.currency)}</td></tr>`,
   )}</tbody></table></div>
@@ -198,7 +199,7 @@ ${
 <p class="figure-label">${series.label}</p>
 <p class="figure-value" data-value="${figures[series.name]}">${format(series.money)(figures[series.name])}</p>
 ${barChart({ label: `${series.label} per ${period === '365d' ? 'week' : 'day'}`, starts: chart.starts, values: chart.series[series.name], format: format(series.money), dayLabel })}
-<p class="axis-labels" aria-hidden="true"><span>${formatDate(first)}</span><span>${formatDate(last)}</span></p>
+<p class="axis-labels" aria-hidden="true"><span>${shortDate.format(first)}</span><span>${shortDate.format(last)}</span></p>
 </div>`,
   )}</div>
 </section>
@@ -238,9 +239,9 @@ export function payoutsPage(balances: ReturnType<typeof presentBalance>[], payou
     (payout) => html`<tr data-payout="${payout.id}">
 <td>${formatDate(new Date(payout.created! * 1000))}</td>
 <td class="num">${money(payout.amount, payout.currency)}</td>
-<td>${payout.period.start ? formatDate(new Date(payout.period.start * 1000)) : 'Start'} – ${formatDate(new Date(payout.period.end! * 1000 - 1))}</td>
-<td>${payout.reference ?? '—'}</td>
 <td><a href="/portal/payouts/${payout.id}/statement.csv" download>Statement (CSV)</a></td>
+<td>${payout.period.start ? `${formatDate(new Date(payout.period.start * 1000))} – ` : 'Up to '}${formatDate(new Date(payout.period.end! * 1000 - 1))}</td>
+<td>${payout.reference ?? '—'}</td>
 </tr>`,
   );
   return html`<h1>Payouts</h1>
@@ -249,7 +250,7 @@ export function payoutsPage(balances: ReturnType<typeof presentBalance>[], payou
 ${
   rows.length
     ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Payouts"><table>
-<thead><tr><th scope="col">Paid</th><th scope="col" class="num">Amount</th><th scope="col">Sales from</th><th scope="col">Reference</th><th scope="col">Statement</th></tr></thead>
+<thead><tr><th scope="col">Paid</th><th scope="col" class="num">Amount</th><th scope="col">Statement</th><th scope="col">Sales from</th><th scope="col">Reference</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
     : html`<p class="muted">No payouts yet.</p>`
 }
