@@ -12,6 +12,7 @@ import { appPayoutsQuery, balancesQuery, createPayoutSchema, listPayoutsQuery } 
 import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
+import { inviteParams } from '../portal/schemas';
 import { reportQuery } from '../reports/schemas';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
 
@@ -361,6 +362,13 @@ function buildDocument() {
   app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview') } });
   app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign') } });
   app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code') } });
+  app({
+    method: 'post',
+    path: '/api/app/creators/{id}/invitation',
+    summary: 'Email a creator a sign-in link to their portal page',
+    request: { params: idParam('cr_… or handle', inviteParams.shape.id) },
+    responses: { 201: ok('`{object: "portal_invitation", creator, sent: true}`') },
+  });
   app({
     method: 'patch',
     path: '/api/app/promo_codes/{id}',
