@@ -15,6 +15,7 @@ import { openApiRoutes } from './openapi/routes';
 import { orgRoutes } from './orgs/routes';
 import { payoutRoutes } from './payouts/routes';
 import { referralRoutes } from './referrals/routes';
+import { portalErrorPages, portalRoutes } from './portal/routes';
 import { reportRoutes } from './reports/routes';
 import { rewardRoutes } from './rewards/routes';
 import { stripeWebhookRoutes } from './stripe/routes';
@@ -56,6 +57,7 @@ export function createApp(deps: Deps): Express {
   reportRoutes(app, deps);
   webhookRoutes(app, deps);
   openApiRoutes(app, deps);
+  portalRoutes(app, deps);
 
   // GET /healthz – liveness and store reachability, for load balancers and orchestrators
   app.get('/healthz', async (_req, res) => {
@@ -68,6 +70,7 @@ export function createApp(deps: Deps): Express {
   });
 
   app.use(notFoundHandler);
+  app.use('/portal', portalErrorPages());
   app.use(errorHandler(deps.logger));
   return app;
 }

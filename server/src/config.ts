@@ -12,6 +12,9 @@ const prefixed = (prefix: string) =>
     message: `must start with ${prefix}`,
   });
 
+/** `creators@brand.com` or `Brand <creators@brand.com>`, as a From header takes it. */
+const isMailbox = (value: string) => z.email().safeParse(/<([^<>]+)>$/.exec(value)?.[1] ?? value).success;
+
 const NAMED_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /** Express's `trust proxy` in every form it understands: true/false, a hop count, or addresses and subnets. */
@@ -64,6 +67,18 @@ export const configSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     // The first retry's delay; each later one doubles it (up to 12 hours) for three days.
     WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+    // Creator emails (portal sign-in links, notices): without both, the portal says email is not set up.
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+    EMAIL_FROM: optionalString.refine((value) => value === undefined || isMailbox(value), {
+      message: 'must be an address such as creators@brand.com or Brand <creators@brand.com>',
+    }),
+  })
+  .superRefine((env, ctx) => {
+    // Sign-in links in emails must point at this service's public address, never at a request's Host.
+    if (env.SMTP_URL && !env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required with SMTP_URL: links in emails point to it' });
+    if (Boolean(env.SMTP_URL) !== Boolean(env.EMAIL_FROM)) {
+      ctx.addIssue({ code: 'custom', path: [env.SMTP_URL ? 'EMAIL_FROM' : 'SMTP_URL'], message: 'SMTP_URL and EMAIL_FROM go together' });
+    }
   })
   .transform((env) => ({
     ...env,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
 import { Secrets } from './crypto';
+import { createMailer } from './email/mailer';
 import type { Deps } from './deps';
 import { createExpressServer } from './http/server';
 import { createLogger } from './logger';
@@ -35,6 +36,7 @@ export async function createDeps(config: Config, options: { logger?: Logger; now
     secrets: new Secrets(secret),
     logger,
     stripe: createStripeClients(config),
+    mailer: createMailer(config, logger),
     now: options.now ?? (() => new Date()),
     webhooks: new WebhookRuntime(),
   };
@@ -64,6 +66,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
         await drained;
         await deps.webhooks.stop();
         if (serverFile) await rm(serverFile, { force: true });
+        deps.mailer.close();
         await deps.store.close();
       })();
       return closing;

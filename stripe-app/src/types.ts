@@ -36,6 +36,8 @@ export interface Creator {
   id: string;
   handle: string;
   name: string;
+  /** Where portal invitations go; creators without one cannot be invited. */
+  email: string | null;
   figures: Figures;
   promo_codes: PromoCode[];
 }

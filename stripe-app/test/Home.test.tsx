@@ -220,6 +220,22 @@ describe('Home (drawer)', () => {
     });
   });
 
+  it('invites a creator with an email to their portal page', async () => {
+    const backend = fakeBackend({
+      'GET overview': { body: overview },
+      'POST creators/cr_annie/invitation': { status: 201, body: { object: 'portal_invitation', creator: 'cr_annie', sent: true } },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    // Bob has no email: only Annie can be invited.
+    expect(wrapper.findAll(Button).filter((node) => node.text === 'Invite to portal')).toHaveLength(1);
+    button(wrapper, 'Invite to portal')!.trigger('onPress');
+    await settle(update);
+    expect(backend.calls.filter((call) => call.method === 'POST').map((call) => call.route)).toEqual(['POST creators/cr_annie/invitation']);
+    expect(showToast).toHaveBeenCalledWith('Invitation sent to annie@creators.test', { type: 'success' });
+    expectSignedAndAllowed(backend.calls);
+  });
+
   it('copies a creator’s share link', async () => {
     fakeBackend({ 'GET overview': { body: overview } });
     const { wrapper, update } = drawer();

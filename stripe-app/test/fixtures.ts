@@ -26,13 +26,14 @@ export const overview: Overview = {
       id: 'cr_annie',
       handle: 'annie',
       name: 'Annie Lee',
+      email: 'annie@creators.test',
       figures: figures(10_000, 1_000, 2),
       promo_codes: [
         { id: 'pc_annie', code: 'ANNIE20', active: true, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_1', share_url: 'https://brand.test/?infl=ANNIE20' },
         { id: 'pc_annie_old', code: 'ANNIEOLD', active: false, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_2', share_url: 'https://brand.test/?infl=ANNIEOLD' },
       ],
     },
-    { id: 'cr_bob', handle: 'bob', name: 'bob', figures: figures(0, 0, 0), promo_codes: [] },
+    { id: 'cr_bob', handle: 'bob', name: 'bob', email: null, figures: figures(0, 0, 0), promo_codes: [] },
   ],
 };
 

@@ -29,4 +29,18 @@ describe('config', () => {
     expect(config.SHOUTOUT_SECRET).toBeUndefined();
     expect(config.PUBLIC_URL).toBe('https://shoutout.example.com');
   });
+
+  it('takes SMTP only with a sender and a public URL for the links in emails', () => {
+    const keysRefused = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...base, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).issues.map((issue) => issue.key).sort();
+      }
+    };
+    expect(keysRefused({ SMTP_URL: 'smtp://mail.test:587' })).toEqual(['EMAIL_FROM', 'PUBLIC_URL']);
+    expect(keysRefused({ SMTP_URL: 'http://mail.test', EMAIL_FROM: 'not an address', PUBLIC_URL: 'https://refer.brand.test' })).toEqual(['EMAIL_FROM', 'SMTP_URL']);
+    expect(keysRefused({ SMTP_URL: 'smtps://u:p@mail.test:465', EMAIL_FROM: 'Brand <creators@brand.test>', PUBLIC_URL: 'https://refer.brand.test' })).toEqual([]);
+  });
 });

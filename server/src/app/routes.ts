@@ -16,6 +16,8 @@ import { presentApiKey } from '../orgs/present';
 import { updateOrgSchema } from '../orgs/schemas';
 import { createApiKeyInMode, revokeApiKey, updateOrg } from '../orgs/service';
 import { appPayoutsQuery, createPayoutSchema } from '../payouts/schemas';
+import { inviteParams } from '../portal/schemas';
+import { inviteCreator } from '../portal/service';
 import { createPayout } from '../payouts/service';
 import { createEndpointSchema, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
 import { createEndpoint, deleteEndpoint, rollSecret, updateEndpoint } from '../webhooks/service';
@@ -82,6 +84,12 @@ export function appRoutes(app: IRouter, deps: Deps): void {
     const { scope } = appContextOf(req);
     const bank = await getCouponBank(deps, scope, String(req.params.id));
     sendJson(res, await uploadCodes(deps, scope, bank, parse(uploadCodesSchema, req.body)));
+  });
+
+  // POST /api/app/creators/:id/invitation – email the creator a sign-in link to their portal page
+  app.post('/api/app/creators/:id/invitation', async (req, res) => {
+    const { org, scope } = appContextOf(req);
+    sendJson(res, await inviteCreator(deps, org, scope, parse(inviteParams, req.params).id), 201);
   });
 
   // PATCH /api/app/promo_codes/:id – deactivate or reactivate a code, here and on Stripe

@@ -11,7 +11,7 @@ import { presentApiKey, presentOrg } from '../orgs/present';
 import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys } from '../orgs/service';
 import type { AppPayoutsQuery } from '../payouts/schemas';
-import { listBalances, listPayouts } from '../payouts/service';
+import { listBalances, listPayouts, statementFilters } from '../payouts/service';
 import { reportFor, type Row } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 import { listEndpoints } from '../webhooks/service';
@@ -62,7 +62,6 @@ async function downloadPath(deps: Deps, scope: OrgScope, filters: ConversionFilt
 }
 
 const PAYOUTS_PAGE_SIZE = 10;
-const fromUnixSeconds = (seconds: number | null) => (seconds === null ? undefined : new Date(seconds * 1000));
 
 /**
  * The payouts view's history, newest first, each payout with its statement: a link to the
@@ -73,12 +72,7 @@ export async function appPayouts(deps: Deps, scope: OrgScope, query: AppPayoutsQ
   const data = await Promise.all(
     page.data.map(async (payout) => ({
       ...payout,
-      statement_path: await downloadPath(deps, scope, {
-        creator: payout.creator,
-        from: fromUnixSeconds(payout.period.start),
-        to: fromUnixSeconds(payout.period.end),
-        commission_currency: payout.currency,
-      }),
+      statement_path: await downloadPath(deps, scope, statementFilters(payout)),
     })),
   );
   return { ...page, data };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
-import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
+import { createCampaign, createCreator, createPromoCode, getCreator, setPromoCodeActive } from '../catalog/service';
 import { conversionsCsv } from '../conversions/csv';
 import { conversionFilters, exportConversionsQuery, ordered } from '../conversions/schemas';
 import { exportConversions } from '../conversions/service';
@@ -16,6 +16,8 @@ import { createPayout, listBalances } from '../payouts/service';
 import { presentIgnoredEvents } from '../stripe/present';
 import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
 import { getRewardBalances, listRewardLedger, redeemRewards } from '../rewards/service';
+import { mintSignInLink } from '../portal/links';
+import { INVITATION_LINK_HOURS } from '../portal/service';
 import { syncStripeEvents } from '../stripe/sync';
 import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
 import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
@@ -226,6 +228,12 @@ export const commands = {
   'events list': command(inOrg.extend({ type: z.string().optional(), limit: z.coerce.number().optional() }), async (deps, options) =>
     (await listEvents(deps, await scopeFor(deps, options), parse(listEventsQuery, { type: options.type, limit: options.limit }))).data,
   ),
+
+  'portal link': command(inOrg.extend({ creator: z.string() }), async (deps, options) => {
+    const scope = await scopeFor(deps, options);
+    const creator = await getCreator(deps, scope, options.creator, 'creator');
+    return { creator: creator.id, url: await mintSignInLink(deps, { ...scope, creatorId: creator.id }, INVITATION_LINK_HOURS * 3_600_000), expires_in_hours: INVITATION_LINK_HOURS };
+  }, (result) => `${(result as { url: string }).url}\n`),
 
   'stripe sync': command(
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),

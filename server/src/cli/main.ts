@@ -16,6 +16,7 @@ import type { UploadOutcome } from '../coupon-banks/service';
 import { parseCreatorsCsv, parseSheet } from '../creator-import/csv';
 import type { SheetRow } from '../creator-import/schemas';
 import type { importCreators } from '../creator-import/service';
+import { INVITATION_LINK_HOURS } from '../portal/service';
 import { type CommandName, humanOutputOf, runCommand } from './commands';
 
 interface Failure {
@@ -342,6 +343,9 @@ define('webhook roll-secret', 'a new signing secret; the previous one keeps sign
 );
 define('webhook delete', 'delete an endpoint', (c) => inOrg(c).requiredOption('--id <we_id>'));
 define('events list', 'recent events, newest first', (c) => inOrg(c).option('--type <type>').option('--limit <n>', '1 to 100, default 10'));
+define('portal link', `print a single-use sign-in link to a creator's portal page, good for ${INVITATION_LINK_HOURS} hours (for when email is not set up)`, (c) =>
+  inOrg(c).requiredOption('--creator <id|handle>'),
+);
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
 );

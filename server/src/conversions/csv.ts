@@ -32,11 +32,19 @@ const COLUMNS = [
 ] as const satisfies readonly (keyof PresentedConversion)[];
 
 /**
+ * A creator's own statement (the creator portal): what each sale earned them, without what
+ * identifies the buyer or their order to someone outside the brand.
+ */
+export const CREATOR_STATEMENT_COLUMNS = COLUMNS.filter(
+  (column) => !['order_id', 'stripe_payment_intent', 'stripe_invoice', 'stripe_subscription', 'stripe_customer'].includes(column),
+);
+
+/**
  * Conversions as CSV for the people who pay creators. Times are ISO 8601 in UTC, which every
  * spreadsheet reads. Cells that a spreadsheet would run as a formula (an order id such as `=HYPERLINK(…)`, a handle such as `-1+1`)
  * are prefixed with `'`, as OWASP advises for CSV exports.
  */
-export function conversionsCsv(conversions: PresentedConversion[]): string {
+export function conversionsCsv(conversions: PresentedConversion[], columns: readonly (keyof PresentedConversion)[] = COLUMNS): string {
   const rows = conversions.map((conversion) => ({ ...conversion, created: new Date(conversion.created! * 1000).toISOString() }));
-  return stringify(rows, { header: true, columns: [...COLUMNS], escape_formulas: true });
+  return stringify(rows, { header: true, columns: [...columns], escape_formulas: true });
 }

@@ -4,6 +4,7 @@ import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
+import { notifyFirstConversion } from '../portal/notices';
 import { verifyReferralToken } from '../referrals/token';
 import { rewardConversion, takeBackRewards } from '../rewards/service';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
@@ -229,6 +230,7 @@ export async function recordConversion(deps: Deps, scope: OrgScope, paid: PaidOb
   // Every time, not only when created: a redelivery completes rewards a crash left unwritten.
   const customerHash = attribution.customerHash !== undefined ? attribution.customerHash : await customerHashOf(deps, scope, paid);
   await rewardConversion(deps, scope, conversion, customerHash);
+  if (created) notifyFirstConversion(deps, conversion);
   return { conversion, created };
 }
 

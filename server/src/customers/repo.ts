@@ -52,6 +52,11 @@ export async function openCustomerRepos(driver: Driver) {
       outbox: outboxOf(bindings, ({ orgId, livemode, externalIdHash }) => ({ orgId, livemode, externalIdHash })),
       countCreated: (scope: OrgScope, range: { from: Date; to: Date }, filter: Filter<Binding> = {}) =>
         bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }),
+      /** When each of one creator's signups in the range was bound, for the creator portal's chart. */
+      listCreatedAt: async (scope: OrgScope, range: { from: Date; to: Date }, creatorId: string) =>
+        (await bindings.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: { $gte: range.from, $lt: range.to } })).map(
+          (binding) => binding.createdAt,
+        ),
       countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
         bindings.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
     },

@@ -16,6 +16,7 @@ import { appConversionsQuery, createConversionSchema, downloadQuery, exportConve
 import { identifySchema, lookupSchema } from '../customers/schemas';
 import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
 import { listReportsQuery, trackPurchaseSchema, trackSignupSchema, trackVisitSchema, validateReferralCodeQuery } from '../referrals/schemas';
+import { inviteParams } from '../portal/schemas';
 import { reportQuery } from '../reports/schemas';
 import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
 import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
@@ -589,6 +590,13 @@ function buildDocument() {
     summary: 'Upload codes to a coupon bank',
     request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
     responses: { 200: ok('What became of each code, and the bank') },
+  });
+  app({
+    method: 'post',
+    path: '/api/app/creators/{id}/invitation',
+    summary: 'Email a creator a sign-in link to their portal page',
+    request: { params: idParam('cr_… or handle', inviteParams.shape.id) },
+    responses: { 201: ok('`{object: "portal_invitation", creator, sent: true}`') },
   });
   app({
     method: 'patch',

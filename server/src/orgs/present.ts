@@ -15,6 +15,9 @@ export function presentOrg(org: Org) {
     clean_url: org.cleanUrl,
     payout_hold_days: org.payoutHoldDays,
     trust_browser_reports: org.trustBrowserReports,
+    brand_color: org.brandColor,
+    email_first_conversion: org.emailFirstConversion,
+    email_payout_recorded: org.emailPayoutRecorded,
     stripe_account_id: org.stripeAccountId,
     created: toUnixSeconds(org.createdAt),
   };

@@ -30,6 +30,11 @@ export interface Org {
    * and commission as if a server had sent them. Off by default: anyone can forge them.
    */
   trustBrowserReports: boolean;
+  /** The creator portal's accent colour (`#rrggbb`); its name is the org's `name`. */
+  brandColor: string;
+  /** Creators are emailed on their first conversion, and when a payout to them is recorded. */
+  emailFirstConversion: boolean;
+  emailPayoutRecorded: boolean;
   /** Set when the org came from a Stripe App install: API calls act on this connected account. */
   stripeAccountId: string | null;
   createdAt: Date;
@@ -52,12 +57,22 @@ export interface ApiKey {
 }
 
 export const DEFAULT_PAYOUT_HOLD_DAYS = 30;
+export const DEFAULT_BRAND_COLOR = '#4f46e5';
+
+const SETTING_DEFAULTS = {
+  payoutHoldDays: DEFAULT_PAYOUT_HOLD_DAYS,
+  brandColor: DEFAULT_BRAND_COLOR,
+  emailFirstConversion: true,
+  emailPayoutRecorded: true,
+  trustBrowserReports: false,
+} satisfies Partial<Org>;
 
 /** Orgs stored before a setting existed read as having its default. */
-const withDefaults = (org: Org | null): Org | null =>
-  org && (org.payoutHoldDays === undefined || org.trustBrowserReports === undefined)
-    ? { ...org, payoutHoldDays: org.payoutHoldDays ?? DEFAULT_PAYOUT_HOLD_DAYS, trustBrowserReports: org.trustBrowserReports ?? false }
-    : org;
+const withDefaults = (org: Org | null): Org | null => {
+  if (!org) return org;
+  const missing = (Object.keys(SETTING_DEFAULTS) as (keyof typeof SETTING_DEFAULTS)[]).filter((key) => org[key] === undefined);
+  return missing.length ? { ...org, ...Object.fromEntries(missing.map((key) => [key, SETTING_DEFAULTS[key]])) } : org;
+};
 
 export async function openOrgRepos(driver: Driver) {
   const orgs = await driver.collection<Org>({

@@ -21,6 +21,9 @@ export const orgSettingsSchema = z.object({
   clean_url: z.boolean(),
   payout_hold_days: z.number().int().min(0).max(365),
   trust_browser_reports: z.boolean(),
+  brand_color: z.string().trim().toLowerCase().regex(/^#[0-9a-f]{6}$/, 'must be a colour such as #4f46e5').describe('The creator portal’s accent colour'),
+  email_first_conversion: z.boolean().describe('Email a creator on their first conversion'),
+  email_payout_recorded: z.boolean().describe('Email a creator when a payout to them is recorded'),
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 

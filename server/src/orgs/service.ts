@@ -3,7 +3,7 @@ import { newId, sha256Hex } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import { DuplicateKeyError } from '../store/driver';
-import { type ApiKey, type ApiKeyScope, DEFAULT_PAYOUT_HOLD_DAYS, type Org, type OrgScope } from './repo';
+import { type ApiKey, type ApiKeyScope, DEFAULT_BRAND_COLOR, DEFAULT_PAYOUT_HOLD_DAYS, type Org, type OrgScope } from './repo';
 import { type CreateApiKeyInput, type CreateOrgInput, createApiKeySchema, type UpdateOrgInput } from './schemas';
 
 export const DEFAULT_REFERRAL_PARAM = 'infl';
@@ -29,6 +29,9 @@ export async function createOrg(deps: Deps, input: CreateOrgInput & { stripeAcco
     cleanUrl: input.clean_url ?? false,
     payoutHoldDays: input.payout_hold_days ?? DEFAULT_PAYOUT_HOLD_DAYS,
     trustBrowserReports: input.trust_browser_reports ?? false,
+    brandColor: input.brand_color ?? DEFAULT_BRAND_COLOR,
+    emailFirstConversion: input.email_first_conversion ?? true,
+    emailPayoutRecorded: input.email_payout_recorded ?? true,
     stripeAccountId: input.stripeAccountId ?? null,
     createdAt: deps.now(),
     uninstalledAt: null,
@@ -76,6 +79,9 @@ export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput
     ...(input.clean_url !== undefined && { cleanUrl: input.clean_url }),
     ...(input.payout_hold_days !== undefined && { payoutHoldDays: input.payout_hold_days }),
     ...(input.trust_browser_reports !== undefined && { trustBrowserReports: input.trust_browser_reports }),
+    ...(input.brand_color !== undefined && { brandColor: input.brand_color }),
+    ...(input.email_first_conversion !== undefined && { emailFirstConversion: input.email_first_conversion }),
+    ...(input.email_payout_recorded !== undefined && { emailPayoutRecorded: input.email_payout_recorded }),
   });
   if (!updated) throw ApiError.notFound('org', 'org');
   return updated;

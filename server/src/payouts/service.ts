@@ -1,9 +1,11 @@
 import { creatorsById, getCreator } from '../catalog/service';
 import { newId } from '../crypto';
 import { commissionCurrencyOf } from '../conversions/repo';
+import type { ConversionFilters } from '../conversions/schemas';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
+import { notifyPayoutRecorded } from '../portal/notices';
 import { DuplicateKeyError } from '../store/driver';
 import { presentBalance, presentPayout } from './present';
 import type { Payout } from './repo';
@@ -144,9 +146,16 @@ export async function createPayout(deps: Deps, org: Org, scope: OrgScope, input:
       throw error;
     }
     deps.logger.info({ payout: payout.id, creator: creator.id, amount: payout.amount, currency: payout.currency }, 'payout recorded');
+    notifyPayoutRecorded(deps, org, payout, creator);
     return presentPayout(payout, creator);
   }
   throw ApiError.conflict('payout_conflict', `Other payouts to ${creator.handle} were being recorded at the same time; check the balance and try again.`, 'creator');
+}
+
+/** The conversions a payout's statement lists: the creator's new in its period, with commission in its currency. */
+export function statementFilters(payout: Pick<ReturnType<typeof presentPayout>, 'creator' | 'period' | 'currency'>): ConversionFilters {
+  const dateOf = (seconds: number | null) => (seconds === null ? undefined : new Date(seconds * 1000));
+  return { creator: payout.creator, from: dateOf(payout.period.start), to: dateOf(payout.period.end), commission_currency: payout.currency };
 }
 
 /** `GET /api/payouts`: newest first, Stripe-style paging. */

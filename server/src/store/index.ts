@@ -8,6 +8,7 @@ import { openPayoutRepos } from '../payouts/repo';
 import { openStripeRepos } from '../stripe/repo';
 import { openReferralRepos } from '../referrals/repo';
 import { openRewardRepos } from '../rewards/repo';
+import { openPortalRepos } from '../portal/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import { openWebhookRepos } from '../webhooks/repo';
 import type { Driver } from './driver';
@@ -20,7 +21,7 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos, webhookRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos, webhookRepos, portalRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
@@ -32,6 +33,7 @@ export async function createStore(driver: Driver) {
     openRewardRepos(driver),
     openReferralRepos(driver),
     openWebhookRepos(driver),
+    openPortalRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -47,6 +49,7 @@ export async function createStore(driver: Driver) {
     ...rewardRepos,
     ...referralRepos,
     ...webhookRepos,
+    ...portalRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

@@ -69,6 +69,11 @@ export async function openTrackingRepos(driver: Driver) {
         if (filter.campaignId) query.campaignId = filter.campaignId;
         return clicks.count(query);
       },
+      /** When each of one creator's clicks in the range was made, for the creator portal's chart. */
+      listCreatedAt: async (scope: OrgScope, range: { from: Date; to: Date }, creatorId: string) =>
+        (await clicks.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: { $gte: range.from, $lt: range.to } })).map(
+          (click) => click.createdAt,
+        ),
       countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
         clicks.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
     },

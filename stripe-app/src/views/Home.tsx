@@ -71,6 +71,20 @@ const Home = (context: ExtensionContextValue) => {
     }
   };
 
+  const invite = async (creator: Creator) => {
+    if (!api) return;
+    setBusyCode(creator.id);
+    setActionError(null);
+    try {
+      await api.post(`creators/${encodeURIComponent(creator.id)}/invitation`, {});
+      showToast(`Invitation sent to ${creator.email}`, { type: 'success' });
+    } catch (error) {
+      setActionError(asBackendError(error));
+    } finally {
+      setBusyCode(null);
+    }
+  };
+
   const copyLink = async (promoCode: PromoCode) => {
     if (!promoCode.share_url) return;
     await clipboardWriteText(promoCode.share_url);
@@ -127,6 +141,7 @@ const Home = (context: ExtensionContextValue) => {
             locale={locale}
             busyCode={busyCode}
             onSetActive={canManage ? setCodeActive : undefined}
+            onInvite={canManage ? invite : undefined}
             onCopy={copyLink}
             onAddCreator={canManage ? () => setCreatorFormShown(true) : undefined}
             onShowConversions={setConversionsOf}
@@ -184,6 +199,7 @@ function OverviewBody({
   locale,
   busyCode,
   onSetActive,
+  onInvite,
   onCopy,
   onAddCreator,
   onShowConversions,
@@ -194,6 +210,7 @@ function OverviewBody({
   busyCode: string | null;
   /** Absent, with onAddCreator, for a user whose Dashboard role may not change the program. */
   onSetActive?: (promoCode: PromoCode, active: boolean) => void;
+  onInvite?: (creator: Creator) => void;
   onCopy: (promoCode: PromoCode) => void;
   onAddCreator?: () => void;
   onShowConversions: (creator: Creator | null) => void;
@@ -260,6 +277,7 @@ function OverviewBody({
               locale={locale}
               busyCode={busyCode}
               onSetActive={onSetActive}
+              onInvite={onInvite && (() => onInvite(creator))}
               onCopy={onCopy}
               onShowConversions={() => onShowConversions(creator)}
             />
@@ -301,6 +319,7 @@ function CreatorCard({
   locale,
   busyCode,
   onSetActive,
+  onInvite,
   onCopy,
   onShowConversions,
 }: {
@@ -309,6 +328,8 @@ function CreatorCard({
   locale: string;
   busyCode: string | null;
   onSetActive?: (promoCode: PromoCode, active: boolean) => void;
+  /** Emails the creator a sign-in link to their portal page; only for creators with an email. */
+  onInvite?: () => void;
   onCopy: (promoCode: PromoCode) => void;
   onShowConversions: () => void;
 }) {
@@ -321,6 +342,11 @@ function CreatorCard({
         <Button size="small" onPress={onShowConversions}>
           Conversions
         </Button>
+        {onInvite && creator.email && (
+          <Button size="small" pending={busyCode === creator.id} onPress={onInvite}>
+            Invite to portal
+          </Button>
+        )}
       </Inline>
       <FigureLine figures={creator.figures} currency={currency} locale={locale} />
       {creator.promo_codes.map((promoCode) => (
