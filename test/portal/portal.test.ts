@@ -195,7 +195,7 @@ describe('what a creator sees', () => {
     const response = await get(`/portal/payouts/${payout}/statement.csv`, cookie);
     expect(response.headers.get('content-disposition')).toContain(`statement-${payout}`);
     const [header, row] = (await response.text()).trim().split('\n');
-    expect(header).toBe('created,id,status,creator,creator_handle,campaign,code,source,kind,currency,amount,discount,refunded,commission,commission_currency');
+    expect(header).toBe('created,id,status,creator,creator_handle,campaign,code,source,kind,currency,amount,discount,refunded,commission,commission_currency,creator_name,creator_email');
     expect(row).toContain(',500,usd');
   });
 

@@ -33,10 +33,10 @@ const COLUMNS = [
 
 /**
  * A creator's own statement (the creator portal): what each sale earned them, without what
- * identifies the buyer or their order to someone outside the brand.
+ * identifies the buyer or their order to someone outside the brand, nor the brand's own id for the creator.
  */
 export const CREATOR_STATEMENT_COLUMNS = COLUMNS.filter(
-  (column) => !['order_id', 'stripe_payment_intent', 'stripe_invoice', 'stripe_subscription', 'stripe_customer'].includes(column),
+  (column) => !['order_id', 'stripe_payment_intent', 'stripe_invoice', 'stripe_subscription', 'stripe_customer', 'creator_customer_id'].includes(column),
 );
 
 /**
