@@ -5,7 +5,7 @@ import { appConversions, appOverview } from '../../server/src/app/service';
 import { orgForStripeAccount } from '../../server/src/orgs/service';
 import { sheetColumn } from '../helpers/csv';
 import { mintTestRef, uniqueCode } from '../helpers/fixtures';
-import { startTestServer } from '../helpers/server';
+import { startTestServer, type TestServer } from '../helpers/server';
 import { chargeFor, deliver, fixture, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 const APP_SECRET = 'absec_app_signing_secret_for_tests';
@@ -18,7 +18,7 @@ afterAll(() => stack.stop());
 
 const deps = () => stack.server.deps;
 
-/** What `fetchStripeSignature()` gives the view: Stripe's signature over `{user_id, account_id}`. */
+/** What `fetchStripeSignature(additional)` gives the view: Stripe's signature over `{user_id, account_id, ...additional}`. */
 function sign(payload: Record<string, string>, options: { secret?: string; timestamp?: number } = {}) {
   return Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(payload), secret: options.secret ?? APP_SECRET, timestamp: options.timestamp });
 }
@@ -30,15 +30,27 @@ interface Caller {
 }
 const newCaller = (mode: Caller['mode'] = 'live'): Caller => ({ account: newStripeId('acct'), user: newStripeId('usr'), mode });
 
-/** A request as the views make it: identity and mode in the query, the signature in the header. */
-function call(caller: Caller, method: string, route: string, options: { body?: unknown; signature?: string | null; headers?: Record<string, string>; query?: string } = {}) {
+/** What the views sign for one request: who, then the request's mode, method and path. */
+const signedFor = (caller: Caller, method: string, route: string) => ({
+  user_id: caller.user,
+  account_id: caller.account,
+  mode: caller.mode,
+  method,
+  path: `/api/app/${route}`,
+});
+
+type CallOptions = { body?: unknown; signature?: string | null; headers?: Record<string, string>; query?: string };
+
+/** A request as the views make it: identity and mode in the query, the signature over them and the request in the header. */
+function callOn(server: TestServer, caller: Caller, method: string, route: string, options: CallOptions = {}) {
   const query = new URLSearchParams({ user_id: caller.user, account_id: caller.account, mode: caller.mode });
-  const signature = options.signature === undefined ? sign({ user_id: caller.user, account_id: caller.account }) : options.signature;
-  return stack.server.request(method, `/api/app/${route}?${query}${options.query ?? ''}`, {
+  const signature = options.signature === undefined ? sign(signedFor(caller, method, route)) : options.signature;
+  return server.request(method, `/api/app/${route}?${query}${options.query ?? ''}`, {
     body: options.body,
     headers: { ...(signature !== null && { 'stripe-signature': signature }), ...options.headers },
   });
 }
+const call = (caller: Caller, method: string, route: string, options: CallOptions = {}) => callOn(stack.server, caller, method, route, options);
 const json = async (response: Response) => ({ status: response.status, body: await response.json() });
 
 async function expectError(response: Response, status: number, code: string) {
@@ -108,23 +120,24 @@ describe('Stripe App authentication', () => {
 
   it('refuses a signature older than 300 seconds', async () => {
     const caller = newCaller();
-    const stale = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    const stale = sign(signedFor(caller, 'GET', 'settings'), { timestamp: Math.floor(Date.now() / 1000) - 301 });
     const error = await expectError(await call(caller, 'GET', 'settings', { signature: stale }), 401, 'signature_expired');
     expect(error.message).toMatch(/too old/);
-    const recent = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 240 });
+    const recent = sign(signedFor(caller, 'GET', 'settings'), { timestamp: Math.floor(Date.now() / 1000) - 240 });
     expect((await call(caller, 'GET', 'settings', { signature: recent })).status).toBe(200);
   });
 
   it('refuses a signature made with another secret', async () => {
     const caller = newCaller();
-    const forged = sign({ user_id: caller.user, account_id: caller.account }, { secret: 'absec_someone_elses_app' });
+    const forged = sign(signedFor(caller, 'GET', 'settings'), { secret: 'absec_someone_elses_app' });
     await expectError(await call(caller, 'GET', 'settings', { signature: forged }), 401, 'signature_invalid');
     expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
   });
 
   it('refuses a signature over the fields in the other order', async () => {
     const caller = newCaller();
-    const swapped = sign({ account_id: caller.account, user_id: caller.user });
+    const { user_id, account_id, ...request } = signedFor(caller, 'GET', 'settings');
+    const swapped = sign({ account_id, user_id, ...request });
     await expectError(await call(caller, 'GET', 'settings', { signature: swapped }), 401, 'signature_invalid');
   });
 
@@ -132,7 +145,7 @@ describe('Stripe App authentication', () => {
     const victim = newCaller();
     const attacker = newCaller();
     await call(victim, 'GET', 'settings');
-    const attackersSignature = sign({ user_id: attacker.user, account_id: attacker.account });
+    const attackersSignature = sign(signedFor(attacker, 'GET', 'settings'));
     await expectError(await call({ ...attacker, account: victim.account }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
     await expectError(await call({ ...victim, user: attacker.user }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
   });
@@ -173,7 +186,7 @@ describe('Stripe App authentication', () => {
     const caller = newCaller();
     const response = await stack.server.request('POST', '/api/app/keys', {
       body: { user_id: caller.user, account_id: caller.account, mode: 'test', name: 'From body' },
-      headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) },
+      headers: { 'stripe-signature': sign({ ...signedFor(caller, 'POST', 'keys'), mode: 'test' }) },
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ object: 'api_key', name: 'From body', livemode: false });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { grantAppUser, listAppGrants, revokeAppUser } from '../app/access';
+import { presentAppGrant } from '../app/present';
+import { appIdentitySchema } from '../app/schemas';
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, createCreator, createPromoCode, setPromoCodeActive } from '../catalog/service';
@@ -153,6 +156,18 @@ export const commands = {
       const input = parse(createPayoutSchema, { creator, currency, amount, due_through: dueThrough, reference });
       return createPayout(deps, org, scope, input);
     },
+  ),
+
+  'app grant': command(z.object({ org: z.string().min(1), user: appIdentitySchema.shape.user_id }), async (deps, options) =>
+    presentAppGrant(await grantAppUser(deps, await getOrg(deps, options.org), options.user)),
+  ),
+
+  'app revoke': command(z.object({ org: z.string().min(1), user: appIdentitySchema.shape.user_id }), async (deps, options) =>
+    presentAppGrant(await revokeAppUser(deps, await getOrg(deps, options.org), options.user)),
+  ),
+
+  'app grants': command(z.object({ org: z.string().min(1) }), async (deps, options) =>
+    (await listAppGrants(deps, await getOrg(deps, options.org))).map(presentAppGrant),
   ),
 
   'stripe sync': command(

@@ -1,3 +1,4 @@
+import { openAppRepos } from '../app/repo';
 import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
 import { openConversionRepos } from '../conversions/repo';
@@ -15,13 +16,14 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, appRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
     openConversionRepos(driver),
     openTrackingRepos(driver),
     openPayoutRepos(driver),
+    openAppRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -32,6 +34,7 @@ export async function createStore(driver: Driver) {
     ...conversionRepos,
     ...trackingRepos,
     ...payoutRepos,
+    ...appRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
