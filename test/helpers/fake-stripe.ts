@@ -106,6 +106,8 @@ const toInt = (value: unknown) => (value === undefined || value === '' ? null : 
 const toBool = (value: unknown) => value === true || value === 'true';
 
 export class FakeStripe {
+  /** The account of every key not declared with `ownKey`, as `GET /v1/account` answers for it. */
+  static readonly PLATFORM_ACCOUNT = 'acct_fake_platform';
   readonly requests: RecordedRequest[] = [];
   private readonly objects = new Map<string, Json>();
   private readonly events = new Map<string, Json[]>();
@@ -126,6 +128,7 @@ export class FakeStripe {
       { method: 'POST', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'promotion', 'metadata', 'active', 'customer', 'customer_account', 'expires_at', 'max_redemptions', 'restrictions'], handle: (r) => this.createPromotionCode(r) },
       { method: 'POST', pattern: /^\/v1\/promotion_codes\/([^/]+)$/, params: ['active', 'metadata', 'restrictions'], handle: (r, m) => this.updatePromotionCode(r, m[1]) },
       { method: 'GET', pattern: /^\/v1\/checkout\/sessions$/, params: ['subscription', 'customer', 'payment_intent', 'limit', 'starting_after', 'ending_before', 'status', 'created'], handle: (r) => this.listSessions(r) },
+      { method: 'GET', pattern: /^\/v1\/account$/, params: [], handle: (r) => this.retrieveAccount(r) },
       { method: 'GET', pattern: /^\/v1\/events$/, params: ['created', 'type', 'types', 'limit', 'starting_after', 'ending_before', 'delivery_success'], handle: (r) => this.listEvents(r) },
       ...['coupons', 'promotion_codes', 'checkout/sessions', 'invoices', 'charges', 'customers', 'payment_intents'].map((collection) => ({
         method: 'GET',
@@ -458,6 +461,12 @@ export class FakeStripe {
       .map(([, object]) => structuredClone(object))
       .filter((session) => !request.params.subscription || session.subscription === request.params.subscription);
     return { body: { object: 'list', url: '/v1/checkout/sessions', has_more: false, data } };
+  }
+
+  /** The account the key (or `Stripe-Account`) acts on: a key never declared with `ownKey` is the platform's. */
+  private retrieveAccount(request: RecordedRequest) {
+    const id = request.account ?? FakeStripe.PLATFORM_ACCOUNT;
+    return { body: { id, object: 'account', type: 'standard', country: 'US', default_currency: 'usd', charges_enabled: true, payouts_enabled: true } };
   }
 
   private listEvents(request: RecordedRequest) {
