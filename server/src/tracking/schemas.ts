@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const orgId = z.string().trim().min(1).max(64);
+/** An org id as the tracking routes read it (trimmed), and as their per-org rate limit counts it. */
+export const orgId = z.string().trim().min(1).max(64);
 const code = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const pageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters');
 // document.referrer is '' when there is none.
