@@ -18,16 +18,19 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
 // Query values that identify a person or grant access never reach the logs (GET
 // /api/customers?externalId=…, a download link's token), however the name is written: Express
-// decodes `extern%61lId` to the same parameter.
+// decodes `extern%61lId` to the same parameter, and a bracketed form (`externalId[]=…`,
+// `externalId[0]=…`) still carries the value.
 const SENSITIVE_PARAMS = new Set(['externalid', 'external_id', 'email', 'token', 'customer_id']);
 const QUERY_PARAM = /([?&])([^=&#]*)=([^&#]*)/g;
 
 function decodedName(name: string): string {
+  let decoded = name.replaceAll('+', ' ');
   try {
-    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase();
+    decoded = decodeURIComponent(decoded);
   } catch {
-    return name.toLowerCase();
+    // Not valid percent-encoding: judged as written.
   }
+  return decoded.replace(/\[.*$/, '').toLowerCase();
 }
 
 function redactUrl(url: string): string {

@@ -47,16 +47,17 @@ interface Identity {
 }
 
 /**
- * Signed calls to the Shoutout backend. The Dashboard signs `{user_id, account_id}`; both travel in
- * the query string with the mode, so GETs and writes authenticate the same way and bodies carry
- * only the operation's own fields.
+ * Signed calls to the Shoutout backend. The Dashboard signs `{user_id, account_id}` and, for each
+ * request, its mode, method and path, so a signature works for that one request only (the server
+ * checks all five). The identity travels in the query string with the mode, so GETs and writes
+ * authenticate the same way and bodies carry only the operation's own fields.
  */
 export function createApi({ base, userId, accountId, mode }: Identity): Api {
   async function request<T>(method: string, path: string, query: Query = {}, body?: unknown): Promise<T> {
     const params = new URLSearchParams({ user_id: userId, account_id: accountId, mode });
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, value);
     const url = `${base}${APP_API_PATH}${path}?${params.toString()}`;
-    const signature = await fetchStripeSignature();
+    const signature = await fetchStripeSignature({ mode, method, path: `${APP_API_PATH}${path}` });
     let response: Response;
     try {
       response = await fetch(url, {

@@ -1,5 +1,6 @@
 import { Banner, Box, Button, Spinner } from '@stripe/ui-extension-sdk/ui';
 import type { BackendError } from './api';
+import type { Access } from './roles';
 
 export function Loading({ label }: { label: string }) {
   return (
@@ -31,12 +32,7 @@ export function Empty({ title, children }: { title: string; children?: React.Rea
   );
 }
 
-/** Why the actions are missing, for a Dashboard user whose roles only let them look. */
-export function ReadOnlyNotice({ roleNames }: { roleNames: string[] }) {
-  return (
-    <Banner
-      title="View only"
-      description={`Your Dashboard role (${roleNames.join(', ')}) can see the referral program but not change it. Administrators and developers add creators and campaigns, switch codes, record payouts and change settings.`}
-    />
-  );
+/** Why the actions are missing: a role that only looks, or a user the server has not granted. */
+export function AccessNotice({ notice }: { notice: Access['notice'] }) {
+  return notice ? <Banner title={notice.title} description={notice.description} /> : null;
 }

@@ -42,6 +42,14 @@ export interface Creator {
   promo_codes: PromoCode[];
 }
 
+/** Whether the server lets this Dashboard user change things (`access` on the overview and settings). */
+export interface AppAccess {
+  user_id: string;
+  granted: boolean;
+  /** Why not, naming the user and the command that grants them; null when granted. */
+  message: string | null;
+}
+
 export interface Overview {
   period: string;
   /** The period, as unix seconds: `[from, to)`. */
@@ -54,6 +62,7 @@ export interface Overview {
   totals: Figures;
   campaigns: Campaign[];
   creators: Creator[];
+  access: AppAccess;
 }
 
 export interface Conversion {
@@ -177,6 +186,7 @@ export interface Settings {
   api_keys: ApiKey[];
   webhook_endpoints: WebhookEndpoint[];
   pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
+  access: AppAccess;
 }
 
 export interface CouponBank {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExtensionContextValue, RoleDefinition } from '@stripe/ui-extension-sdk/context';
 import { getMockContextProps } from '@stripe/ui-extension-sdk/testing';
+import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 import { allows, type Manifest } from '../scripts/manifest';
 
 export const manifest = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'stripe-app.json'), 'utf8')) as Manifest;
@@ -73,9 +74,14 @@ export function viewContext(
   } as Parameters<typeof getMockContextProps>[0]);
 }
 
-/** Every request carried the signature and the identity it signs, and went where connect-src allows. */
+/**
+ * Every request carried the signature and the identity it signs, went where connect-src allows, and
+ * had the Dashboard sign its own mode, method and path (what the server checks the signature against).
+ */
 export function expectSignedAndAllowed(calls: Call[], mode: 'live' | 'test' = 'live') {
   expect(calls.length).toBeGreaterThan(0);
+  const signed = vi.mocked(fetchStripeSignature).mock.calls.map(([payload]) => JSON.stringify(payload));
+  expect(signed.sort()).toEqual(calls.map((call) => JSON.stringify({ mode, method: call.method, path: call.url.pathname })).sort());
   const connectSrc = manifest.ui_extension.content_security_policy['connect-src'] ?? [];
   for (const call of calls) {
     expect(call.headers['Stripe-Signature']).toBe(SIGNATURE);

@@ -1,4 +1,12 @@
-import type { CustomerAttribution, Overview, PaymentAttribution, Settings } from '../src/types';
+import type { AppAccess, CustomerAttribution, Overview, PaymentAttribution, Settings } from '../src/types';
+
+/** What the server says of the view's user (usr_view): granted, or not yet. */
+export const granted: AppAccess = { user_id: 'usr_view', granted: true, message: null };
+export const notGranted: AppAccess = {
+  user_id: 'usr_view',
+  granted: false,
+  message: 'usr_view may see but not change Shoutout for this account: changes need a grant. The operator grants it with `npm run shoutout -- app grant --org org_abc --user usr_view`.',
+};
 
 const figures = (revenue: number, commission: number, conversions = 1) => ({
   clicks: 40,
@@ -35,6 +43,7 @@ export const overview: Overview = {
     },
     { id: 'cr_bob', handle: 'bob', name: 'bob', email: null, figures: figures(0, 0, 0), promo_codes: [] },
   ],
+  access: granted,
 };
 
 export const conversion = {
@@ -84,4 +93,5 @@ export const settings: Settings = {
     { domain: 'brand.test', allowed: true, last_seen: 1_763_700_000, page_url: 'https://brand.test/pricing' },
     { domain: 'shop.brand.test', allowed: true, last_seen: null, page_url: null },
   ],
+  access: granted,
 };

@@ -2,10 +2,11 @@ import Stripe from 'stripe';
 import { mintDownloadToken, readDownloadToken } from '../../server/src/conversions/download';
 import { createManualConversion } from '../../server/src/conversions/service';
 import { appConversions, appOverview } from '../../server/src/app/service';
-import { orgForStripeAccount } from '../../server/src/orgs/service';
+import { runCommand } from '../../server/src/cli/commands';
+import { createOrg, orgForStripeAccount } from '../../server/src/orgs/service';
 import { sheetColumn } from '../helpers/csv';
 import { mintTestRef, uniqueCode } from '../helpers/fixtures';
-import { startTestServer } from '../helpers/server';
+import { startTestServer, type TestServer } from '../helpers/server';
 import { chargeFor, deliver, fixture, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 const APP_SECRET = 'absec_app_signing_secret_for_tests';
@@ -18,7 +19,7 @@ afterAll(() => stack.stop());
 
 const deps = () => stack.server.deps;
 
-/** What `fetchStripeSignature()` gives the view: Stripe's signature over `{user_id, account_id}`. */
+/** What `fetchStripeSignature(additional)` gives the view: Stripe's signature over `{user_id, account_id, ...additional}`. */
 function sign(payload: Record<string, string>, options: { secret?: string; timestamp?: number } = {}) {
   return Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(payload), secret: options.secret ?? APP_SECRET, timestamp: options.timestamp });
 }
@@ -30,15 +31,27 @@ interface Caller {
 }
 const newCaller = (mode: Caller['mode'] = 'live'): Caller => ({ account: newStripeId('acct'), user: newStripeId('usr'), mode });
 
-/** A request as the views make it: identity and mode in the query, the signature in the header. */
-function call(caller: Caller, method: string, route: string, options: { body?: unknown; signature?: string | null; headers?: Record<string, string>; query?: string } = {}) {
+/** What the views sign for one request: who, then the request's mode, method and path. */
+const signedFor = (caller: Caller, method: string, route: string) => ({
+  user_id: caller.user,
+  account_id: caller.account,
+  mode: caller.mode,
+  method,
+  path: `/api/app/${route}`,
+});
+
+type CallOptions = { body?: unknown; signature?: string | null; headers?: Record<string, string>; query?: string };
+
+/** A request as the views make it: identity and mode in the query, the signature over them and the request in the header. */
+function callOn(server: TestServer, caller: Caller, method: string, route: string, options: CallOptions = {}) {
   const query = new URLSearchParams({ user_id: caller.user, account_id: caller.account, mode: caller.mode });
-  const signature = options.signature === undefined ? sign({ user_id: caller.user, account_id: caller.account }) : options.signature;
-  return stack.server.request(method, `/api/app/${route}?${query}${options.query ?? ''}`, {
+  const signature = options.signature === undefined ? sign(signedFor(caller, method, route)) : options.signature;
+  return server.request(method, `/api/app/${route}?${query}${options.query ?? ''}`, {
     body: options.body,
     headers: { ...(signature !== null && { 'stripe-signature': signature }), ...options.headers },
   });
 }
+const call = (caller: Caller, method: string, route: string, options: CallOptions = {}) => callOn(stack.server, caller, method, route, options);
 const json = async (response: Response) => ({ status: response.status, body: await response.json() });
 
 async function expectError(response: Response, status: number, code: string) {
@@ -50,7 +63,8 @@ async function expectError(response: Response, status: number, code: string) {
 }
 
 /** A campaign and a creator with a code, made through the app as the drawer does. */
-async function seedCatalog(caller: Caller, handle = `annie${uniqueCode('').toLowerCase()}`) {
+async function seedCatalog(caller: Caller, handle = `annie${uniqueCode('').toLowerCase()}`, server = stack.server) {
+  const call = (...args: [Caller, string, string, CallOptions]) => callOn(server, ...args);
   const campaign = await json(
     await call(caller, 'POST', 'campaigns', { body: { title: 'Summer drop', discount_type: 'percent_off', discount_value: 20, commission: { type: 'percent', value: 10 } } }),
   );
@@ -127,23 +141,24 @@ describe('Stripe App authentication', () => {
 
   it('refuses a signature older than 300 seconds', async () => {
     const caller = newCaller();
-    const stale = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    const stale = sign(signedFor(caller, 'GET', 'settings'), { timestamp: Math.floor(Date.now() / 1000) - 301 });
     const error = await expectError(await call(caller, 'GET', 'settings', { signature: stale }), 401, 'signature_expired');
     expect(error.message).toMatch(/too old/);
-    const recent = sign({ user_id: caller.user, account_id: caller.account }, { timestamp: Math.floor(Date.now() / 1000) - 240 });
+    const recent = sign(signedFor(caller, 'GET', 'settings'), { timestamp: Math.floor(Date.now() / 1000) - 240 });
     expect((await call(caller, 'GET', 'settings', { signature: recent })).status).toBe(200);
   });
 
   it('refuses a signature made with another secret', async () => {
     const caller = newCaller();
-    const forged = sign({ user_id: caller.user, account_id: caller.account }, { secret: 'absec_someone_elses_app' });
+    const forged = sign(signedFor(caller, 'GET', 'settings'), { secret: 'absec_someone_elses_app' });
     await expectError(await call(caller, 'GET', 'settings', { signature: forged }), 401, 'signature_invalid');
     expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
   });
 
   it('refuses a signature over the fields in the other order', async () => {
     const caller = newCaller();
-    const swapped = sign({ account_id: caller.account, user_id: caller.user });
+    const { user_id, account_id, ...request } = signedFor(caller, 'GET', 'settings');
+    const swapped = sign({ account_id, user_id, ...request });
     await expectError(await call(caller, 'GET', 'settings', { signature: swapped }), 401, 'signature_invalid');
   });
 
@@ -151,7 +166,7 @@ describe('Stripe App authentication', () => {
     const victim = newCaller();
     const attacker = newCaller();
     await call(victim, 'GET', 'settings');
-    const attackersSignature = sign({ user_id: attacker.user, account_id: attacker.account });
+    const attackersSignature = sign(signedFor(attacker, 'GET', 'settings'));
     await expectError(await call({ ...attacker, account: victim.account }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
     await expectError(await call({ ...victim, user: attacker.user }, 'GET', 'settings', { signature: attackersSignature }), 401, 'signature_invalid');
   });
@@ -192,7 +207,7 @@ describe('Stripe App authentication', () => {
     const caller = newCaller();
     const response = await stack.server.request('POST', '/api/app/keys', {
       body: { user_id: caller.user, account_id: caller.account, mode: 'test', name: 'From body' },
-      headers: { 'stripe-signature': sign({ user_id: caller.user, account_id: caller.account }) },
+      headers: { 'stripe-signature': sign({ ...signedFor(caller, 'POST', 'keys'), mode: 'test' }) },
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ object: 'api_key', name: 'From body', livemode: false });
@@ -231,6 +246,186 @@ describe('Stripe App authentication', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
     const caller = newCaller();
     expect((await call(caller, 'GET', 'settings', { headers: { origin: 'null' } })).headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('Stripe App signatures cover the request', () => {
+  it('refuses a signature used on another route, method or path', async () => {
+    const caller = newCaller();
+    await call(caller, 'GET', 'settings');
+    const forSettings = sign(signedFor(caller, 'GET', 'settings'));
+    const error = await expectError(await call(caller, 'POST', 'keys', { body: { name: 'Stolen', scopes: ['admin'] }, signature: forSettings }), 401, 'signature_invalid');
+    expect(error.message).toBe("The Stripe-Signature does not match user_id, account_id and this request's mode, method and path (live POST /api/app/keys).");
+    await expectError(await call(caller, 'GET', 'overview', { signature: forSettings }), 401, 'signature_invalid');
+    const forGet = sign(signedFor(caller, 'GET', 'keys/key_one'));
+    await expectError(await call(caller, 'DELETE', 'keys/key_one', { signature: forGet }), 401, 'signature_invalid');
+    await expectError(await call(caller, 'DELETE', 'keys/key_two', { signature: sign(signedFor(caller, 'DELETE', 'keys/key_one')) }), 401, 'signature_invalid');
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    expect(await deps().store.apiKeys.list(org.id)).toEqual([]);
+  });
+
+  it('refuses a signature made in one mode used in the other', async () => {
+    const caller = newCaller('test');
+    const inTest = sign(signedFor(caller, 'POST', 'keys'));
+    await expectError(await call({ ...caller, mode: 'live' }, 'POST', 'keys', { body: { name: 'Escalated' }, signature: inTest }), 401, 'signature_invalid');
+    expect((await call(caller, 'POST', 'keys', { body: { name: 'Test key' }, signature: inTest })).status).toBe(201);
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    expect((await deps().store.apiKeys.list(org.id)).map((key) => [key.name, key.livemode])).toEqual([['Test key', false]]);
+  });
+
+  it('tells views from before signed requests to be uploaded again', async () => {
+    const caller = newCaller();
+    const pairOnly = sign({ user_id: caller.user, account_id: caller.account });
+    const error = await expectError(await call(caller, 'GET', 'settings', { signature: pairOnly }), 401, 'signature_scope_missing');
+    expect(error.message).toContain('Upload the app built from this version (npm run app:pack)');
+    expect(await deps().store.orgs.findByStripeAccount(caller.account)).toBeNull();
+  });
+});
+
+describe('Stripe App grants', () => {
+  const grantCommand = (orgId: string, user: string) => `npm run shoutout -- app grant --org ${orgId} --user ${user}`;
+
+  it('grants the first user of an installed account, and lets others read but not change', async () => {
+    const admin = newCaller();
+    const settings = (await json(await call(admin, 'GET', 'settings'))).body;
+    expect(settings.access).toEqual({ object: 'app_access', user_id: admin.user, granted: true, message: null });
+    const { promoCode } = await seedCatalog(admin);
+    const key = (await json(await call(admin, 'POST', 'keys', { body: { name: 'Backend' } }))).body;
+    const orgId = settings.org.id;
+
+    const viewer: Caller = { ...admin, user: newStripeId('usr') };
+    const read = (await json(await call(viewer, 'GET', 'overview'))).body;
+    expect(read.creators[0].promo_codes[0].code).toBe(promoCode.code);
+    const message = `${viewer.user} may see but not change Shoutout for this account: changes need a grant. The operator grants it with \`${grantCommand(orgId, viewer.user)}\`.`;
+    expect(read.access).toEqual({ object: 'app_access', user_id: viewer.user, granted: false, message });
+
+    const writes: [string, string, unknown][] = [
+      ['POST', 'keys', { name: 'Stolen', scopes: ['admin'] }],
+      ['DELETE', `keys/${key.id}`, undefined],
+      ['PATCH', 'settings', { domains: ['evil.test'] }],
+      ['POST', 'campaigns', { title: 'Free stuff', discount_type: 'percent_off', discount_value: 100 }],
+      ['POST', 'creators', { handle: 'mallory', campaign: promoCode.campaign, code: uniqueCode('MAL') }],
+      ['PATCH', `promo_codes/${promoCode.id}`, { active: false }],
+      ['POST', 'payouts', { creator: 'mallory', currency: 'usd' }],
+    ];
+    for (const [method, route, body] of writes) {
+      const error = await expectError(await call(viewer, method, route, { body }), 403, 'app_user_not_granted');
+      expect(error.message).toBe(message);
+    }
+    const after = (await json(await call(admin, 'GET', 'overview'))).body;
+    expect(after.campaigns).toHaveLength(1);
+    expect(after.creators.map((creator: { promo_codes: { active: boolean }[] }) => creator.promo_codes.map((code) => code.active))).toEqual([[true]]);
+    const adminSettings = (await json(await call(admin, 'GET', 'settings'))).body;
+    expect(adminSettings.org.domains).toEqual([]);
+    expect(adminSettings.api_keys.map((each: { name: string; revoked: number | null }) => [each.name, each.revoked])).toEqual([['Backend', null]]);
+  });
+
+  it('lets the operator grant and revoke a user, and never grants a later user on first use', async () => {
+    const admin = newCaller();
+    const orgId = (await json(await call(admin, 'GET', 'settings'))).body.org.id;
+    const colleague: Caller = { ...admin, user: newStripeId('usr') };
+    await expectError(await call(colleague, 'POST', 'keys', { body: { name: 'Mine' } }), 403, 'app_user_not_granted');
+
+    const granted = await runCommand(deps(), 'app grant', { org: orgId, user: colleague.user });
+    expect(granted).toMatchObject({ object: 'app_grant', org: orgId, user: colleague.user, granted_by: 'operator', revoked: null });
+    expect((await call(colleague, 'POST', 'keys', { body: { name: 'Mine' } })).status).toBe(201);
+
+    expect(await runCommand(deps(), 'app revoke', { org: orgId, user: colleague.user })).toMatchObject({ user: colleague.user, revoked: expect.any(Number) });
+    await expectError(await call(colleague, 'PATCH', 'settings', { body: { domains: ['colleague.test'] } }), 403, 'app_user_not_granted');
+    await runCommand(deps(), 'app revoke', { org: orgId, user: admin.user });
+    const grants = (await runCommand(deps(), 'app grants', { org: orgId })) as { user: string; granted_by: string; revoked: number | null }[];
+    expect(grants.map((grant) => [grant.user, grant.granted_by, grant.revoked !== null])).toEqual([
+      [admin.user, 'first_user', true],
+      [colleague.user, 'operator', true],
+    ]);
+
+    // With every grant revoked, whoever opens the app next is not granted for being first.
+    const later: Caller = { ...admin, user: newStripeId('usr') };
+    expect((await json(await call(later, 'GET', 'settings'))).body.access.granted).toBe(false);
+    await expectError(await call(admin, 'POST', 'keys', { body: { name: 'Again' } }), 403, 'app_user_not_granted');
+    await expect(runCommand(deps(), 'app revoke', { org: orgId, user: newStripeId('usr') })).rejects.toMatchObject({ code: 'grant_missing', status: 404 });
+  });
+
+  it('grants one first user however many of them race', async () => {
+    const account = newStripeId('acct');
+    const callers = Array.from({ length: 6 }, (): Caller => ({ account, user: newStripeId('usr'), mode: 'live' }));
+    const answers = await Promise.all(callers.map(async (caller) => (await json(await call(caller, 'GET', 'settings'))).body.access.granted));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    const org = (await deps().store.orgs.findByStripeAccount(account))!;
+    expect(await deps().store.appGrants.list(org.id)).toHaveLength(1);
+  });
+});
+
+describe('Stripe App of one brand (STRIPE_ORG_ID)', () => {
+  const BRAND_ACCOUNT = 'acct_brandown';
+  const SANDBOX_ACCOUNT = 'acct_brandsandbox';
+  const ORG_ID = 'org_onebrand';
+  let brand: Awaited<ReturnType<typeof startStripeStack>>;
+  beforeAll(async () => {
+    brand = await startStripeStack({
+      STRIPE_APP_SECRET: APP_SECRET,
+      STRIPE_ORG_ID: ORG_ID,
+      STRIPE_SECRET_KEY: 'sk_live_brand',
+      STRIPE_TEST_SECRET_KEY: 'sk_test_brand_sandbox',
+    });
+    brand.stripe.ownKey('sk_live_brand', BRAND_ACCOUNT);
+    brand.stripe.ownKey('sk_test_brand_sandbox', SANDBOX_ACCOUNT);
+    await createOrg(brand.server.deps, { id: ORG_ID, name: 'Brand' });
+  });
+  afterAll(() => brand.stop());
+
+  const brandCall = (caller: Caller, method: string, route: string, options: CallOptions = {}) => callOn(brand.server, caller, method, route, options);
+  const brandUser = (mode: Caller['mode'] = 'live', account = BRAND_ACCOUNT): Caller => ({ account, user: newStripeId('usr'), mode });
+
+  it('shows in the drawer and on the payment page what the brand’s own webhooks credit', async () => {
+    const owner = brandUser();
+    const first = (await json(await brandCall(owner, 'GET', 'settings'))).body;
+    expect(first.org).toMatchObject({ id: ORG_ID, stripe_account_id: null });
+    // The operator has the CLI: nobody is granted for being first, and the message says how.
+    expect(first.access).toMatchObject({ granted: false, message: expect.stringContaining(`\`npm run shoutout -- app grant --org ${ORG_ID} --user ${owner.user}\``) });
+    await expectError(await brandCall(owner, 'POST', 'campaigns', { body: { title: 'Launch', discount_type: 'percent_off', discount_value: 20 } }), 403, 'app_user_not_granted');
+    await runCommand(brand.server.deps, 'app grant', { org: ORG_ID, user: owner.user });
+
+    const before = brand.stripe.requests.length;
+    const { creator, promoCode } = await seedCatalog(owner, 'annie', brand.server);
+    expect(brand.stripe.requests.slice(before).map((request) => [request.method, request.path, request.account])).toEqual([
+      ['POST', '/v1/coupons', BRAND_ACCOUNT],
+      ['POST', '/v1/promotion_codes', BRAND_ACCOUNT],
+    ]);
+
+    // The brand's own endpoint: no `event.account`.
+    const session = seedPaidSession(brand.stripe, BRAND_ACCOUNT, { amount: 8000, discount: 2000, promotionCode: promoCode.stripe_promotion_code_id });
+    const delivered = await deliver(brand.server, stripeEvent('checkout.session.completed', { ...session, discounts: [] }));
+    expect(await delivered.json()).toMatchObject({ outcome: 'processed' });
+
+    const overview = (await json(await brandCall(owner, 'GET', 'overview', { query: '&period=7d' }))).body;
+    expect(overview.totals).toMatchObject({ conversions: 1, revenue: 8000, commission: 800 });
+    expect(overview.creators).toEqual([expect.objectContaining({ id: creator.id, figures: expect.objectContaining({ conversions: 1, revenue: 8000 }) })]);
+    const payment = (await json(await brandCall(owner, 'GET', `payments/${session.payment_intent}`))).body;
+    expect(payment.conversion).toMatchObject({ creator_handle: 'annie', code: promoCode.code, amount: 8000, commission: 800 });
+
+    expect(await brand.server.deps.store.orgs.findByStripeAccount(BRAND_ACCOUNT)).toBeNull();
+    expect(await brand.server.deps.store.conversions.list({ orgId: ORG_ID, livemode: true }, {})).toHaveLength(1);
+  });
+
+  it('acts on the org from the sandbox in test mode only', async () => {
+    const tester = brandUser('test', SANDBOX_ACCOUNT);
+    expect((await json(await brandCall(tester, 'GET', 'settings'))).body).toMatchObject({ livemode: false, org: { id: ORG_ID } });
+    const error = await expectError(await brandCall({ ...tester, mode: 'live' }, 'GET', 'settings'), 403, 'account_mode_not_allowed');
+    expect(error.message).toBe(`${SANDBOX_ACCOUNT} is the account of STRIPE_TEST_SECRET_KEY only (a sandbox or test account), so it acts on test-mode data only.`);
+    // The brand's own account has a test mode of its own in the Dashboard.
+    expect((await json(await brandCall(brandUser('test'), 'GET', 'settings'))).body).toMatchObject({ livemode: false, org: { id: ORG_ID } });
+  });
+
+  it('refuses any other account, making no org for it, and asks Stripe for each key’s account once', async () => {
+    const stranger = brandUser('live', newStripeId('acct'));
+    const error = await expectError(await brandCall(stranger, 'GET', 'settings'), 403, 'account_not_this_brand');
+    expect(error.message).toBe(
+      `This Shoutout serves one brand (STRIPE_ORG_ID=${ORG_ID}), and ${stranger.account} is not one of the Stripe accounts its keys (STRIPE_SECRET_KEY, STRIPE_TEST_SECRET_KEY) belong to. Install the app on the brand's own account or sandbox.`,
+    );
+    await expectError(await brandCall(stranger, 'POST', 'keys', { body: { name: 'Mine' } }), 403, 'account_not_this_brand');
+    expect(await brand.server.deps.store.orgs.findByStripeAccount(stranger.account)).toBeNull();
+    expect(brand.stripe.requestsTo('GET', /^\/v1\/account$/).map((request) => request.livemode)).toEqual([true, false]);
   });
 });
 

@@ -162,6 +162,10 @@ describe('identify refusals', () => {
     await expectRefusal(await identify(key, { externalId: 'victim', ref: unsigned }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: wrongKey }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: 'not-a-token' }), 400, 'referral_invalid', 'ref');
+    // Base64url decoders skip characters outside their alphabet: a good token with junk around it is not that token.
+    for (const padded of [`${good}!!`, `${good}==`, `${good}%20`, `${good}.x`, `${header}.${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`]) {
+      await expectRefusal(await identify(key, { externalId: 'victim', ref: padded }), 400, 'referral_invalid', 'ref');
+    }
     await expectRefusal(await identify(key, { externalId: 'victim', ref: otherAudience }), 400, 'referral_invalid', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: expired }), 400, 'referral_expired', 'ref');
     await expectRefusal(await identify(key, { externalId: 'victim', ref: foreign }), 400, 'referral_org_mismatch', 'ref');

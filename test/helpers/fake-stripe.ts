@@ -80,6 +80,8 @@ const toInt = (value: unknown) => (value === undefined || value === '' ? null : 
 const toBool = (value: unknown) => value === true || value === 'true';
 
 export class FakeStripe {
+  /** The account of every key not declared with `ownKey`, as `GET /v1/account` answers for it. */
+  static readonly PLATFORM_ACCOUNT = 'acct_fake_platform';
   readonly requests: RecordedRequest[] = [];
   private readonly objects = new Map<string, Json>();
   private readonly events = new Map<string, Json[]>();
@@ -102,6 +104,7 @@ export class FakeStripe {
       { method: 'GET', pattern: /^\/v1\/checkout\/sessions$/, params: ['subscription', 'customer', 'payment_intent', 'limit', 'starting_after', 'ending_before', 'status', 'created'], handle: (r) => this.listSessions(r) },
       { method: 'GET', pattern: /^\/v1\/invoice_payments$/, params: ['invoice', 'payment', 'status', 'limit', 'starting_after', 'ending_before'], handle: (r) => this.listInvoicePayments(r) },
       { method: 'GET', pattern: /^\/v1\/promotion_codes$/, params: ['code', 'coupon', 'active', 'customer', 'created', 'limit', 'starting_after', 'ending_before'], handle: (r) => this.listPromotionCodes(r) },
+      { method: 'GET', pattern: /^\/v1\/account$/, params: [], handle: (r) => this.retrieveAccount(r) },
       { method: 'GET', pattern: /^\/v1\/events$/, params: ['created', 'type', 'types', 'limit', 'starting_after', 'ending_before', 'delivery_success'], handle: (r) => this.listEvents(r) },
       ...['coupons', 'promotion_codes', 'checkout/sessions', 'invoices', 'charges', 'customers', 'payment_intents'].map((collection) => ({
         method: 'GET',
@@ -486,6 +489,12 @@ export class FakeStripe {
       .flatMap(([, object]) => ((object.payments as { data?: Json[] } | undefined)?.data ?? []).map((entry): Json => ({ ...structuredClone(entry), invoice: object.id })))
       .filter((entry) => !payment?.payment_intent || (entry.payment as Json | undefined)?.payment_intent === payment.payment_intent);
     return { body: { object: 'list', url: '/v1/invoice_payments', has_more: false, data } };
+  }
+
+  /** The account the key (or `Stripe-Account`) acts on: a key never declared with `ownKey` is the platform's. */
+  private retrieveAccount(request: RecordedRequest) {
+    const id = request.account ?? FakeStripe.PLATFORM_ACCOUNT;
+    return { body: { id, object: 'account', type: 'standard', country: 'US', default_currency: 'usd', charges_enabled: true, payouts_enabled: true } };
   }
 
   private listEvents(request: RecordedRequest) {

@@ -31,10 +31,10 @@ describe('request logging', () => {
     const server = await startTestServer({ LOG_LEVEL: 'info' });
     try {
       const { key } = await createTestOrg(server.deps);
-      // Express decodes parameter names, so each of these is a lookup of the same user.
-      const spellings = ['externalId', 'extern%61lId', 'extern%61l%49d'];
+      // Express decodes parameter names, so each of these names the user, as a value or in a list.
+      const spellings = ['externalId', 'extern%61lId', 'extern%61l%49d', 'externalId[]', 'externalId%5B%5D', 'externalId[0]', 'external_id[x]'];
       for (const name of spellings) {
-        expect((await server.request('GET', `/api/customers?${name}=alice%40example.com&org=x`, { key })).status).toBe(200);
+        expect((await server.request('GET', `/api/customers?${name}=alice%40example.com&org=x`, { key })).status).toBeLessThan(500);
       }
       const urls = linesOf(server.logs).filter((line) => line.msg === 'request completed').map((line) => line.req.url);
       expect(urls).toEqual(spellings.map((name) => `/api/customers?${name}=[redacted]&org=x`));

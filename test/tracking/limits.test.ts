@@ -93,6 +93,21 @@ describe('tracking rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
+  it('counts an org id with spaces around it as that org, as the handler reads it', async () => {
+    server = await startTestServer({ TRACKING_RATE_LIMIT_PER_ORG: '3' });
+    const { org, promoCode } = await setup();
+    const spellings = [org.id, ` ${org.id}`, `${org.id} `, `\t${org.id}`, ` ${org.id} `];
+    const statuses = [];
+    for (const [i, programId] of spellings.entries()) {
+      const response = await server.request('POST', '/api/tracking/click', {
+        body: { programId, referralCode: promoCode.code, pageUrl: 'https://www.brand.test/' },
+        headers: { origin: 'https://www.brand.test', 'user-agent': BROWSER_UA, 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
   it('counts an IPv6 visitor by their /56 network, not by each address in it', async () => {
     server = await startTestServer({ TRACKING_RATE_LIMIT_PER_IP: '2' });
     const { click } = await setup();

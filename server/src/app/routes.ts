@@ -21,6 +21,7 @@ import { inviteCreator } from '../portal/service';
 import { createPayout } from '../payouts/service';
 import { createEndpointSchema, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
 import { createEndpoint, deleteEndpoint, rollSecret, updateEndpoint } from '../webhooks/service';
+import { appAccess } from './access';
 import { appContextOf, appCors, requireAppSignature } from './auth';
 import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
 import {
@@ -35,16 +36,21 @@ import {
   presentAppPromoCode,
 } from './service';
 
-/** The Stripe App's backend: every route acts on the org of the signed Stripe account, in the Dashboard's mode. */
+/**
+ * The Stripe App's backend: every route acts on the org of the signed Stripe account, in the
+ * Dashboard's mode; any signed user reads, granted users change (app/access.ts). The overview and
+ * settings say which this user is (`access`), so the views show the grant message in place of actions.
+ */
 export function appRoutes(app: IRouter, deps: Deps): void {
   // The signed identity may travel in the JSON body, so it is parsed before the signature check.
   app.use('/api/app', appCors, jsonBody, requireAppSignature(deps));
 
   // GET /api/app/overview – campaign and creator figures for the drawer, with each creator's codes
   app.get('/api/app/overview', async (req, res) => {
-    const { org, scope } = appContextOf(req);
+    const { org, scope, user_id } = appContextOf(req);
     const { period } = parse(overviewQuery, { period: req.query.period });
-    sendJson(res, await appOverview(deps, org, scope, period));
+    const [overview, access] = await Promise.all([appOverview(deps, org, scope, period), appAccess(deps, org, user_id)]);
+    sendJson(res, { ...overview, access });
   });
 
   // POST /api/app/campaigns – create a campaign from the drawer
@@ -138,15 +144,17 @@ export function appRoutes(app: IRouter, deps: Deps): void {
 
   // GET /api/app/settings – org settings, this mode's API keys and pixel heartbeats per domain
   app.get('/api/app/settings', async (req, res) => {
-    const { org, scope } = appContextOf(req);
-    sendJson(res, await appSettings(deps, org, scope));
+    const { org, scope, user_id } = appContextOf(req);
+    const [settings, access] = await Promise.all([appSettings(deps, org, scope), appAccess(deps, org, user_id)]);
+    sendJson(res, { ...settings, access });
   });
 
   // PATCH /api/app/settings – change domains, attribution window, referral params, model, code beats link
   app.patch('/api/app/settings', async (req, res) => {
-    const { org, scope } = appContextOf(req);
+    const { org, scope, user_id } = appContextOf(req);
     const updated = await updateOrg(deps, org.id, parse(updateOrgSchema, req.body));
-    sendJson(res, await appSettings(deps, updated, scope));
+    const [settings, access] = await Promise.all([appSettings(deps, updated, scope), appAccess(deps, updated, user_id)]);
+    sendJson(res, { ...settings, access });
   });
 
   // POST /api/app/keys – create an API key in the Dashboard's mode; the secret is in this response only

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createCreatorSchema, createPromoCodeSchema, promoCodeString } from '../catalog/schemas';
 import { createApiKeySchema } from '../orgs/schemas';
 
-/** The pair the Dashboard signs for the view (`fetchStripeSignature()`), in the order it signs it. */
+/** Who the Dashboard signs for (`userContext`): the first fields of every signed payload, in this order. */
 export const appIdentitySchema = z.object({
   user_id: z.string().min(1).max(255),
   account_id: z.string().regex(/^acct_[A-Za-z0-9]{1,64}$/, 'must be a Stripe account id such as acct_123'),
@@ -11,6 +11,18 @@ export type AppIdentity = z.infer<typeof appIdentitySchema>;
 
 /** `environment.mode` of the Dashboard: test and live data never mix. */
 export const appModeSchema = z.object({ mode: z.enum(['live', 'test']) });
+export type AppMode = z.infer<typeof appModeSchema>['mode'];
+
+/**
+ * What a view signs besides its identity (`fetchStripeSignature({mode, method, path})`), so that a
+ * signature works for one request's mode, method and path only; the server fills it in from the
+ * request it got, in this order.
+ */
+export interface AppRequestScope {
+  mode: AppMode;
+  method: string;
+  path: string;
+}
 
 export const overviewQuery = z.object({ period: z.enum(['7d', '30d', '90d', '365d']).default('30d') });
 export type Period = z.infer<typeof overviewQuery>['period'];

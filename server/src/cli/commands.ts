@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { grantAppUser, listAppGrants, revokeAppUser } from '../app/access';
+import { presentAppGrant } from '../app/present';
+import { appIdentitySchema } from '../app/schemas';
 import { presentCampaign, presentCreator, presentPromoCode } from '../catalog/present';
 import { createCampaignSchema, createCreatorSchema, createPromoCodeSchema } from '../catalog/schemas';
 import { createCampaign, createCreator, createPromoCode, getCreator, setPromoCodeActive } from '../catalog/service';
@@ -234,6 +237,18 @@ export const commands = {
     const creator = await getCreator(deps, scope, options.creator, 'creator');
     return { creator: creator.id, url: await mintSignInLink(deps, { ...scope, creatorId: creator.id }, INVITATION_LINK_HOURS * 3_600_000), expires_in_hours: INVITATION_LINK_HOURS };
   }, (result) => `${(result as { url: string }).url}\n`),
+
+  'app grant': command(z.object({ org: z.string().min(1), user: appIdentitySchema.shape.user_id }), async (deps, options) =>
+    presentAppGrant(await grantAppUser(deps, await getOrg(deps, options.org), options.user)),
+  ),
+
+  'app revoke': command(z.object({ org: z.string().min(1), user: appIdentitySchema.shape.user_id }), async (deps, options) =>
+    presentAppGrant(await revokeAppUser(deps, await getOrg(deps, options.org), options.user)),
+  ),
+
+  'app grants': command(z.object({ org: z.string().min(1) }), async (deps, options) =>
+    (await listAppGrants(deps, await getOrg(deps, options.org))).map(presentAppGrant),
+  ),
 
   'stripe sync': command(
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),

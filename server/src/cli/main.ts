@@ -226,7 +226,7 @@ function formatHuman(value: unknown, indent = ''): string {
 }
 
 const program = new Command('shoutout')
-  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets, creator payouts, webhooks and Stripe sync.')
+  .description('Operate a Shoutout service: orgs, API keys, creators, campaigns, codes, conversion sheets, creator payouts, webhooks, Stripe App grants and Stripe sync.')
   .option('--json', 'print machine-readable JSON');
 
 function define(name: CommandName, description: string, configure: (command: Command) => Command) {
@@ -346,6 +346,12 @@ define('events list', 'recent events, newest first', (c) => inOrg(c).option('--t
 define('portal link', `print a single-use sign-in link to a creator's portal page, good for ${INVITATION_LINK_HOURS} hours (for when email is not set up)`, (c) =>
   inOrg(c).requiredOption('--creator <id|handle>'),
 );
+const inAppOrg = (command: Command) => command.requiredOption('--org <id>', 'org id (org_…)');
+define('app grant', 'let a Stripe Dashboard user change things through the Stripe App (reading needs no grant)', (c) =>
+  inAppOrg(c).requiredOption('--user <id>', 'the Dashboard user (usr_…), as named in their "app_user_not_granted" message'),
+);
+define('app revoke', "take a Dashboard user's grant back", (c) => inAppOrg(c).requiredOption('--user <id>', 'the Dashboard user (usr_…)'));
+define('app grants', 'list the Dashboard users granted for an org, revoked ones included', inAppOrg);
 define('stripe sync', 'replay Stripe events missed since a date through the webhook handlers (idempotent)', (c) =>
   c.requiredOption('--since <date>', 'e.g. 2026-11-01').option('--org <id>', 'only this org (default: every installed org)'),
 );

@@ -52,10 +52,17 @@ export async function mintReferralToken(
 }
 
 const payloadDecoder = new TextDecoder();
+/**
+ * A compact JWS: three base64url parts. Checked first because base64url decoders skip what is not
+ * in their alphabet, so junk appended to a valid token would otherwise verify as that token.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Verifies a raw cookie value; every refusal is a 400 on `param` saying what is wrong. */
 export async function verifyReferralToken(key: KeyObject, token: string, now: Date, param = 'ref'): Promise<Referral> {
   let claims: z.infer<typeof claimsSchema>;
+  const notIssued = () => ApiError.invalid('referral_invalid', 'The referral is not a value issued by the Shoutout pixel; pass the raw shoutout_ref cookie value.', param);
+  if (!COMPACT_JWS.test(token)) throw notIssued();
   try {
     // compactVerify rather than jwtVerify: its generic claim checks would parse and validate the
     // payload a second time, a sixth of a referral check's cost.
@@ -65,7 +72,7 @@ export async function verifyReferralToken(key: KeyObject, token: string, now: Da
     if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
       throw ApiError.invalid('referral_invalid', 'The referral signature is not valid; pass the raw shoutout_ref cookie value unchanged.', param);
     }
-    throw ApiError.invalid('referral_invalid', 'The referral is not a value issued by the Shoutout pixel; pass the raw shoutout_ref cookie value.', param);
+    throw notIssued();
   }
   if (claims.exp <= Math.floor(now.getTime() / 1000)) {
     throw ApiError.invalid('referral_expired', 'The referral has expired (older than the attribution window).', param);

@@ -1,3 +1,4 @@
+import { openAppRepos } from '../app/repo';
 import { openCatalogRepos } from '../catalog/repo';
 import type { Config } from '../config';
 import { openConversionRepos } from '../conversions/repo';
@@ -21,7 +22,7 @@ export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | '
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
 export async function createStore(driver: Driver) {
-  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos, webhookRepos, portalRepos] = await Promise.all([
+  const [orgRepos, catalogRepos, customerRepos, conversionRepos, trackingRepos, payoutRepos, stripeRepos, couponBankRepos, rewardRepos, referralRepos, webhookRepos, portalRepos, appRepos] = await Promise.all([
     openOrgRepos(driver),
     openCatalogRepos(driver),
     openCustomerRepos(driver),
@@ -34,6 +35,7 @@ export async function createStore(driver: Driver) {
     openReferralRepos(driver),
     openWebhookRepos(driver),
     openPortalRepos(driver),
+    openAppRepos(driver),
   ]);
   return {
     kind: driver.kind,
@@ -50,6 +52,7 @@ export async function createStore(driver: Driver) {
     ...referralRepos,
     ...webhookRepos,
     ...portalRepos,
+    ...appRepos,
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

@@ -7,7 +7,7 @@ import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { rateLimiter, visitorKey } from './limits';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
-import { browserClickSchema, namedOrg, type ServerClickInput, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
+import { browserClickSchema, namedOrg, orgId, type ServerClickInput, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
 import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
 
 // A click is a few hundred bytes; anything near this is not from the pixel.
@@ -35,8 +35,10 @@ export function trackingMiddleware(deps: Deps) {
   const perOrgLimit = rateLimiter(deps.config.TRACKING_RATE_LIMIT_PER_ORG);
   const perOrg = (orgOf: (req: Request) => unknown) =>
     perOrgLimit((req) => {
-      const org = req.auth ? undefined : orgOf(req);
-      return typeof org === 'string' ? org : undefined;
+      if (req.auth) return undefined;
+      // Normalised as the handler parses it: ` org_…` is the same org, not a fresh bucket.
+      const org = orgId.safeParse(orgOf(req));
+      return org.success ? org.data : undefined;
     });
   const bodyOf = (req: Request) => (req.body ?? {}) as { org?: unknown; programId?: unknown };
   const perPixelOrg = perOrg((req) => bodyOf(req).org);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+/** An org id as the tracking routes read it (trimmed), and as their per-org rate limit counts it. */
 export const orgId = z.string().trim().min(1).max(64);
 export const code = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 export const pageUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048, 'must be at most 2048 characters');

@@ -16,7 +16,7 @@ import {
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
-import { ErrorBanner, Loading, ReadOnlyNotice } from '../components';
+import { AccessNotice, ErrorBanner, Loading } from '../components';
 import { formatDate, userLocale } from '../format';
 import { pixelSnippet } from '../pixel';
 import { accessOf } from '../roles';
@@ -55,9 +55,8 @@ const AppSettings = (context: ExtensionContextValue) => {
   const [saveError, setSaveError] = useState<BackendError | null>(null);
   const [status, setStatus] = useState<string | undefined>(undefined);
   const locale = userLocale(context);
-  const { canManage, roleNames } = accessOf(context);
-
   const settings = resource.status === 'ready' ? resource.data : null;
+  const { canManage, notice } = accessOf(context, settings?.access);
   const form = draft ?? (settings ? formOf(settings.org) : null);
   const edit = (changes: Partial<SettingsForm>) => form && setDraft({ ...form, ...changes });
 
@@ -97,7 +96,7 @@ const AppSettings = (context: ExtensionContextValue) => {
     const snippet = pixelSnippet(base, settings.org);
     body = (
       <Box css={{ stack: 'y', gap: 'large' }}>
-        {!canManage && <ReadOnlyNotice roleNames={roleNames} />}
+        <AccessNotice notice={notice} />
         {context.environment.mode === 'test' && <Banner title="Test mode" description="API keys listed and created here are test-mode keys." />}
         <Box css={{ stack: 'y', gap: 'small' }}>
           <Box css={{ font: 'heading' }}>Tracking pixel</Box>
@@ -234,7 +233,7 @@ function ApiKeys({
   api: Api;
   keys: ApiKey[];
   locale: string;
-  /** False for a user whose Dashboard role may only look: the keys listed, nothing created or revoked. */
+  /** False for a user who may only look (their role, or no grant): the keys listed, nothing created or revoked. */
   canManage: boolean;
   onChanged: () => void;
 }) {

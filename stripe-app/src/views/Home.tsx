@@ -21,7 +21,7 @@ import {
 import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import { useCallback, useState } from 'react';
 import { type Api, type BackendError, asBackendError, useApi } from '../api';
-import { Empty, ErrorBanner, Loading, ReadOnlyNotice } from '../components';
+import { AccessNotice, Empty, ErrorBanner, Loading } from '../components';
 import { ConversionsView } from '../ConversionsView';
 import { CouponBanksView } from '../CouponBanksView';
 import { PayoutsView } from '../PayoutsView';
@@ -46,7 +46,8 @@ const Home = (context: ExtensionContextValue) => {
   const load = useCallback((client: Api) => client.get<Overview>('overview', { period }), [period]);
   const { resource, reload } = useResource(api, load);
   const locale = userLocale(context);
-  const { canManage, roleNames } = accessOf(context);
+  const overview = resource.status === 'ready' ? resource.data : null;
+  const { canManage, notice } = accessOf(context, overview?.access);
   const [actionError, setActionError] = useState<BackendError | null>(null);
   const [creatorFormShown, setCreatorFormShown] = useState(false);
   const [campaignFormShown, setCampaignFormShown] = useState(false);
@@ -91,7 +92,6 @@ const Home = (context: ExtensionContextValue) => {
     showToast('Share link copied', { type: 'success' });
   };
 
-  const overview = resource.status === 'ready' ? resource.data : null;
   return (
     <ContextView
       title="Creator referrals"
@@ -109,7 +109,7 @@ const Home = (context: ExtensionContextValue) => {
       }
     >
       <Box css={{ stack: 'y', gap: 'medium' }}>
-        {!canManage && <ReadOnlyNotice roleNames={roleNames} />}
+        <AccessNotice notice={notice} />
         {actionError && <Banner type="critical" title="That did not work" description={actionError.message} onDismiss={() => setActionError(null)} />}
         <Select label="Period" name="period" value={period} onChange={(event) => setPeriod(event.target.value)}>
           {PERIODS.map((option) => (
