@@ -4,9 +4,10 @@ import type { ExtensionContextValue, RoleDefinition } from '@stripe/ui-extension
 import { getMockContextProps } from '@stripe/ui-extension-sdk/testing';
 import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 import { allows, type Manifest } from '../scripts/manifest';
+import { SIGNATURE } from './signature';
 
 export const manifest = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'stripe-app.json'), 'utf8')) as Manifest;
-export const SIGNATURE = 't=1700000000,v1=signed-by-the-dashboard';
+export { SIGNATURE };
 
 export interface Call {
   method: string;
