@@ -389,6 +389,7 @@ describe('Stripe App of one brand (STRIPE_ORG_ID)', () => {
     const before = brand.stripe.requests.length;
     const { creator, promoCode } = await seedCatalog(owner, 'annie', brand.server);
     expect(brand.stripe.requests.slice(before).map((request) => [request.method, request.path, request.account])).toEqual([
+      ['GET', '/v1/promotion_codes', BRAND_ACCOUNT],
       ['POST', '/v1/coupons', BRAND_ACCOUNT],
       ['POST', '/v1/promotion_codes', BRAND_ACCOUNT],
     ]);

@@ -30,7 +30,8 @@ const contexts: BrowserContext[] = [];
 /** A request from the app's views in the test-mode Dashboard, signed as `fetchStripeSignature()` signs. */
 async function dashboard(method: string, route: string, body?: unknown) {
   const query = new URLSearchParams({ user_id: dashboardUser, account_id: account, mode: 'test' });
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify({ user_id: dashboardUser, account_id: account }), secret: APP_SECRET });
+  const signed = { user_id: dashboardUser, account_id: account, mode: 'test', method, path: `/api/app/${route.split('?')[0]}` };
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(signed), secret: APP_SECRET });
   const response = await server.request(method, `/api/app/${route}${route.includes('?') ? '&' : '?'}${query}`, { body, headers: { 'stripe-signature': signature } });
   expect(response.status, `${method} ${route}`).toBeLessThan(300);
   return response.json();

@@ -271,9 +271,14 @@ describe('creator emails', () => {
     const creator = await createCreator(server.deps, org.scope, { handle: `invited${emails}`, email });
     const noEmail = await createCreator(server.deps, org.scope, { handle: `noemail${emails}` });
     const identity = { user_id: 'usr_1', account_id: account };
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(identity), secret: APP_SECRET });
-    const invite = (id: string) =>
-      server.request('POST', `/api/app/creators/${id}/invitation?${new URLSearchParams({ ...identity, mode: 'test' })}`, { headers: { 'stripe-signature': signature } });
+    await runCommand(server.deps, 'app grant', { org: org.org.id, user: identity.user_id });
+    // The views sign who asks, and the request's mode, method and path.
+    const invite = (id: string) => {
+      const path = `/api/app/creators/${id}/invitation`;
+      const signed = { ...identity, mode: 'test', method: 'POST', path };
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(signed), secret: APP_SECRET });
+      return server.request('POST', `${path}?${new URLSearchParams({ ...identity, mode: 'test' })}`, { headers: { 'stripe-signature': signature } });
+    };
     const sent = await invite(creator.id);
     expect(sent.status).toBe(201);
     const mail = await smtp.waitFor(email, /invites you/);
