@@ -14,7 +14,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
-const env = () => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SHOUTOUT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+const env = () => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SHOUTOUT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT_MS: '1000' });
 
 describe('the webhook outbox', () => {
   it('tells every acknowledged change after kill -9, each as one event', async () => {
@@ -40,10 +40,11 @@ describe('the webhook outbox', () => {
     expect((await exitOf(server)).signal).toBe('SIGKILL');
     expect(acknowledged).toHaveLength(40);
 
-    const restarted = await startTestServer({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }, { dataDir });
+    const restarted = await startTestServer({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT_MS: '1000' }, { dataDir });
     try {
       const told = async () => new Set(hooks.received.map((delivery) => delivery.event.data.object.id));
-      for (let attempt = 0; attempt < 200 && (await told()).size < 40; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      // An attempt the killed process had leased waits for its lease to end (the timeout plus a 30 s margin).
+      for (let attempt = 0; attempt < 900 && (await told()).size < 40; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
       expect([...(await told())].sort()).toEqual(acknowledged.sort());
       // Delivered at least once; written once: the relay derives the same event id again after a crash.
       const events = await (await restarted.request('GET', '/api/events?limit=100', { key })).json();
@@ -53,5 +54,5 @@ describe('the webhook outbox', () => {
       await restarted.stop();
       await hooks.close();
     }
-  });
+  }, 60_000);
 });
