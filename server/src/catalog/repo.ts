@@ -124,8 +124,7 @@ export async function openCatalogRepos(driver: Driver) {
       outbox: outboxOf(creators, (creator) => ({ id: creator.id })),
       get: (scope: OrgScope, id: string) => creatorCache.read(keyOf(scope, id), () => creators.findOne({ ...byScope(scope), id })),
       getByHandle: (scope: OrgScope, handle: string) => creators.findOne({ ...byScope(scope), handle }),
-      /** Emails are stored lower-case (`createCreatorSchema`); one address may belong to several creators. */
-      findByEmail: (scope: OrgScope, email: string) => creators.find({ ...byScope(scope), email: email.toLowerCase() }),
+      /** Emails are stored and looked up lower-case (`creatorEmail`); one address may belong to several creators. */
       list: (scope: OrgScope, filter: { customerId?: string; email?: string } = {}) =>
         creators.find(
           { ...byScope(scope), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.email && { email: filter.email }) },

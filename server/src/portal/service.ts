@@ -66,7 +66,7 @@ export function signInLimits() {
 export async function sendSignInLinks(deps: Deps, scope: OrgScope, email: string): Promise<void> {
   const org = await portalOrg(deps, scope.orgId);
   if (!org || !deps.mailer.configured) return;
-  for (const creator of await deps.store.creators.findByEmail(scope, email)) {
+  for (const creator of await deps.store.creators.list(scope, { email })) {
     const link = await mintSignInLink(deps, { ...scope, creatorId: creator.id }, SIGN_IN_LINK_MINUTES * MINUTE_MS);
     deps.mailer.sendInBackground(signInEmail(org, creator, link, SIGN_IN_LINK_MINUTES), { org: org.id, creator: creator.id });
   }
