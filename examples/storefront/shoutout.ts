@@ -37,7 +37,7 @@ export async function createCheckoutForUser(userId: string, userEmail: string) {
     .catch(() => null); // if Shoutout is unreachable or too slow, sell without the discount
   const discount = lookup?.data?.discount;
 
-  return stripe.checkout.sessions.create({
+  return stripe().checkout.sessions.create({
     mode: 'payment',
     line_items: [{ price: process.env.STRIPE_PRICE_ID!, quantity: 1 }],
     customer_email: userEmail,
