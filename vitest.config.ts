@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['test/**/*.test.ts'],
+          // The example apps build with their own dependencies: `npm run test:examples` (vitest.examples.config.ts).
+          exclude: [...configDefaults.exclude, 'test/examples/**'],
           environment: 'node',
           globals: true,
           testTimeout: 20_000,
