@@ -31,10 +31,23 @@ function markedText(doc: string, kind: string) {
 }
 
 describe('docs/', () => {
-  it('shows the example storefront’s integration module exactly as it is', () => {
+  it('shows the examples’ integration files exactly as they are', () => {
     const blocks = markedBlocks('file');
-    expect(blocks.map((block) => block.target)).toContain('examples/storefront/shoutout.ts');
+    expect(blocks.map((block) => block.target)).toEqual(
+      expect.arrayContaining([
+        'examples/storefront/shoutout.ts',
+        'examples/nextjs/app/layout.tsx',
+        'examples/nextjs/app/api/signup/route.ts',
+        'examples/nextjs/app/api/checkout/route.ts',
+        'examples/nextjs/lib/session.ts',
+      ]),
+    );
     for (const { doc, target, code } of blocks) expect(`${code}\n`, `${doc} → ${target}`).toBe(read(target));
+  });
+
+  it('has both example shops use the one integration module the docs show, with the same Stripe client', () => {
+    expect(read('examples/nextjs/lib/shoutout.ts')).toBe(read('examples/storefront/shoutout.ts'));
+    expect(read('examples/nextjs/lib/stripe.ts')).toBe(read('examples/storefront/stripe.ts'));
   });
 
   it('quotes the example storefront’s handlers line for line', () => {
