@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startFakeCheckout } from '../../examples/fake-checkout';
 import type { RunningStorefront } from '../../examples/storefront/server';
+import { createCampaign, createCreator, createPromoCode } from '../../server/src/catalog/service';
+import type { OrgScope } from '../../server/src/orgs/repo';
+import { createApiKey, createOrg } from '../../server/src/orgs/service';
+import { launchBrowser } from '../helpers/browser';
+import { fixture, startFakeStripe } from '../helpers/fake-stripe';
 import { freePort } from '../helpers/process';
+import { startTestServer } from '../helpers/server';
 
 /** What the end-to-end suites share: the example storefront on the brand's hosts, and a buyer's browser. */
 
@@ -12,6 +20,69 @@ const DESKTOP_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
 export const PRICE = 4000;
 export const PRICE_ID = 'price_summer_tee';
 export const PAYMENT_LINK = 'https://buy.stripe.com/test_summer_tee';
+
+export const WEBHOOK_SECRET = 'whsec_e2e_test_endpoint';
+export const STRIPE_KEY = 'sk_test_brand_own_key';
+
+/**
+ * What an example shop runs against: the service and the fake Stripe (with its checkout pages), for
+ * one brand running its own copy in test mode, as a brand tries it first. The brand's org is on
+ * brand.test, with a `referrals` key for the shop and annie's ANNIE50 on a 20 % Summer drop
+ * (10 % commission); the tee's price is on the fake Stripe. Chromium maps `hosts` to 127.0.0.1.
+ */
+export async function startStack(hosts: string[]) {
+  const orgId = `org_${randomBytes(12).toString('hex')}`;
+  const stripe = await startFakeStripe();
+  const [server, browser] = await Promise.all([
+    startTestServer({
+      STRIPE_TEST_SECRET_KEY: STRIPE_KEY,
+      STRIPE_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripe.url,
+      // One brand running its own copy: events from its own account (no `event.account`) are this org's.
+      STRIPE_ORG_ID: orgId,
+    }),
+    launchBrowser(hosts),
+  ]);
+  const deps = server.deps;
+  const org = await createOrg(deps, { id: orgId, name: 'Brand', domains: ['brand.test'] });
+  const scope: OrgScope = { orgId: org.id, livemode: false };
+  const referralKey = (await createApiKey(deps, org.id, { name: 'storefront', scopes: ['referrals'], livemode: false })).secret;
+  const annie = await createCreator(deps, scope, { handle: 'annie', name: 'Annie' });
+  const campaign = await createCampaign(deps, scope, {
+    title: 'Summer drop',
+    discount_type: 'percent_off',
+    discount_value: 20,
+    duration: 'once',
+    commission: { type: 'percent', value: 10 },
+  });
+  const code = await createPromoCode(deps, scope, { code: 'ANNIE50', creator: annie.id, campaign: campaign.id });
+  stripe.seed(fixture<{ id: string }>('price', { id: PRICE_ID, type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
+  const checkout = await startFakeCheckout({
+    stripe,
+    webhookUrl: `${server.url}/api/stripe/webhooks`,
+    webhookSecret: WEBHOOK_SECRET,
+    livemode: false,
+    paymentLinkAmount: PRICE,
+  });
+  return {
+    stripe,
+    server,
+    browser,
+    checkout,
+    org,
+    scope,
+    referralKey,
+    annie,
+    campaign,
+    code,
+    async close() {
+      await browser.close();
+      await Promise.all([checkout.close(), server.stop(), stripe.close()]);
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export interface Shop {
   storefront: RunningStorefront;

@@ -1,16 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type Stripe from 'stripe';
-import { type RunningFakeCheckout, startFakeCheckout } from '../../examples/fake-checkout';
+import type { RunningFakeCheckout } from '../../examples/fake-checkout';
 import { appOverview } from '../../server/src/app/service';
 import type { Campaign, Creator, PromoCode } from '../../server/src/catalog/repo';
-import { createCampaign, createCreator, createPromoCode } from '../../server/src/catalog/service';
 import type { Org, OrgScope } from '../../server/src/orgs/repo';
-import { createApiKey, createOrg } from '../../server/src/orgs/service';
-import { launchBrowser } from '../helpers/browser';
-import { deliverWebhook, type FakeStripe, fixture, startFakeStripe, stripeEvent } from '../helpers/fake-stripe';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { APP_HOST, LANDING_HOST, newDevice, pixelState, PRICE, PRICE_ID, type Shop, startShop, submitCredentials } from './shop';
+import { createApiKey } from '../../server/src/orgs/service';
+import { deliverWebhook, type FakeStripe, stripeEvent } from '../helpers/fake-stripe';
+import type { TestServer } from '../helpers/server';
+import {
+  APP_HOST,
+  LANDING_HOST,
+  newDevice,
+  pixelState,
+  PRICE,
+  PRICE_ID,
+  type Shop,
+  type Stack,
+  STRIPE_KEY,
+  startShop,
+  startStack,
+  submitCredentials,
+  WEBHOOK_SECRET,
+} from './shop';
 
 /**
  * Seed 000's "Test your integration", automated: the example storefront (integrated only as docs/
@@ -18,9 +30,7 @@ import { APP_HOST, LANDING_HOST, newDevice, pixelState, PRICE, PRICE_ID, type Sh
  * the service both talk to. One brand running its own copy, in test mode, as a brand tries it first.
  */
 
-const WEBHOOK_SECRET = 'whsec_e2e_test_endpoint';
-const STRIPE_KEY = 'sk_test_brand_own_key';
-
+let stack: Stack;
 let stripe: FakeStripe;
 let server: TestServer;
 let checkout: RunningFakeCheckout;
@@ -36,40 +46,9 @@ let code: PromoCode;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  const orgId = `org_${randomBytes(12).toString('hex')}`;
-  stripe = await startFakeStripe();
-  [server, browser] = await Promise.all([
-    startTestServer({
-      STRIPE_TEST_SECRET_KEY: STRIPE_KEY,
-      STRIPE_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_BASE: stripe.url,
-      // One brand running its own copy: events from its own account (no `event.account`) are this org's.
-      STRIPE_ORG_ID: orgId,
-    }),
-    launchBrowser([LANDING_HOST, APP_HOST]),
-  ]);
-  const deps = server.deps;
-  org = await createOrg(deps, { id: orgId, name: 'Brand', domains: ['brand.test'] });
-  scope = { orgId: org.id, livemode: false };
-  referralKey = (await createApiKey(deps, org.id, { name: 'storefront', scopes: ['referrals'], livemode: false })).secret;
-  adminKey = (await createApiKey(deps, org.id, { name: 'reports', scopes: ['admin'], livemode: false })).secret;
-  annie = await createCreator(deps, scope, { handle: 'annie', name: 'Annie' });
-  campaign = await createCampaign(deps, scope, {
-    title: 'Summer drop',
-    discount_type: 'percent_off',
-    discount_value: 20,
-    duration: 'once',
-    commission: { type: 'percent', value: 10 },
-  });
-  code = await createPromoCode(deps, scope, { code: 'ANNIE50', creator: annie.id, campaign: campaign.id });
-  stripe.seed(fixture<{ id: string }>('price', { id: PRICE_ID, type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
-  checkout = await startFakeCheckout({
-    stripe,
-    webhookUrl: `${server.url}/api/stripe/webhooks`,
-    webhookSecret: WEBHOOK_SECRET,
-    livemode: false,
-    paymentLinkAmount: PRICE,
-  });
+  stack = await startStack([LANDING_HOST, APP_HOST]);
+  ({ stripe, server, browser, checkout, org, scope, referralKey, annie, campaign, code } = stack);
+  adminKey = (await createApiKey(server.deps, org.id, { name: 'reports', scopes: ['admin'], livemode: false })).secret;
   shop = await startShop({
     SHOUTOUT_URL: server.url,
     SHOUTOUT_API_KEY: referralKey,
@@ -81,8 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
-  await Promise.all([shop?.storefront.close(), checkout?.close(), server?.stop(), stripe?.close()]);
+  await Promise.all([shop?.storefront.close(), stack?.close()]);
 });
 
 const annieRow = async () => {

@@ -3,16 +3,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type RunningFakeCheckout, startFakeCheckout } from '../../examples/fake-checkout';
+import type { RunningFakeCheckout } from '../../examples/fake-checkout';
 import type { Campaign, Creator, PromoCode } from '../../server/src/catalog/repo';
-import { createCampaign, createCreator, createPromoCode } from '../../server/src/catalog/service';
 import type { Org, OrgScope } from '../../server/src/orgs/repo';
-import { createApiKey, createOrg } from '../../server/src/orgs/service';
-import { newDevice, PRICE, PRICE_ID, pixelState } from '../e2e/shop';
-import { launchBrowser } from '../helpers/browser';
-import { type FakeStripe, fixture, startFakeStripe } from '../helpers/fake-stripe';
+import { APP_HOST, newDevice, PRICE_ID, pixelState, type Stack, STRIPE_KEY, startStack } from '../e2e/shop';
+import type { FakeStripe } from '../helpers/fake-stripe';
 import { exitOf, freePort, ROOT } from '../helpers/process';
-import { startTestServer, type TestServer } from '../helpers/server';
+import type { TestServer } from '../helpers/server';
 
 /**
  * examples/nextjs, the Next.js (App Router) shop docs/getting-started.md shows file for file: built
@@ -23,10 +20,8 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 const APP = path.join(ROOT, 'examples/nextjs');
 const NEXT = path.join(APP, 'node_modules/.bin/next');
-const APP_HOST = 'shop.brand.test';
-const WEBHOOK_SECRET = 'whsec_nextjs_example';
-const STRIPE_KEY = 'sk_test_nextjs_example';
 
+let stack: Stack;
 let stripe: FakeStripe;
 let server: TestServer;
 let checkout: RunningFakeCheckout;
@@ -62,38 +57,8 @@ async function waitForHttp(url: string, child: ChildProcess & { output: () => st
 }
 
 beforeAll(async () => {
-  const orgId = `org_${randomBytes(12).toString('hex')}`;
-  stripe = await startFakeStripe();
-  [server, browser] = await Promise.all([
-    startTestServer({
-      STRIPE_TEST_SECRET_KEY: STRIPE_KEY,
-      STRIPE_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_BASE: stripe.url,
-      STRIPE_ORG_ID: orgId,
-    }),
-    launchBrowser([APP_HOST]),
-  ]);
-  const deps = server.deps;
-  org = await createOrg(deps, { id: orgId, name: 'Brand', domains: ['brand.test'] });
-  scope = { orgId: org.id, livemode: false };
-  referralKey = (await createApiKey(deps, org.id, { name: 'next shop', scopes: ['referrals'], livemode: false })).secret;
-  annie = await createCreator(deps, scope, { handle: 'annie', name: 'Annie' });
-  campaign = await createCampaign(deps, scope, {
-    title: 'Summer drop',
-    discount_type: 'percent_off',
-    discount_value: 20,
-    duration: 'once',
-    commission: { type: 'percent', value: 10 },
-  });
-  code = await createPromoCode(deps, scope, { code: 'ANNIE50', creator: annie.id, campaign: campaign.id });
-  stripe.seed(fixture<{ id: string }>('price', { id: PRICE_ID, type: 'one_time', recurring: null, unit_amount: PRICE, currency: 'usd', livemode: false }));
-  checkout = await startFakeCheckout({
-    stripe,
-    webhookUrl: `${server.url}/api/stripe/webhooks`,
-    webhookSecret: WEBHOOK_SECRET,
-    livemode: false,
-    paymentLinkAmount: PRICE,
-  });
+  stack = await startStack([APP_HOST]);
+  ({ stripe, server, browser, checkout, org, scope, referralKey, annie, campaign, code } = stack);
 
   // The build gets only the public values the pages carry: a Stripe client made when a route module
   // loads would fail here for want of STRIPE_SECRET_KEY.
@@ -117,12 +82,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
   if (next && next.exitCode === null) {
     process.kill(-next.pid!, 'SIGTERM');
     await exitOf(next);
   }
-  await Promise.all([checkout?.close(), server?.stop(), stripe?.close()]);
+  await stack?.close();
 });
 
 /** Signs up through the app's form; returns the user id the account page shows. */
