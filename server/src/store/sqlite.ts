@@ -2,7 +2,7 @@ import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkedCollection, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, type IndexSpec, type Sort, type Update } from './driver';
+import { checkedCollection, type Collection, Cond, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, type IndexSpec, type Sort, type Update } from './driver';
 
 /** The one file the embedded store keeps under `DATA_DIR` (with its `-wal` beside it while open). */
 export const DATA_FILE = 'shoutout.sqlite';
@@ -244,8 +244,10 @@ function fieldExpression(field: string): string {
 
 function indexSql(collection: string, index: IndexSpec<unknown>): { name: string; sql: string } {
   const name = `${collection}(${index.fields.join(',')})`;
-  const columns = index.fields.map(fieldExpression).join(', ');
-  return { name, sql: `CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} ${quoteName(name)} ON ${quoteName(collection)} (${columns})` };
+  const columns = index.fields.map(fieldExpression);
+  // A partial index: SQLite uses it for any condition on these fields that null cannot satisfy.
+  const where = index.notNull ? ` WHERE ${columns.map((column) => `${column} IS NOT NULL`).join(' AND ')}` : '';
+  return { name, sql: `CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} ${quoteName(name)} ON ${quoteName(collection)} (${columns.join(', ')})${where}` };
 }
 
 /**
@@ -263,10 +265,7 @@ function syncIndexes<T>(db: Database.Database, spec: CollectionSpec<T>): void {
   for (const [name, sql] of wanted) if (!kept.has(name)) db.exec(sql);
 }
 
-type Operators = Record<string, unknown>;
-
-const operatorsOf = (condition: unknown): Operators | null =>
-  condition !== null && typeof condition === 'object' && !(condition instanceof Date) ? (condition as Operators) : null;
+const operatorsOf = (condition: unknown) => (condition instanceof Cond ? (condition.operators as Record<string, unknown>) : null);
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
