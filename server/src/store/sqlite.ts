@@ -26,11 +26,11 @@ export class DataDirLockedError extends Error {
  *   SQLite's `synchronous=FULL` with the sync moved to a worker thread and shared by the batch.
  * - No reader ever sees an uncommitted write: a batch runs in one synchronous step.
  */
-export async function openSqliteDriver(dataDir: string): Promise<Driver> {
+export async function openSqliteDriver(dataDir: string, options: { trace?: (sql: string) => void } = {}): Promise<Driver> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const file = path.join(directory, DATA_FILE);
-  const db = lockedDatabase(file, directory);
+  const db = lockedDatabase(file, directory, options.trace);
   const writes = new GroupCommit(db, new WalSync(`${file}-wal`, directory));
 
   return {
@@ -57,9 +57,10 @@ export async function openSqliteDriver(dataDir: string): Promise<Driver> {
   };
 }
 
-function lockedDatabase(file: string, directory: string): Database.Database {
+/** Opens the file and takes its lock; `trace` sees every statement run, values inlined (the query plan test reads it). */
+function lockedDatabase(file: string, directory: string, trace?: (sql: string) => void): Database.Database {
   // No busy wait: the lock is held for the other process's lifetime, so waiting only delays the refusal.
-  const db = new Database(file, { timeout: 0 });
+  const db = new Database(file, { timeout: 0, verbose: trace as ((message?: unknown) => void) | undefined });
   try {
     // Exclusive before WAL: SQLite then keeps the WAL index in this process's memory (no -shm file)
     // and holds the file lock until close.
