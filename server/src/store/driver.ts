@@ -132,6 +132,8 @@ export interface Driver {
   ping(): Promise<void>;
   /** Waits for acknowledged writes to be on disk (embedded) or the connection to drain (MongoDB). */
   close(): Promise<void>;
+  /** Copies the whole store, consistent as of one moment, into `file` while the service runs (embedded only). */
+  backup?(file: string): Promise<void>;
 }
 
 export class DuplicateKeyError extends Error {

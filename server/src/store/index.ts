@@ -54,6 +54,7 @@ export async function createStore(driver: Driver) {
     ...portalRepos,
     ...appRepos,
     ping: () => driver.ping(),
+    backup: driver.backup && ((file: string) => driver.backup!(file)),
     close: () => driver.close(),
   };
 }
