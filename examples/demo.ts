@@ -8,7 +8,7 @@ import type { Deps } from '../server/src/deps';
 import type { ApiKeyScope, OrgScope } from '../server/src/orgs/repo';
 import { createApiKey, createOrg, updateOrg } from '../server/src/orgs/service';
 import { startServer } from '../server/src/server';
-import { DataDirLockedError } from '../server/src/store/lock';
+import { DataDirLockedError } from '../server/src/store/sqlite';
 // The test suite's fake Stripe API: the demo needs no Stripe account and sends nothing to stripe.com.
 import { fixture, startFakeStripe } from '../test/helpers/fake-stripe';
 import { freePort } from '../test/helpers/process';

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
-import { DataDirLockedError } from './store/lock';
+import { DataDirLockedError } from './store/sqlite';
 
 async function main() {
   let config;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Driver } from '../../server/src/store/driver';
-import { openEmbeddedDriver } from '../../server/src/store/embedded';
 import { openMongoDriver } from '../../server/src/store/mongo';
+import { openSqliteDriver } from '../../server/src/store/sqlite';
 
 export interface AdapterUnderTest {
   name: 'embedded' | 'mongodb';
@@ -18,8 +18,8 @@ const embedded: AdapterUnderTest = {
   async open() {
     const directory = await mkdtemp(path.join(tmpdir(), 'shoutout-store-'));
     return {
-      driver: await openEmbeddedDriver(directory),
-      reopen: () => openEmbeddedDriver(directory),
+      driver: await openSqliteDriver(directory),
+      reopen: () => openSqliteDriver(directory),
       destroy: () => rm(directory, { recursive: true, force: true }),
     };
   },

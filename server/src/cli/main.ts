@@ -11,7 +11,7 @@ import { ApiError } from '../http/errors';
 import { createLogger } from '../logger';
 import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
-import { isProcessAlive, readJsonFile } from '../store/lock';
+import { isProcessAlive, readJsonFile } from '../running';
 import type { UploadOutcome } from '../coupon-banks/service';
 import { parseCreatorsCsv, parseSheet } from '../creator-import/csv';
 import type { SheetRow } from '../creator-import/schemas';

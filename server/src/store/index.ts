@@ -13,11 +13,11 @@ import { openPortalRepos } from '../portal/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import { openWebhookRepos } from '../webhooks/repo';
 import type { Driver } from './driver';
-import { openEmbeddedDriver } from './embedded';
 import { openMongoDriver } from './mongo';
+import { openSqliteDriver } from './sqlite';
 
 export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Driver> {
-  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB) : openEmbeddedDriver(config.DATA_DIR);
+  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB) : openSqliteDriver(config.DATA_DIR);
 }
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
