@@ -41,7 +41,7 @@ describe('a NeDB data dir of the last release', () => {
       expect(await answersOf(server)).toEqual(expected.answers);
       const [line] = importLines(server);
       expect(JSON.parse(line)).toMatchObject({
-        imported: { orgs: 1, campaigns: 2, creators: 2, promo_codes: 3, bindings: 2, clicks: 3, conversions: 5, payouts: 1, webhook_endpoints: 1 },
+        imported: { orgs: 1, campaigns: 2, creators: 2, promo_codes: 3, bindings: 2, clicks: 4, conversions: 5, payouts: 1, webhook_endpoints: 1 },
       });
     } finally {
       await server.stop();

@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
+import { isProcessAlive, readJsonFile } from '../running';
 import type { Collection, CollectionSpec, Driver } from './driver';
 import { exists, syncPath } from './files';
+import { DATA_FILE } from './sqlite';
 
-/** The SQLite store's file: while it is absent, the data dir may still be one of the NeDB store's. */
-export const SQLITE_FILE = 'shoutout.sqlite';
 const STAGING_DIR = 'nedb-import.tmp';
 const NEDB_SUFFIX = '.db';
 // NeDB writes a compacted file as `<file>~` and renames it into place: a crash between the two leaves only that.
@@ -17,7 +17,7 @@ const CORRUPT_LINES_TOLERATED = 0.1;
 const INSERTS_AT_ONCE = 512;
 
 interface ImportTarget {
-  /** Opens the store in an empty directory, where the import writes `SQLITE_FILE`. */
+  /** Opens the SQLite store in an empty directory (its `DATA_FILE`). */
   open(directory: string): Promise<Driver>;
   /** Declares every collection the service uses on a driver (the repos, `createStore`), so each gets its indexes. */
   declare(driver: Driver): Promise<unknown>;
@@ -26,11 +26,12 @@ interface ImportTarget {
 /**
  * A data dir of a release before SQLite holds one NeDB file per collection. On the first start of
  * this release it is imported once: into a store in a staging folder that is renamed into place
- * only when complete (a crash halfway leaves no `SQLITE_FILE`, so the next start imports again from
+ * only when complete (a crash halfway leaves no `DATA_FILE`, so the next start imports again from
  * the start), then the NeDB files are moved, never deleted, into `nedb-imported-<time>/`.
  */
-export async function importNedbDataDir(directory: string, target: ImportTarget, logger: Logger): Promise<void> {
-  if (await exists(path.join(directory, SQLITE_FILE))) return;
+export async function importNedbDataDir(dataDir: string, target: ImportTarget, logger: Logger): Promise<void> {
+  const directory = path.resolve(dataDir);
+  if (await exists(path.join(directory, DATA_FILE))) return;
   const files = await nedbFilesOf(directory);
   if (!files.size) return;
   await refuseWhileOldReleaseRuns(directory);
@@ -67,7 +68,7 @@ export async function importNedbDataDir(directory: string, target: ImportTarget,
   } finally {
     await driver.close();
   }
-  await rename(path.join(staging, SQLITE_FILE), path.join(directory, SQLITE_FILE));
+  await rename(path.join(staging, DATA_FILE), path.join(directory, DATA_FILE));
   await syncPath(directory);
 
   const aside = path.join(directory, `nedb-imported-${new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`);
@@ -78,13 +79,20 @@ export async function importNedbDataDir(directory: string, target: ImportTarget,
   await rm(staging, { recursive: true, force: true });
   logger.info(
     { imported: counts, documents: Object.values(counts).reduce((sum, count) => sum + count, 0), not_imported: unknown, aside },
-    `Imported the NeDB data dir into ${SQLITE_FILE}; the NeDB files are kept in ${aside}`,
+    `Imported the NeDB data dir into ${DATA_FILE}; the NeDB files are kept in ${aside}`,
   );
 }
 
 /** Collection name to file: `<name>.db`, or the `<name>.db~` a crash left in its place. */
 async function nedbFilesOf(directory: string): Promise<Map<string, string>> {
-  const names = (await readdir(directory)).sort();
+  let names: string[];
+  try {
+    names = (await readdir(directory)).sort();
+  } catch (error) {
+    // A first start: the store creates the data dir.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw error;
+  }
   const files = new Map<string, string>();
   for (const name of names) {
     if (name.endsWith(NEDB_SUFFIX)) files.set(name.slice(0, -NEDB_SUFFIX.length), name);
@@ -101,19 +109,10 @@ async function nedbFilesOf(directory: string): Promise<Map<string, string>> {
  * process still appends to would lose its later writes.
  */
 async function refuseWhileOldReleaseRuns(directory: string): Promise<void> {
-  let pid: number | undefined;
-  try {
-    pid = (JSON.parse(await readFile(path.join(directory, 'LOCK'), 'utf8')) as { pid?: number }).pid;
-  } catch {
-    return;
+  const owner = await readJsonFile<{ pid?: number }>(path.join(directory, 'LOCK'));
+  if (owner?.pid && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
+    throw new Error(`The data dir ${directory} is in use by process ${owner.pid} (an earlier release). Stop it before starting this one, which imports its data.`);
   }
-  if (!pid || pid === process.pid) return;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return;
-  }
-  throw new Error(`The data dir ${directory} is in use by process ${pid} (an earlier release). Stop it before starting this one, which imports its data.`);
 }
 
 /**
