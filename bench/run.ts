@@ -7,7 +7,7 @@ import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
-import { type BenchProcess, startProcess } from './server';
+import { type BenchProcess, serviceEnv, startProcess } from './server';
 import { storeBench } from './store';
 
 /**
@@ -73,13 +73,7 @@ async function main() {
     running.push(reference);
     const starting = performance.now();
     const service = await startProcess('server/src/main.ts', [], dataDir, {
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SHOUTOUT_SECRET: BENCH_SECRET,
-      LOG_LEVEL: 'warn',
-      MONGODB_URI: '',
+      ...serviceEnv(dataDir, BENCH_SECRET),
       TRACKING_RATE_LIMIT_PER_IP: NO_RATE_LIMIT,
       TRACKING_RATE_LIMIT_PER_ORG: NO_RATE_LIMIT,
       // Only the webhook secret: without a Stripe key the handlers use the event's own session, so

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { LoadResult, RequestPlan } from './load';
 import { runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, type Seeded, seed } from './seed';
-import { type BenchProcess, startProcess } from './server';
+import { type BenchProcess, serviceEnv, startProcess } from './server';
 
 /**
  * `npm run bench -- --only store`: what the embedded store costs as it grows, each size in a data dir
@@ -34,15 +34,7 @@ export async function storeBench(work: string, options: { large: boolean }): Pro
     const seeded = await seed(dataDir, { bindings, conversions, codes: 50, refs: 10 });
     console.log(`  seeded in ${(seeded.seedMs / 1000).toFixed(1)} s`);
     const starting = performance.now();
-    const process = await startProcess('server/src/main.ts', [], dataDir, {
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SHOUTOUT_SECRET: BENCH_SECRET,
-      LOG_LEVEL: 'warn',
-      MONGODB_URI: '',
-    });
+    const process = await startProcess('server/src/main.ts', [], dataDir, serviceEnv(dataDir, BENCH_SECRET));
     return { seeded, process, startSeconds: (performance.now() - starting) / 1000 };
   };
   const lookupPlan = (service: Service, users: number): RequestPlan => ({ kind: 'lookup', apiKey: service.seeded.apiKey, prefix: SEEDED_PREFIX, users });
