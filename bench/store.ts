@@ -71,25 +71,30 @@ export async function storeBench(work: string, options: { large: boolean }): Pro
   }
 
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)}`;
   const growth = (memory: typeof base) => memory.afterLoad - base.afterLoad;
   console.log('\nEmbedded store (SQLite) as it grows; memory is RSS after a 10 s lookup load, against the same service on an empty store');
   console.log(`  empty store: ${base.afterStart.toFixed(0)} MB after start, ${base.afterLoad.toFixed(0)} MB after lookups; start ${empty.startSeconds.toFixed(1)} s`);
   const mediumGrowth = growth(mediumMemory);
   console.log(
     `  100k bindings + 100k conversions: ${mediumMemory.afterStart.toFixed(0)} MB after start, ${mediumMemory.afterLoad.toFixed(0)} MB after lookups: ` +
-      `+${mediumGrowth.toFixed(0)} MB, ${verdict(mediumGrowth <= TARGETS.growthAt100k)} ≤ +${TARGETS.growthAt100k} MB; start ${medium.startSeconds.toFixed(1)} s`,
+      `${signed(mediumGrowth)} MB, ${verdict(mediumGrowth <= TARGETS.growthAt100k)} ≤ +${TARGETS.growthAt100k} MB; start ${medium.startSeconds.toFixed(1)} s`,
   );
   if (large) {
     const largeGrowth = growth(large.memory);
     const drift = 1 - large.memory.load.perSecond / mediumMemory.load.perSecond;
     console.log(
       `  1M bindings: ${large.memory.afterStart.toFixed(0)} MB after start, ${large.memory.afterLoad.toFixed(0)} MB after lookups: ` +
-        `+${largeGrowth.toFixed(0)} MB, ${verdict(largeGrowth <= TARGETS.growthAt1M)} ≤ +${TARGETS.growthAt1M} MB`,
+        `${signed(largeGrowth)} MB, ${verdict(largeGrowth <= TARGETS.growthAt1M)} ≤ +${TARGETS.growthAt1M} MB`,
     );
-    console.log(`  start with 1M bindings: ${large.startSeconds.toFixed(2)} s to listening, ${verdict(large.startSeconds < TARGETS.startAt1M)} < ${TARGETS.startAt1M} s`);
+    // Spawn to listening, tsx compiling the sources included: the empty store's start says what that takes on this machine.
+    console.log(
+      `  start with 1M bindings: ${large.startSeconds.toFixed(2)} s to listening (empty store: ${empty.startSeconds.toFixed(2)} s), ` +
+        `${verdict(large.startSeconds < TARGETS.startAt1M)} < ${TARGETS.startAt1M} s`,
+    );
     console.log(
       `  lookup at 1M bindings: ${large.memory.load.perSecond.toFixed(0)} req/s against ${mediumMemory.load.perSecond.toFixed(0)} at 100k ` +
-        `(${(-drift * 100).toFixed(1)}%), ${verdict(drift <= TARGETS.lookupDrift)} within ${TARGETS.lookupDrift * 100}%`,
+        `(${(-drift * 100).toFixed(1)}%), ${verdict(Math.abs(drift) <= TARGETS.lookupDrift)} within ${TARGETS.lookupDrift * 100}%`,
     );
   } else {
     console.log('  1M bindings: not run (add --large)');
