@@ -12,6 +12,7 @@ import { seedPaidSession } from '../test/stripe/setup';
 
 export type RequestPlan =
   | { kind: 'constant'; path: string }
+  | { kind: 'get'; path: string; apiKey: string }
   | { kind: 'lookup'; apiKey: string; prefix: string; users: number }
   | { kind: 'identify'; apiKey: string; prefix: string; refs: string[] }
   | { kind: 'click'; org: string; codes: string[] }
@@ -49,6 +50,10 @@ function requestBuilder({ requests: plan, amount, connections }: LoadPlan): ((i:
   switch (plan.kind) {
     case 'constant':
       return null;
+    case 'get': {
+      const request = { method: 'GET' as const, path: plan.path, headers: { authorization: `Bearer ${plan.apiKey}` } };
+      return () => request;
+    }
     case 'lookup': {
       const headers = { authorization: `Bearer ${plan.apiKey}` };
       return (i) => ({ method: 'GET', path: `/api/customers?externalId=${plan.prefix}${i % plan.users}`, headers });

@@ -7,14 +7,16 @@ import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
-import { type BenchProcess, startProcess } from './server';
+import { type BenchProcess, serviceEnv, startProcess } from './server';
+import { storeBench } from './store';
 
 /**
  * `npm run bench`: the service on the embedded store with 100k bound customers, and a bare Express
  * route, each in its own process, driven by autocannon from a third. Figures are reported against
  * the bare route measured in the same run, so they mean the same on any machine. Then, in-process,
  * how a refund's cost grows from 2k to 100k conversions in the embedded store. Missed targets are
- * reported, not fatal; a failed request or a crash is.
+ * reported, not fatal; a failed request or a crash is. Last, the embedded store as it grows
+ * (bench/store.ts): `--only store` runs just that, `--no-1m` leaves out its 1M-binding service.
  */
 
 const BINDINGS = 100_000;
@@ -56,6 +58,11 @@ async function main() {
   const running: BenchProcess[] = [];
   try {
     console.log(`Shoutout bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString()}`);
+    const storeOptions = { large: !process.argv.includes('--no-1m') };
+    if (process.argv.includes('--only')) {
+      if (process.argv[process.argv.indexOf('--only') + 1] !== 'store') throw new Error('--only takes one value: store');
+      return await storeBench(work, storeOptions);
+    }
     console.log(`Seeding ${BINDINGS.toLocaleString('en')} bound customers into the embedded store…`);
     const seeded = await seed(dataDir, { bindings: BINDINGS, codes: 50, refs: 1000 });
     console.log(`  seeded in ${fixed(seeded.seedMs / 1000, 1)} s (through the store's repos, one insert per binding)`);
@@ -66,13 +73,7 @@ async function main() {
     running.push(reference);
     const starting = performance.now();
     const service = await startProcess('server/src/main.ts', [], dataDir, {
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SHOUTOUT_SECRET: BENCH_SECRET,
-      LOG_LEVEL: 'warn',
-      MONGODB_URI: '',
+      ...serviceEnv(dataDir, BENCH_SECRET),
       TRACKING_RATE_LIMIT_PER_IP: NO_RATE_LIMIT,
       TRACKING_RATE_LIMIT_PER_ORG: NO_RATE_LIMIT,
       // Only the webhook secret: without a Stripe key the handlers use the event's own session, so
@@ -188,6 +189,7 @@ async function main() {
         `${growth <= MAX_REFUND_GROWTH ? 'PASS' : 'FAIL'} ≤ ${MAX_REFUND_GROWTH}×`,
     );
     console.log('Rate limits on tracking routes raised to 1e9/min for the bench; no Stripe key (webhook secret only): no Stripe round trips.');
+    await storeBench(work, storeOptions);
   } finally {
     // After a failure the servers are still up: stop them so no orphan keeps the cores busy.
     await Promise.allSettled(running.map((child) => child.stop()));

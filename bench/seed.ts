@@ -23,7 +23,7 @@ export interface Seeded {
  * Fills an embedded data dir through the store (not HTTP, which would be the thing measured) and
  * closes it, because the embedded store locks its directory to one process: the server's.
  */
-export async function seed(dataDir: string, options: { bindings: number; codes: number; refs: number }): Promise<Seeded> {
+export async function seed(dataDir: string, options: { bindings: number; conversions?: number; codes: number; refs: number }): Promise<Seeded> {
   const started = performance.now();
   // 'error': creating codes without a Stripe key is expected here and would warn once per code.
   const deps = await createDeps(loadConfig({ DATA_DIR: dataDir, SHOUTOUT_SECRET: BENCH_SECRET, LOG_LEVEL: 'error' }));
@@ -52,6 +52,47 @@ export async function seed(dataDir: string, options: { bindings: number; codes: 
             'latest',
             now,
           );
+        }),
+      );
+    }
+    // Credited one-off checkouts, a second apart and newest last, as `recordConversion` stores them.
+    for (let start = 0; start < (options.conversions ?? 0); start += BATCH) {
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH, options.conversions! - start) }, (_, offset) => {
+          const i = start + offset;
+          const { creator, campaign, promoCode } = referrals[i % referrals.length];
+          const createdAt = new Date(now.getTime() - (options.conversions! - i) * 1000);
+          const paymentIntentId = `pi_seeded${i}`;
+          return deps.store.conversions.insertOnce({
+            ...scope,
+            id: `conv_seeded${i}`,
+            sourceKey: paymentIntentId,
+            kind: 'checkout',
+            checkoutSessionId: `cs_seeded${i}`,
+            invoiceId: null,
+            subscriptionId: null,
+            paymentIntentId,
+            chargeId: null,
+            stripeCustomerId: null,
+            orderId: null,
+            creatorId: creator.id,
+            campaignId: campaign.id,
+            promoCodeId: promoCode.id,
+            code: promoCode.code,
+            clickId: null,
+            source: 'promotion_code',
+            amount: 8000,
+            discount: 2000,
+            currency: 'usd',
+            commissionBase: 800,
+            commission: 800,
+            commissionCurrency: 'usd',
+            refunded: 0,
+            status: 'credited',
+            flag: null,
+            createdAt,
+            updatedAt: createdAt,
+          });
         }),
       );
     }

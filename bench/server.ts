@@ -9,6 +9,17 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+/** The service's environment in the bench: production mode on the embedded store in `dataDir`. */
+export const serviceEnv = (dataDir: string, secret: string) => ({
+  NODE_ENV: 'production',
+  DATA_DIR: dataDir,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  SHOUTOUT_SECRET: secret,
+  LOG_LEVEL: 'warn',
+  MONGODB_URI: '',
+});
+
 /** Runs a server entry point as its own process and waits for it to write `<dataDir>/server.json`. */
 export async function startProcess(entry: string, args: string[], dataDir: string, env: Record<string, string>): Promise<BenchProcess> {
   const child = spawnTs(entry, args, env);

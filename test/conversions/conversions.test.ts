@@ -1,5 +1,6 @@
 import { createCreator, createPromoCode } from '../../server/src/catalog/service';
 import { conversionForPayment, conversionsForCustomer } from '../../server/src/conversions/service';
+import { sheetColumn } from '../helpers/csv';
 import { createTestOrg, createTestReferral, mintTestRef, uniqueCode } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -241,5 +242,28 @@ describe('listing and exporting conversions', () => {
     expect(lines[2]).toBe(
       `2026-03-01T10:00:00.000Z,${conversion.id},credited,${annie.creator.id},${annie.creator.handle},${annie.campaign.id},${annie.promoCode.code},coupon_code,offline,usd,1000,0,0,500,o0,,,,,usd,Annie,,`,
     );
+  });
+
+  it('exports a sheet longer than the slices it is read and written in, whole and in order, filtered by commission currency', async () => {
+    const { key, scope } = await createTestOrg(timed.deps);
+    const { promoCode, creator, campaign } = await createTestReferral(timed.deps, scope, { campaign: commission });
+    // 1,201 conversions, a minute apart and two to a minute for ties; every third one's commission is in euros.
+    const ids = Array.from({ length: 1201 }, (_, i) => `conv_${String(i).padStart(4, '0')}`);
+    await Promise.all(
+      ids.map((id, i) => {
+        const createdAt = new Date(Date.parse('2026-02-01T00:00:00Z') + Math.floor(i / 2) * 60_000);
+        return timed.deps.store.conversions.insertOnce({
+          ...scope, id, sourceKey: `order:${id}`, kind: 'offline', checkoutSessionId: null, invoiceId: null, subscriptionId: null, paymentIntentId: null,
+          chargeId: null, stripeCustomerId: null, orderId: id, creatorId: creator.id, campaignId: campaign.id, promoCodeId: promoCode.id, code: promoCode.code,
+          clickId: null, source: 'coupon_code', amount: 1000, discount: 0, currency: 'usd', commissionBase: 500, commission: 500,
+          commissionCurrency: i % 3 === 0 ? 'eur' : 'usd', refunded: 0, status: 'credited', flag: null, createdAt, updatedAt: createdAt,
+        });
+      }),
+    );
+    const newestFirst = [...ids].reverse();
+    const sheet = await timed.request('GET', '/api/conversions/export', { key });
+    expect(await sheetColumn(sheet, 'id')).toEqual(newestFirst);
+    const euros = await timed.request('GET', '/api/conversions/export?commission_currency=eur', { key });
+    expect(await sheetColumn(euros, 'id')).toEqual(newestFirst.filter((id) => Number(id.slice(5)) % 3 === 0));
   });
 });

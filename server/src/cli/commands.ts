@@ -22,6 +22,7 @@ import { getRewardBalances, listRewardLedger, redeemRewards } from '../rewards/s
 import { mintSignInLink } from '../portal/links';
 import { INVITATION_LINK_HOURS } from '../portal/service';
 import { syncStripeEvents } from '../stripe/sync';
+import { backupStore } from './backup';
 import { createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
 import { createCouponBank, getCouponBank, presentBank, uploadCodes } from '../coupon-banks/service';
 import { sheetRowSchema } from '../creator-import/schemas';
@@ -254,6 +255,8 @@ export const commands = {
     z.object({ since: z.coerce.date({ error: 'must be a date such as 2026-11-01 or 2026-11-01T10:00:00Z' }), org: z.string().optional() }),
     (deps, options, onProgress) => syncStripeEvents(deps, { since: options.since, orgId: options.org, onProgress }),
   ),
+
+  backup: command(z.object({ to: z.string().min(1) }), (deps, options) => backupStore(deps.store, options.to)),
 
   'stripe ignored': command(z.object({ org: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }), async (deps, options) => {
     const org = options.org ? await getOrg(deps, options.org) : null;

@@ -359,6 +359,13 @@ define('stripe ignored', 'list signed Stripe events acknowledged but not acted o
   c.option('--org <id>', 'only this org').option('--limit <n>', 'how many (default 50)'),
 );
 
+program
+  .command('backup')
+  .description('copy the embedded store into a new file while the service runs (see docs/self-hosting.md to restore it)')
+  .requiredOption('--to <file>', 'the backup file; it must not exist yet')
+  // Resolved here: the command may run inside the server, whose working directory is its own.
+  .action((options: { to: string }) => execute('backup', { to: path.resolve(options.to) }, Boolean(program.opts().json)));
+
 program.parseAsync().catch((error) => {
   if (error instanceof ConfigError) console.error(error.message);
   else console.error(error instanceof Error ? error.message : error);

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { presentConversion } from './present';
 
@@ -45,6 +46,22 @@ export const CREATOR_STATEMENT_COLUMNS = COLUMNS.filter(
  * are prefixed with `'`, as OWASP advises for CSV exports.
  */
 export function conversionsCsv(conversions: PresentedConversion[], columns: readonly (keyof PresentedConversion)[] = COLUMNS): string {
+  return sheetRows(conversions, columns, true);
+}
+
+const SHEET_SLICE = 500;
+
+/** The same sheet for a server's answer, written a slice of rows at a time so other requests are served in between. */
+export async function conversionsCsvInSlices(conversions: PresentedConversion[]): Promise<string> {
+  const parts = [sheetRows(conversions.slice(0, SHEET_SLICE), COLUMNS, true)];
+  for (let start = SHEET_SLICE; start < conversions.length; start += SHEET_SLICE) {
+    await setImmediate();
+    parts.push(sheetRows(conversions.slice(start, start + SHEET_SLICE), COLUMNS, false));
+  }
+  return parts.join('');
+}
+
+function sheetRows(conversions: PresentedConversion[], columns: readonly (keyof PresentedConversion)[], header: boolean): string {
   const rows = conversions.map((conversion) => ({ ...conversion, created: new Date(conversion.created! * 1000).toISOString() }));
-  return stringify(rows, { header: true, columns: [...columns], escape_formulas: true });
+  return stringify(rows, { header, columns: [...columns], escape_formulas: true });
 }

@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { authOf, requireApiKey, scopeOf } from '../http/auth';
 import { sendCsv, sendJson } from '../http/respond';
 import { parse } from '../http/validate';
-import { conversionsCsv } from './csv';
+import { conversionsCsvInSlices } from './csv';
 import { createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from './schemas';
 import { createManualConversion, downloadConversions, exportConversions, getConversion, listConversions, presentConversions } from './service';
 
@@ -25,13 +25,13 @@ export function conversionRoutes(app: IRouter, deps: Deps): void {
   // GET /api/conversions/export – every matching conversion as a CSV sheet, for paying creators
   app.get('/api/conversions/export', requireApiKey(deps, 'admin'), async (req, res) => {
     const conversions = await exportConversions(deps, scopeOf(req), parse(exportConversionsQuery, req.query));
-    sendCsv(res, 'conversions', conversionsCsv(conversions), deps.now());
+    sendCsv(res, 'conversions', await conversionsCsvInSlices(conversions), deps.now());
   });
 
   // GET /api/downloads/conversions – the CSV export behind a Stripe App link; the link's token is the only credential
   app.get('/api/downloads/conversions', async (req, res) => {
     const { token } = parse(downloadQuery, req.query);
-    sendCsv(res, 'conversions', conversionsCsv(await downloadConversions(deps, token)), deps.now());
+    sendCsv(res, 'conversions', await conversionsCsvInSlices(await downloadConversions(deps, token)), deps.now());
   });
 
   // GET /api/conversions/:id – one conversion

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Campaign, Creator, PromoCode } from '../catalog/repo';
 import { creatorsById, getCampaign, getCreator, resolveReferral } from '../catalog/service';
 import { newId } from '../crypto';
@@ -60,6 +61,7 @@ export interface PaidObject {
 }
 
 const CLICK_TOKEN = /^clk_[A-Za-z0-9_-]+$/;
+const EXPORT_SLICE = 500;
 export const isClickToken = (value: unknown): value is string => typeof value === 'string' && CLICK_TOKEN.test(value);
 
 async function byCode(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
@@ -354,11 +356,19 @@ export async function getConversion(deps: Deps, scope: OrgScope, id: string) {
 
 /** Every matching conversion, newest first, for a sheet (`conversionsCsv`). */
 export async function exportConversions(deps: Deps, scope: OrgScope, filters: ConversionFilters) {
-  const all = await deps.store.conversions.page(scope, await resolveFilters(deps, scope, filters));
+  const query = await resolveFilters(deps, scope, filters);
   // A sheet is never paged, so this filter can pick from what the store found: the store contract
   // has no $or, which conversions stored before commissionCurrency was kept would need.
   const { commission_currency: currency } = filters;
-  return presentConversions(deps, scope, currency ? all.filter((conversion) => commissionCurrencyOf(conversion) === currency) : all);
+  const sheet: Awaited<ReturnType<typeof presentConversions>> = [];
+  // Read and presented a slice at a time, letting other requests in between: the embedded store
+  // reads synchronously, and 100k conversions at once held the process for seconds.
+  for (let after: Conversion | undefined; ; await setImmediate()) {
+    const slice = await deps.store.conversions.page(scope, query, { limit: EXPORT_SLICE, after });
+    sheet.push(...(await presentConversions(deps, scope, currency ? slice.filter((conversion) => commissionCurrencyOf(conversion) === currency) : slice)));
+    if (slice.length < EXPORT_SLICE) return sheet;
+    after = slice.at(-1);
+  }
 }
 
 /** The sheet behind a Stripe App download link, while the app that made the link is still installed. */

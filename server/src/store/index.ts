@@ -12,12 +12,16 @@ import { openRewardRepos } from '../rewards/repo';
 import { openPortalRepos } from '../portal/repo';
 import { openTrackingRepos } from '../tracking/repo';
 import { openWebhookRepos } from '../webhooks/repo';
+import type { Logger } from 'pino';
 import type { Driver } from './driver';
+import { importNedbDataDir } from './legacy-import';
 import { openMongoDriver } from './mongo';
 import { openSqliteDriver } from './sqlite';
 
-export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Driver> {
-  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB) : openSqliteDriver(config.DATA_DIR);
+export async function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>, logger: Logger): Promise<Driver> {
+  if (config.MONGODB_URI) return openMongoDriver(config.MONGODB_URI, config.MONGODB_DB);
+  await importNedbDataDir(config.DATA_DIR, { open: openSqliteDriver, declare: createStore }, logger);
+  return openSqliteDriver(config.DATA_DIR);
 }
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
@@ -54,12 +58,13 @@ export async function createStore(driver: Driver) {
     ...portalRepos,
     ...appRepos,
     ping: () => driver.ping(),
+    backup: driver.backup && ((file: string) => driver.backup!(file)),
     close: () => driver.close(),
   };
 }
 
 export type Store = Awaited<ReturnType<typeof createStore>>;
 
-export async function openStore(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Store> {
-  return createStore(await openDriver(config));
+export async function openStore(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>, logger: Logger): Promise<Store> {
+  return createStore(await openDriver(config, logger));
 }
