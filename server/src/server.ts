@@ -29,7 +29,7 @@ export interface RunningServer {
 export async function createDeps(config: Config, options: { logger?: Logger; now?: () => Date } = {}): Promise<Deps> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const secret = await resolveSecret(config.SHOUTOUT_SECRET, config.DATA_DIR, logger);
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   return {
     config,
     store,

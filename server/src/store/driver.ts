@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * The storage contract every adapter implements: a deliberately small, MongoDB-shaped subset of
@@ -25,6 +26,8 @@ export interface IndexSpec<T> {
    * and serve no query.
    */
   range?: boolean;
+  /** Holds only documents whose indexed fields are all set (not null, not missing): a unique one lets any number of documents leave them unset. */
+  notNull?: boolean;
 }
 
 export interface CollectionSpec<T> {
@@ -100,7 +103,7 @@ export function checkedCollection<T extends object>(spec: CollectionSpec<T>, col
   };
   return {
     insertOne: (doc) => collection.insertOne(doc),
-    findOne: (filter) => refusal(filter) ?? collection.findOne(filter),
+    findOne: (filter, options) => refusal(filter) ?? collection.findOne(filter, options),
     find: (filter, options) => refusal(filter) ?? collection.find(filter, options),
     count: (filter) => refusal(filter) ?? collection.count(filter),
     countBy: (filter, field) => refusal(filter) ?? collection.countBy(filter, field),
@@ -113,7 +116,8 @@ export function checkedCollection<T extends object>(spec: CollectionSpec<T>, col
 export interface Collection<T extends object> {
   /** Throws DuplicateKeyError when a unique index already holds the key. */
   insertOne(doc: T): Promise<void>;
-  findOne(filter: Filter<T>): Promise<T | null>;
+  /** `fresh`: the read must see every write acknowledged before it, whatever replica reads prefer (the re-read after a lost insert race). */
+  findOne(filter: Filter<T>, options?: { fresh?: boolean }): Promise<T | null>;
   find(filter: Filter<T>, options?: { sort?: Sort<T>; limit?: number }): Promise<T[]>;
   count(filter: Filter<T>): Promise<number>;
   /** How many documents match, per value of `field` (one query, for reports grouped by creator or campaign). */
@@ -132,6 +136,15 @@ export interface Driver {
   ping(): Promise<void>;
   /** Waits for acknowledged writes to be on disk (embedded) or the connection to drain (MongoDB). */
   close(): Promise<void>;
+  /** Rate-limit counters every instance on this database shares; without it each process counts its own. */
+  sharedRateLimiter?(limit: RateLimit): RateLimiterAbstract;
+}
+
+/** `points` per `duration` seconds for each key; `keyPrefix` keeps limiters apart. */
+export interface RateLimit {
+  keyPrefix: string;
+  points: number;
+  duration: number;
 }
 
 export class DuplicateKeyError extends Error {
@@ -158,7 +171,7 @@ export async function insertOrUpdate<T extends object>(
   } catch (error) {
     if (!(error instanceof DuplicateKeyError)) throw error;
   }
-  const updated = (await collection.updateOne(updateFilter, update)) ?? (await collection.findOne(key));
+  const updated = (await collection.updateOne(updateFilter, update)) ?? (await collection.findOne(key, { fresh: true }));
   if (!updated) throw new Error('insertOrUpdate: the conflicting document disappeared');
   return { doc: updated, created: false };
 }

@@ -10,14 +10,16 @@ import { openStripeRepos } from '../stripe/repo';
 import { openReferralRepos } from '../referrals/repo';
 import { openRewardRepos } from '../rewards/repo';
 import { openPortalRepos } from '../portal/repo';
+import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { openTrackingRepos } from '../tracking/repo';
 import { openWebhookRepos } from '../webhooks/repo';
-import type { Driver } from './driver';
+import type { Driver, RateLimit } from './driver';
 import { openEmbeddedDriver } from './embedded';
 import { openMongoDriver } from './mongo';
 
-export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Driver> {
-  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB) : openEmbeddedDriver(config.DATA_DIR);
+export function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>, logger: Logger): Promise<Driver> {
+  return config.MONGODB_URI ? openMongoDriver(config.MONGODB_URI, config.MONGODB_DB, logger) : openEmbeddedDriver(config.DATA_DIR);
 }
 
 /** Every domain's repositories over one driver: the only code that touches the database. */
@@ -53,6 +55,8 @@ export async function createStore(driver: Driver) {
     ...webhookRepos,
     ...portalRepos,
     ...appRepos,
+    /** Shared by every instance when the driver can share it (MongoDB), else counted in this process. */
+    rateLimiter: (limit: RateLimit) => driver.sharedRateLimiter?.(limit) ?? new RateLimiterMemory(limit),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
@@ -60,6 +64,6 @@ export async function createStore(driver: Driver) {
 
 export type Store = Awaited<ReturnType<typeof createStore>>;
 
-export async function openStore(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>): Promise<Store> {
-  return createStore(await openDriver(config));
+export async function openStore(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>, logger: Logger): Promise<Store> {
+  return createStore(await openDriver(config, logger));
 }
