@@ -1,4 +1,4 @@
-import { MongoClient, ReadPreference } from 'mongodb';
+import { type Collection, Db, MongoClient, ReadPreference } from 'mongodb';
 import { RateLimiterMemory, RateLimiterMongo } from 'rate-limiter-flexible';
 import { mongoClientOptions, mongoRateLimiter, mongoTarget, RATE_LIMITS } from '../../server/src/store/mongo';
 
@@ -40,11 +40,16 @@ describe('the MongoDB client', () => {
     expect(clientFor('mongodb://db1/brand?W=2').options.writeConcern).toMatchObject({ w: 2 });
   });
 
-  it('shares rate-limit counters through the rate_limits collection, falling back to counts in this process', async () => {
+  it('shares rate-limit counters through the rate_limits collection, written with w:1, falling back to counts in this process', async () => {
     const client = clientFor('mongodb://db1/brand');
     const limiter = mongoRateLimiter(client, 'brand', { keyPrefix: 'tracking_ip', points: 120, duration: 60 });
     expect(limiter).toBeInstanceOf(RateLimiterMongo);
-    expect(limiter).toMatchObject({ points: 120, duration: 60, keyPrefix: 'tracking_ip', dbName: 'brand', tableName: RATE_LIMITS, client });
+    expect(limiter).toMatchObject({ points: 120, duration: 60, keyPrefix: 'tracking_ip', tableName: RATE_LIMITS });
+    // Where the library will count, as it resolved it (private, so read from the instance).
+    const { client: db, _collection: counters } = limiter as unknown as { client: Db; _collection: Collection };
+    expect(db).toBeInstanceOf(Db);
+    expect(counters.namespace).toBe(`brand.${RATE_LIMITS}`);
+    expect(counters.writeConcern).toMatchObject({ w: 1 });
     // Set at runtime, missing from the library's types.
     const { insuranceLimiter } = limiter as unknown as { insuranceLimiter: unknown };
     expect(insuranceLimiter).toBeInstanceOf(RateLimiterMemory);

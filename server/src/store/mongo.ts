@@ -75,14 +75,16 @@ export function mongoClientOptions(uri: string): MongoClientOptions {
 }
 
 /**
- * Counters in the shared `rate_limits` collection. When MongoDB cannot answer, this process's own
- * counters decide, so that a database hiccup neither refuses nor fails tracking requests.
+ * Counters in the shared `rate_limits` collection. They are written with `w: 1`: a count lost in a
+ * failover costs a visitor a few extra requests, while a majority would add a replication round
+ * trip to every tracking request. When MongoDB cannot answer, this process's own counters decide,
+ * so that a database hiccup neither refuses nor fails tracking requests.
  */
 export function mongoRateLimiter(client: MongoClient, dbName: string, limit: RateLimit): RateLimiterMongo {
   return new RateLimiterMongo({
     ...limit,
-    storeClient: client,
-    dbName,
+    // Given a database rather than a client, the library uses it as is.
+    storeClient: client.db(dbName, { writeConcern: { w: 1 } }),
     tableName: RATE_LIMITS,
     disableIndexesCreation: true,
     insuranceLimiter: new RateLimiterMemory(limit),
