@@ -24,11 +24,17 @@ export async function openMongoDriver(uri: string, dbName: string | undefined, l
     throw new Error(`cannot reach MongoDB at ${target.location}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   });
   const db = client.db(target.dbName);
-  // The counters expire by themselves (a TTL index on `expire`), as the library would index them.
-  await db.collection(RATE_LIMITS).createIndexes([
-    { key: { expire: -1 }, name: 'expire_-1', expireAfterSeconds: 0 },
-    { key: { key: 1 }, name: 'key_1', unique: true },
-  ]);
+  // The counters expire by themselves (a TTL index on `expire`), indexed as the library would.
+  await db
+    .collection(RATE_LIMITS)
+    .createIndexes([
+      { key: { expire: -1 }, name: 'expire_-1', expireAfterSeconds: 0 },
+      { key: { key: 1 }, name: 'key_1', unique: true },
+    ])
+    .catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
   const inFlight = new InFlight();
 
   return {
