@@ -1,5 +1,13 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+// MongoDB is for the storage contract suite alone (test/helpers/store.ts), on throwaway databases
+// it drops: every other test, and every process a test spawns, runs on the embedded store however
+// the suite was started. The workers are forked from this process after the config is read, so
+// taking the variables out of its environment keeps them from every test.
+const mongodbUri = process.env.MONGODB_URI || null;
+delete process.env.MONGODB_URI;
+delete process.env.MONGODB_DB;
+
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +21,7 @@ export default defineConfig({
           globals: true,
           testTimeout: 20_000,
           hookTimeout: 30_000,
+          provide: { mongodbUri },
         },
       },
       {

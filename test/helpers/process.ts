@@ -6,11 +6,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The environment of a spawned server or CLI: this one's, plus `env`. MONGODB_URI and MONGODB_DB
+ * are left out unless `env` names them: a server on MongoDB writes no server.json for the CLI, and
+ * the CLI would write into the database the URI names, never dropped.
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { MONGODB_URI: _uri, MONGODB_DB: _db, ...inherited } = process.env;
+  return { ...inherited, ...env };
+}
+
 /** Runs a TypeScript entry point of the project as its own process, as `npm start` would. */
 export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,6 @@
 import { createStore } from '../../server/src/store';
 import { type Collection, ContractError, cond, type Driver, DuplicateKeyError, type Filter, insertOrUpdate } from '../../server/src/store/driver';
-import { adaptersUnderTest } from '../helpers/store';
+import { adaptersUnderTest, mongodbUri } from '../helpers/store';
 
 interface Row {
   id: string;
@@ -13,7 +13,7 @@ interface Row {
 
 console.info(
   `storage contract: covering ${adaptersUnderTest.map((adapter) => adapter.name).join(' and ')}` +
-    (process.env.MONGODB_URI ? '' : ' (set MONGODB_URI to cover MongoDB too)'),
+    (mongodbUri ? '' : ' (set MONGODB_URI to cover MongoDB too)'),
 );
 
 describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
@@ -32,8 +32,9 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     ({ driver, reopen, destroy } = await adapter.open());
   });
   afterAll(async () => {
-    await driver.close();
-    await destroy();
+    // Unset when the adapter could not be opened: that failure is the one to read.
+    await driver?.close();
+    await destroy?.();
   });
   beforeEach(async () => {
     rows = await driver.collection<Row>(spec());

@@ -91,7 +91,9 @@ export async function openOrgRepos(driver: Driver) {
   return {
     orgs: {
       create: (org: Org) => orgs.insertOne(org),
-      get: (id: string) => orgCache.read(`id:${id}`, async () => withDefaults(await orgs.findOne({ id }))),
+      /** `fresh`: must see an org another request created a moment ago (on MongoDB, read from the primary). */
+      get: async (id: string, read: { fresh?: boolean } = {}) =>
+        read.fresh ? withDefaults(await orgs.findOne({ id }, read)) : orgCache.read(`id:${id}`, async () => withDefaults(await orgs.findOne({ id }))),
       findByStripeAccount: (stripeAccountId: string) =>
         orgCache.read(`account:${stripeAccountId}`, async () => withDefaults(await orgs.findOne({ stripeAccountId }))),
       /** Orgs acting on a connected Stripe account that is still installed. */

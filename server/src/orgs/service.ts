@@ -54,7 +54,7 @@ export async function orgForStripeAccount(deps: Deps, accountId: string): Promis
   } catch (error) {
     if (!(error instanceof DuplicateKeyError)) throw error;
   }
-  const created = await deps.store.orgs.get(id);
+  const created = await deps.store.orgs.get(id, { fresh: true });
   if (!created) throw new Error(`the org of ${accountId} vanished after a duplicate insert`);
   return created;
 }

@@ -98,7 +98,7 @@ const signInPath = (orgId: string, mode: 'live' | 'test') => `/portal/sign-in?${
 
 export function portalRoutes(app: IRouter, deps: Deps): void {
   const signedIn = requireCreator(deps);
-  const limitSignIns = signInLimits();
+  const limitSignIns = signInLimits(deps.store);
 
   // GET /portal/assets/* – the portal's stylesheet and script
   app.use('/portal/assets', express.static(ASSETS, { index: false, maxAge: '1h' }));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { shareUrl } from '../app/service';
 import type { Creator } from '../catalog/repo';
 import { getCreator } from '../catalog/service';
@@ -41,13 +41,13 @@ export async function signInPageOrg(deps: Deps, orgId: string): Promise<Org> {
 }
 
 /**
- * Sign-in requests, a few per address and per visitor (counted in this process), so the form can
+ * Sign-in requests, a few per address and per visitor (across instances on MongoDB), so the form can
  * neither flood an inbox nor probe many addresses. Past either limit the request fails with 429;
  * every address counts alike, known or not, so the limit says nothing about who is a creator.
  */
-export function signInLimits() {
-  const perEmail = new RateLimiterMemory({ points: 5, duration: 3600 });
-  const perIp = new RateLimiterMemory({ points: 20, duration: 900 });
+export function signInLimits(store: Deps['store']) {
+  const perEmail = store.rateLimiter({ keyPrefix: 'portal_email', points: 5, duration: 3600 });
+  const perIp = store.rateLimiter({ keyPrefix: 'portal_ip', points: 20, duration: 900 });
   return async (ip: string, email: string): Promise<void> => {
     try {
       await Promise.all([perIp.consume(visitorKey(ip)), perEmail.consume(email.toLowerCase())]);

@@ -1,3 +1,5 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
 /**
  * The storage contract every adapter implements: a deliberately small, MongoDB-shaped subset of
  * operations, each atomic on one document. Domain repositories (`<domain>/repo.ts`) are written
@@ -188,7 +190,7 @@ export function checkedCollection<T extends object>(spec: CollectionSpec<T>, col
       const problem = documentProblem(doc as Record<string, unknown>);
       return problem ? refuse(problem) : collection.insertOne(doc);
     },
-    findOne: (filter) => checkFilter(filter) ?? collection.findOne(filter),
+    findOne: (filter, options) => checkFilter(filter) ?? collection.findOne(filter, options),
     find: (filter, options) => {
       const problem = filterProblem(filter as Record<string, unknown>) ?? (options?.sort ? sortProblem(filter, options.sort) : null);
       return problem ? refuse(problem) : collection.find(filter, options);
@@ -204,7 +206,8 @@ export function checkedCollection<T extends object>(spec: CollectionSpec<T>, col
 export interface Collection<T extends object> {
   /** Throws DuplicateKeyError when a unique index already holds the key. */
   insertOne(doc: T): Promise<void>;
-  findOne(filter: Filter<T>): Promise<T | null>;
+  /** `fresh`: the read must see every write acknowledged before it, whatever replica reads prefer (the re-read after a lost insert race). */
+  findOne(filter: Filter<T>, options?: { fresh?: boolean }): Promise<T | null>;
   find(filter: Filter<T>, options?: { sort?: Sort<T>; limit?: number }): Promise<T[]>;
   count(filter: Filter<T>): Promise<number>;
   /** How many documents match, per value of `field` (one query, for reports grouped by creator or campaign). */
@@ -225,6 +228,15 @@ export interface Driver {
   close(): Promise<void>;
   /** Copies the whole store, consistent as of one moment, into `file` while the service runs (embedded only). */
   backup?(file: string): Promise<void>;
+  /** Rate-limit counters every instance on this database shares; without it each process counts its own. */
+  sharedRateLimiter?(limit: RateLimit): RateLimiterAbstract;
+}
+
+/** `points` per `duration` seconds for each key; `keyPrefix` keeps limiters apart. */
+export interface RateLimit {
+  keyPrefix: string;
+  points: number;
+  duration: number;
 }
 
 export class DuplicateKeyError extends Error {
@@ -251,7 +263,7 @@ export async function insertOrUpdate<T extends object>(
   } catch (error) {
     if (!(error instanceof DuplicateKeyError)) throw error;
   }
-  const updated = (await collection.updateOne(updateFilter, update)) ?? (await collection.findOne(key));
+  const updated = (await collection.updateOne(updateFilter, update)) ?? (await collection.findOne(key, { fresh: true }));
   if (!updated) throw new Error('insertOrUpdate: the conflicting document disappeared');
   return { doc: updated, created: false };
 }

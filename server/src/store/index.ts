@@ -10,16 +10,17 @@ import { openStripeRepos } from '../stripe/repo';
 import { openReferralRepos } from '../referrals/repo';
 import { openRewardRepos } from '../rewards/repo';
 import { openPortalRepos } from '../portal/repo';
+import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { openTrackingRepos } from '../tracking/repo';
 import { openWebhookRepos } from '../webhooks/repo';
-import type { Logger } from 'pino';
-import type { Driver } from './driver';
+import type { Driver, RateLimit } from './driver';
 import { importNedbDataDir } from './legacy-import';
 import { openMongoDriver } from './mongo';
 import { openSqliteDriver } from './sqlite';
 
 export async function openDriver(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'DATA_DIR'>, logger: Logger): Promise<Driver> {
-  if (config.MONGODB_URI) return openMongoDriver(config.MONGODB_URI, config.MONGODB_DB);
+  if (config.MONGODB_URI) return openMongoDriver(config.MONGODB_URI, config.MONGODB_DB, logger);
   await importNedbDataDir(config.DATA_DIR, { open: openSqliteDriver, declare: createStore }, logger);
   return openSqliteDriver(config.DATA_DIR);
 }
@@ -57,6 +58,8 @@ export async function createStore(driver: Driver) {
     ...webhookRepos,
     ...portalRepos,
     ...appRepos,
+    /** Shared by every instance when the driver can share it (MongoDB), else counted in this process. */
+    rateLimiter: (limit: RateLimit) => driver.sharedRateLimiter?.(limit) ?? new RateLimiterMemory(limit),
     ping: () => driver.ping(),
     backup: driver.backup && ((file: string) => driver.backup!(file)),
     close: () => driver.close(),

@@ -11,7 +11,7 @@ export async function insertOnce<T extends object>(collection: Collection<T>, do
   } catch (error) {
     if (!(error instanceof DuplicateKeyError)) throw error;
   }
-  const stored = await collection.findOne(key);
+  const stored = await collection.findOne(key, { fresh: true });
   if (!stored) throw new Error('insertOnce: the conflicting document disappeared');
   return { doc: stored, created: false };
 }

@@ -25,14 +25,14 @@ export function trackingMiddleware(deps: Deps) {
   const trackingKey = requireApiKey(deps, 'tracking');
   // Only keyless callers are limited: a backend with a key sends every visitor's clicks from one IP.
   // A key counts once it has been checked (`optionalKey` runs first), not for being sent.
-  const perIp = rateLimiter(deps.config.TRACKING_RATE_LIMIT_PER_IP)((req) => {
+  const perIp = rateLimiter(deps.store, 'tracking_ip', deps.config.TRACKING_RATE_LIMIT_PER_IP)((req) => {
     if (req.auth) return undefined;
     // Express works `req.ip` out anew (trusted proxies, X-Forwarded-For) on every read.
     const ip = req.ip;
     return ip ? visitorKey(ip) : undefined;
   });
   // Each route counts the org its handler acts on, read the way the handler reads it.
-  const perOrgLimit = rateLimiter(deps.config.TRACKING_RATE_LIMIT_PER_ORG);
+  const perOrgLimit = rateLimiter(deps.store, 'tracking_org', deps.config.TRACKING_RATE_LIMIT_PER_ORG);
   const perOrg = (orgOf: (req: Request) => unknown) =>
     perOrgLimit((req) => {
       if (req.auth) return undefined;
