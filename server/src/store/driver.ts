@@ -150,6 +150,9 @@ export function checkedCollection<T extends object>(spec: CollectionSpec<T>, col
     for (const field of neverNull) {
       if (doc[field] === null || doc[field] === undefined) return `document.${field} is ${doc[field]}, but a unique index holds it`;
     }
+    // MongoDB reads such names as operators or paths; nested values (metadata, say) may hold them.
+    const badName = Object.keys(doc).find((field) => field.startsWith('$') || field.includes('.'));
+    if (badName !== undefined) return `document.${badName} is not a field name`;
     return problemOf(doc, 'document', true);
   };
   const updateProblem = (update: Update<T>): string | null => {
