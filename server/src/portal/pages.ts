@@ -230,7 +230,7 @@ function rewardBalances(balances: Awaited<ReturnType<typeof portalPoints>>['bala
   )}</div>`;
 }
 
-const TRIGGER_LABELS: Record<string, string> = { signup: 'A referral signed up', first_purchase: 'A referral’s first purchase', purchase: 'A referral’s purchase', amount_spent: 'Spent by a referral' };
+const TRIGGER_LABELS: Record<string, string> = { signup: 'A referral signed up', first_purchase: 'A referral’s first purchase', purchase: 'A referral’s purchase', amount_spent: 'A referral’s purchase' };
 
 export function pointsPage(points: Awaited<ReturnType<typeof portalPoints>>, isFirstPage: boolean): Html {
   const rows = points.entries.map(
