@@ -283,8 +283,14 @@ describe('creator emails', () => {
     expect(smtp.messages.filter((message) => JSON.stringify(message.to).includes(annie.email) && /first sale/.test(message.subject ?? ''))).toHaveLength(1);
   });
 
-  it('sends neither when the org switched them off', async () => {
-    const annie = await program({ email_first_conversion: false, email_payout_recorded: false });
+  it('sends neither when the org switched them off, and the payout email again once switched back on', async () => {
+    const annie = await program();
+    const patch = async (body: Record<string, boolean>) => {
+      const response = await server.request('PATCH', '/api/org', { key: annie.key, body });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject(body);
+    };
+    await patch({ email_first_conversion: false, email_payout_recorded: false });
     await annie.order();
     await annie.pay();
     await annie.order();
@@ -292,6 +298,13 @@ describe('creator emails', () => {
     await annie.pay();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(smtp.messages.some((message) => JSON.stringify(message.to).includes(annie.email))).toBe(false);
+
+    await patch({ email_payout_recorded: true });
+    await annie.order();
+    clock = new Date(clock.getTime() + 1000);
+    await annie.pay();
+    await smtp.waitFor(annie.email, /paid you \$5\.00/);
+    expect(smtp.messages.filter((message) => JSON.stringify(message.to).includes(annie.email)).map((message) => message.subject)).toEqual([expect.stringMatching(/paid you/)]);
   });
 
   it('never fails a conversion or payout when the SMTP server is down: it logs', async () => {
