@@ -154,6 +154,8 @@ async function main() {
     );
     const expectedDeliveries = WEBHOOK_EVENTS + 1_000;
     const delivered = await receiver.waitFor(expectedDeliveries, 120_000);
+    // Printed as soon as measured, as each route's line is: a later failure does not lose it.
+    console.log(`  outgoing webhooks: ${delivered.toLocaleString('en')} of ${expectedDeliveries.toLocaleString('en')} delivered, ${fixed(receiver.perSecond())} deliveries/s`);
     await receiver.close();
     const rssAfter = await service.rssMb();
     await Promise.all(running.splice(0).map((child) => child.stop()));
