@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { pixelSizes } from '../pixel/build';
+import { GZIP_BUDGETS, type PixelVariant, pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
 import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
@@ -155,6 +155,8 @@ async function main() {
     );
     const expectedDeliveries = WEBHOOK_EVENTS + 1_000;
     const delivered = await receiver.waitFor(expectedDeliveries, 120_000);
+    // Printed as soon as measured, as each route's line is: a later failure does not lose it.
+    console.log(`  outgoing webhooks: ${delivered.toLocaleString('en')} of ${expectedDeliveries.toLocaleString('en')} delivered, ${fixed(receiver.perSecond())} deliveries/s`);
     await receiver.close();
     const rssAfter = await service.rssMb();
     await Promise.all(running.splice(0).map((child) => child.stop()));
@@ -178,8 +180,12 @@ async function main() {
       `Outgoing webhooks to a local receiver: ${delivered.toLocaleString('en')} of ${expectedDeliveries.toLocaleString('en')} delivered, ` +
         `${fixed(receiver.perSecond())} deliveries/s (first to last, while and after ingesting)`,
     );
-    const pixel = await pixelSizes();
-    console.log(`\nPixel (/api/script.js): raw ${pixel.raw} B, gzip -9 ${pixel.gzip} B, brotli 11 ${pixel.brotli} B`);
+    console.log('');
+    for (const [variant, name] of [['pixel', 'Pixel (/api/script.js)'], ['referral-tracker', 'Referral tracker (/api/referral-tracker.js)']] as [PixelVariant, string][]) {
+      const sizes = await pixelSizes(variant);
+      const budget = GZIP_BUDGETS[variant];
+      console.log(`${name}: raw ${sizes.raw} B, gzip -9 ${sizes.gzip} B, brotli 11 ${sizes.brotli} B; ${sizes.gzip <= budget ? 'PASS' : 'FAIL'} gzip ≤ ${budget} B`);
+    }
     console.log(`Service start with ${BINDINGS.toLocaleString('en')} bindings: ${fixed(startSeconds, 1)} s to listening`);
     console.log(`Service RSS: ${mb(rssSeeded)} after start (seeded data loaded), ${mb(rssAfter)} after the run`);
     const growth = refunds.large.microseconds / refunds.small.microseconds;

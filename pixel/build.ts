@@ -14,6 +14,26 @@ export interface BuiltPixel {
 /** `pixel`: `/api/script.js`; `referral-tracker`: the same with Blitz Rocket's query-string settings and calls. */
 export type PixelVariant = 'pixel' | 'referral-tracker';
 
+/**
+ * Bytes gzip -9 each script may take. The pixel loads on every page of a brand's site; the tracker
+ * is the pixel plus Blitz Rocket's settings and calls, kept out of it for that reason (docs/pixel.md).
+ */
+export const GZIP_BUDGETS: Record<PixelVariant, number> = { pixel: 1200, 'referral-tracker': 1450 };
+
+const SCRIPT_PATHS: Record<PixelVariant, string> = { pixel: '/api/script.js', 'referral-tracker': '/api/referral-tracker.js' };
+
+/** Refuses a bundle over its budget, so that neither the build nor a run from source ships it. */
+export function assertWithinBudget(variant: PixelVariant, bundled: string): void {
+  const gzip = gzipSync(bundled, { level: 9 }).length;
+  const budget = GZIP_BUDGETS[variant];
+  if (gzip > budget) {
+    throw new Error(
+      `${SCRIPT_PATHS[variant]} is ${gzip} B gzip -9, over its budget of ${budget} B by ${gzip - budget} B: ` +
+        `make pixel/src smaller${variant === 'pixel' ? ', or move what only some sites use behind BLITZ (the referral tracker)' : ''}.`,
+    );
+  }
+}
+
 // A production build (`npm run build`) bakes the bundled scripts in here; run from source, each is bundled on first use.
 declare const SHOUTOUT_BUILT_PIXELS: Record<PixelVariant, string> | undefined;
 
@@ -36,7 +56,7 @@ export function loadPixel(variant: PixelVariant = 'pixel'): Promise<BuiltPixel> 
   return built;
 }
 
-/** A script as served: `src/index.ts` bundled and minified by esbuild, with the variant's calls compiled in. */
+/** A script as served: `src/index.ts` bundled and minified by esbuild, with the variant's calls compiled in, within its budget. */
 export async function bundlePixel(variant: PixelVariant): Promise<string> {
   // Loaded only here, so that a production build, which has the pixel baked in, never loads esbuild.
   const { build } = await import('esbuild');
@@ -53,7 +73,9 @@ export async function bundlePixel(variant: PixelVariant): Promise<string> {
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
   });
-  return result.outputFiles[0].text;
+  const bundled = result.outputFiles[0].text;
+  assertWithinBudget(variant, bundled);
+  return bundled;
 }
 
 async function buildPixel(variant: PixelVariant): Promise<BuiltPixel> {
@@ -66,7 +88,7 @@ async function buildPixel(variant: PixelVariant): Promise<BuiltPixel> {
   };
 }
 
-/** Byte sizes of the served script as built, gzip -9 and brotli 11: the budget test and the bench read these. */
+/** Byte sizes of the served script as built, gzip -9 and brotli 11: the size test and the bench read these. */
 export async function pixelSizes(variant: PixelVariant = 'pixel'): Promise<{ raw: number; gzip: number; brotli: number }> {
   const { raw, gzip, brotli } = await loadPixel(variant);
   return { raw: raw.length, gzip: gzip.length, brotli: brotli.length };

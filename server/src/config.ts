@@ -67,6 +67,8 @@ export const configSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     // The first retry's delay; each later one doubles it (up to 12 hours) for three days.
     WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+    // Events and finished deliveries older than this are deleted; longer than the three days of retries, so nothing still tried goes.
+    WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(4).max(365).default(30),
     // Creator emails (portal sign-in links, notices): without both, the portal says email is not set up.
     SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
     EMAIL_FROM: optionalString.refine((value) => value === undefined || isMailbox(value), {

@@ -36,12 +36,22 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-/** A brand with a month of activity through one creator: clicks, signups, sales, a refund and a payout. */
+/** A brand with a month of activity through one creator: clicks, signups, sales, a payout, and points earned and spent. */
 async function seedProgram() {
   const { org, key, scope } = await createTestOrg(server.deps, { name: 'Glow Skincare', domains: ['glow.test'], brand_color: '#0f766e', payout_hold_days: 7 });
   const email = 'maya@creators.test';
   const maya = await createCreator(server.deps, scope, { handle: 'maya', name: 'Maya', email });
-  const campaign = await createCampaign(server.deps, scope, { title: 'Autumn glow', discount_type: 'percent_off', discount_value: 15, duration: 'once', commission: { type: 'percent', value: 20 } });
+  const campaign = await createCampaign(server.deps, scope, {
+    title: 'Autumn glow',
+    discount_type: 'percent_off',
+    discount_value: 15,
+    duration: 'once',
+    commission: { type: 'percent', value: 20 },
+    rewards: [
+      { recipient: 'advocate', trigger: 'signup', points: 10 },
+      { recipient: 'advocate', trigger: 'amount_spent', points: 1, per: { amount: 100, currency: 'usd' } },
+    ],
+  });
   const code = uniqueCode('MAYA');
   await createPromoCode(server.deps, scope, { code, creator: maya.id, campaign: campaign.id });
   const api = async (method: string, route: string, body?: unknown) => {
@@ -63,6 +73,7 @@ async function seedProgram() {
   }
   clock = new Date(start + 20 * DAY);
   await api('POST', '/api/payouts', { creator: 'maya', currency: 'usd', reference: 'ACH-20261121' });
+  await api('POST', '/api/rewards/redeem', { creator: 'maya', amount: 50, reference: 'gift-card-0042' });
   clock = new Date(start + 29 * DAY);
   return { org, key, scope, maya, email, code, api };
 }
@@ -145,6 +156,20 @@ it('signs a creator in from the emailed link and shows their figures, links and 
   const paidFor = await program.api('GET', `/api/conversions?creator=maya&to=${payout.period.end}&limit=100`);
   const idColumn = lines[0].split(',').indexOf('id');
   expect(lines.slice(1).map((line) => line.split(',')[idColumn]).sort()).toEqual(paidFor.data.map((conversion: { id: string }) => conversion.id).sort());
+
+  // Points: the balance and every ledger line, as the rewards API has them.
+  const points = await program.api('GET', '/api/rewards/balances?creator=maya');
+  const ledger = await program.api('GET', '/api/rewards/ledger?creator=maya&limit=100');
+  expect(points.points).toBeGreaterThan(100);
+  await page.getByRole('link', { name: 'Points', exact: true }).click();
+  await page.getByRole('heading', { name: 'Points', level: 1 }).waitFor();
+  expect(await page.locator('[data-reward-balance="points"] .figure-value').textContent()).toBe(`${points.points} points`);
+  expect(await page.locator('[data-entry]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-entry')))).toEqual(ledger.data.map((entry: { id: string }) => entry.id));
+  await page.getByRole('cell', { name: /gift-card-0042/ }).waitFor();
+  await screenshot(page, '7-points');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { name: 'Hi Maya' }).waitFor();
+  expect(await page.locator('[data-reward-balance="points"] .figure-value').textContent()).toBe(`${points.points} points`);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to Glow Skincare' }).waitFor();

@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { loadPixel, pixelSizes } from '../../pixel/build';
+import { assertWithinBudget, GZIP_BUDGETS, loadPixel, pixelSizes } from '../../pixel/build';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-const BUDGET_GZIP_BYTES = 1200;
+const BUDGET_GZIP_BYTES = GZIP_BUDGETS.pixel;
 // Blitz Rocket's tag: the pixel plus its query-string settings and signup and purchase calls.
-const TRACKER_BUDGET_GZIP_BYTES = 1450;
+const TRACKER_BUDGET_GZIP_BYTES = GZIP_BUDGETS['referral-tracker'];
 
 let server: TestServer;
 beforeAll(async () => {
@@ -25,6 +26,15 @@ describe('pixel size', () => {
     expect(sizes.gzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
     expect(sizes.brotli).toBeLessThan(sizes.gzip);
     expect(sizes.raw).toBeGreaterThan(sizes.gzip);
+  });
+
+  it('keeps the budgets the issue set, and refuses at build a script over its budget, saying by how much', () => {
+    expect(GZIP_BUDGETS).toEqual({ pixel: 1200, 'referral-tracker': 1450 });
+    // Random hex barely compresses: 4,000 characters gzip to about 2 KB.
+    const tooBig = `(()=>{var x="${randomBytes(2000).toString('hex')}"})();`;
+    expect(() => assertWithinBudget('pixel', tooBig)).toThrow(/^\/api\/script\.js is \d+ B gzip -9, over its budget of 1200 B by \d+ B: make pixel\/src smaller/);
+    expect(() => assertWithinBudget('referral-tracker', tooBig)).toThrow(/^\/api\/referral-tracker\.js is \d+ B gzip -9, over its budget of 1450 B/);
+    expect(() => assertWithinBudget('pixel', '(()=>{})();')).not.toThrow();
   });
 });
 

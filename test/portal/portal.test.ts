@@ -219,6 +219,57 @@ describe('what a creator sees', () => {
   });
 });
 
+describe('points', () => {
+  it('shows the creator’s points balance and ledger as the rewards API has them, and only theirs', async () => {
+    const annie = await program();
+    const rewards = [{ recipient: 'advocate' as const, trigger: 'purchase' as const, points: 100 }];
+    const campaign = await createCampaign(server.deps, annie.scope, { title: 'Points drive', discount_type: 'percent_off', discount_value: 10, duration: 'once', commission: { type: 'percent', value: 10 }, rewards });
+    const code = uniqueCode('PTS');
+    await createPromoCode(server.deps, annie.scope, { code, creator: annie.creator.id, campaign: campaign.id });
+    const betty = await createCreator(server.deps, annie.scope, { handle: `pbetty${emails}`, email: uniqueEmail('pbetty') });
+    const bettyCode = uniqueCode('PBETTY');
+    await createPromoCode(server.deps, annie.scope, { code: bettyCode, creator: betty.id, campaign: campaign.id });
+    const api = async (method: string, route: string, body?: unknown) => {
+      const response = await server.request(method, route, { key: annie.key, body });
+      expect(response.status, route).toBeLessThan(300);
+      return response.json();
+    };
+    for (const [order, coupon] of [['p1', code], ['p2', code], ['b1', bettyCode]]) {
+      await api('POST', '/api/conversions', { order_id: order, amount: 3000, currency: 'usd', coupon_code: coupon });
+    }
+    await api('POST', '/api/rewards/redeem', { creator: annie.creator.id, amount: 30, reference: 'voucher-17' });
+    const balances = await api('GET', `/api/rewards/balances?creator=${annie.creator.id}`);
+    expect(balances.points).toBe(170);
+    const ledger = await api('GET', `/api/rewards/ledger?creator=${annie.creator.id}`);
+    const bettysEntry = (await api('GET', `/api/rewards/ledger?creator=${betty.id}`)).data[0].id;
+
+    const { cookie } = await signIn(annie.scope, annie.email);
+    const overview = await (await get('/portal/', cookie)).text();
+    expect(overview).toContain('<a href="/portal/points">Points</a>');
+    expect(overview).toMatch(/data-reward-balance="points">\s*<p class="figure-label">Points<\/p>\s*<p class="figure-value" data-value="170">170 points</);
+
+    const response = await get('/portal/points', cookie);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect([...page.matchAll(/data-entry="([^"]+)"/g)].map((match) => match[1])).toEqual(ledger.data.map((entry: { id: string }) => entry.id));
+    expect(page).toContain('voucher-17');
+    expect(page).toContain('-30 points');
+    expect(page).toContain('Points drive');
+    expect(page).toContain('200 points earned · 30 points spent');
+    expect((await get(`/portal/points?starting_after=${ledger.data[0].id}`, cookie)).status).toBe(200);
+    const others = await get(`/portal/points?starting_after=${bettysEntry}`, cookie);
+    expect(others.status).toBe(404);
+    expect(await others.text()).not.toContain(betty.handle);
+  });
+
+  it('has no points page for a program without rewards', async () => {
+    const plain = await program();
+    const { cookie } = await signIn(plain.scope, plain.email);
+    expect(await (await get('/portal/', cookie)).text()).not.toContain('/portal/points');
+    expect((await get('/portal/points', cookie)).status).toBe(404);
+  });
+});
+
 describe('creator emails', () => {
   it('emails the first conversion once, and each payout recorded', async () => {
     const annie = await program();
@@ -232,8 +283,14 @@ describe('creator emails', () => {
     expect(smtp.messages.filter((message) => JSON.stringify(message.to).includes(annie.email) && /first sale/.test(message.subject ?? ''))).toHaveLength(1);
   });
 
-  it('sends neither when the org switched them off', async () => {
-    const annie = await program({ email_first_conversion: false, email_payout_recorded: false });
+  it('sends neither when the org switched them off, and the payout email again once switched back on', async () => {
+    const annie = await program();
+    const patch = async (body: Record<string, boolean>) => {
+      const response = await server.request('PATCH', '/api/org', { key: annie.key, body });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject(body);
+    };
+    await patch({ email_first_conversion: false, email_payout_recorded: false });
     await annie.order();
     await annie.pay();
     await annie.order();
@@ -241,6 +298,13 @@ describe('creator emails', () => {
     await annie.pay();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(smtp.messages.some((message) => JSON.stringify(message.to).includes(annie.email))).toBe(false);
+
+    await patch({ email_payout_recorded: true });
+    await annie.order();
+    clock = new Date(clock.getTime() + 1000);
+    await annie.pay();
+    await smtp.waitFor(annie.email, /paid you \$5\.00/);
+    expect(smtp.messages.filter((message) => JSON.stringify(message.to).includes(annie.email)).map((message) => message.subject)).toEqual([expect.stringMatching(/paid you/)]);
   });
 
   it('never fails a conversion or payout when the SMTP server is down: it logs', async () => {

@@ -1,10 +1,12 @@
 import type Stripe from 'stripe';
 import { mintTestRef } from '../helpers/fixtures';
+import { startReceiver } from '../helpers/receiver';
 import { chargeFor, createInstalledOrg, createTestReferral, deliver, fixture, newStripeId, seedPaidSession, startStripeStack, stripeEvent } from '../stripe/setup';
 
 let stack: Awaited<ReturnType<typeof startStripeStack>>;
 beforeAll(async () => {
-  stack = await startStripeStack();
+  // Loopback webhook endpoints, for the reward events.
+  stack = await startStripeStack({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
 });
 afterAll(() => stack.stop());
 
@@ -220,5 +222,43 @@ describe('POST /api/rewards/redeem', () => {
     expect((await both.json()).error).toMatchObject({ param: 'creator' });
     const unknown = await request('GET', '/api/rewards/ledger?creator=nobody', { key });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('reward webhook events', () => {
+  it('tells each reward earned, each one a refund cuts, and each spend accepted, never a refused one', async () => {
+    const { key, account, promoCode, scope } = await rewardedReferral();
+    const hooks = await startReceiver();
+    try {
+      const endpoint = await request('POST', '/api/webhook_endpoints', { key, body: { url: hooks.url, enabled_events: ['reward_entry.created', 'reward_entry.updated'] } });
+      expect(endpoint.status).toBe(201);
+      // Signup: 100 for the advocate, 10 for the friend. Purchase of $40: 50 for the advocate, 40 and $5 for the friend.
+      await identify(key, promoCode, 'hooked');
+      const paid = await paidCheckout(account, 'hooked', 4000);
+      // Half refunded: the three purchase rewards are halved.
+      expect((await deliver(stack.server, stripeEvent('charge.refunded', chargeFor(paid.pi, 4000, 2000), { account }))).status).toBe(200);
+      expect((await request('POST', '/api/rewards/redeem', { key, body: { externalId: 'hooked', amount: 5, reference: 'hook-spent' } })).status).toBe(201);
+      expect((await request('POST', '/api/rewards/redeem', { key, body: { externalId: 'hooked', amount: 1000, reference: 'hook-refused' } })).status).toBe(422);
+
+      await hooks.waitFor(9);
+      // Anything more (the refused spend) would be on its way by now.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const events = hooks.received.map((delivery) => delivery.event as unknown as { type: string; data: { object: Record<string, unknown> } });
+      const created = events.filter((event) => event.type === 'reward_entry.created').map((event) => event.data.object);
+      const updated = events.filter((event) => event.type === 'reward_entry.updated').map((event) => event.data.object);
+      expect(events).toHaveLength(9);
+      expect(created.map((entry) => `${entry.kind}:${entry.trigger}:${entry.unit}`).sort()).toEqual(
+        ['redemption:null:points', 'reward:amount_spent:points', 'reward:first_purchase:usd', 'reward:purchase:points', 'reward:signup:points', 'reward:signup:points'].sort(),
+      );
+      expect(created.find((entry) => entry.kind === 'redemption')).toMatchObject({ object: 'reward_entry', amount: -5, reference: 'hook-spent', participant: { type: 'customer' } });
+      expect(updated.map((entry) => [entry.trigger, entry.amount, entry.taken_back]).sort()).toEqual(
+        [['amount_spent', 20, 20], ['first_purchase', 250, 250], ['purchase', 25, 25]].sort(),
+      );
+      // The friend is the brand's user: their id and its hash stay out of the events.
+      const hash = deps().secrets.hashExternalId(scope.orgId, 'hooked');
+      expect(hooks.received.some((delivery) => delivery.body.includes(hash) || delivery.body.includes('hooked'))).toBe(false);
+    } finally {
+      await hooks.close();
+    }
   });
 });

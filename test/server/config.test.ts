@@ -43,4 +43,12 @@ describe('config', () => {
     expect(keysRefused({ SMTP_URL: 'http://mail.test', EMAIL_FROM: 'not an address', PUBLIC_URL: 'https://refer.brand.test' })).toEqual(['EMAIL_FROM', 'SMTP_URL']);
     expect(keysRefused({ SMTP_URL: 'smtps://u:p@mail.test:465', EMAIL_FROM: 'Brand <creators@brand.test>', PUBLIC_URL: 'https://refer.brand.test' })).toEqual([]);
   });
+
+  it('keeps webhook events 30 days by default, within 4 days (past the retries) and a year', () => {
+    expect(loadConfig(base).WEBHOOK_RETENTION_DAYS).toBe(30);
+    expect(loadConfig({ ...base, WEBHOOK_RETENTION_DAYS: '90' }).WEBHOOK_RETENTION_DAYS).toBe(90);
+    for (const days of ['3', '366', '7.5', 'forever']) {
+      expect(() => loadConfig({ ...base, WEBHOOK_RETENTION_DAYS: days }), days).toThrow(/WEBHOOK_RETENTION_DAYS/);
+    }
+  });
 });

@@ -296,6 +296,12 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     const holders = leases.filter((lease) => lease !== null).map((lease) => lease!.leaseHolder);
     expect(holders).toHaveLength(1);
     expect(await store.webhookDeliveries.due(`we_${counter}`, now, 10)).toEqual([]);
+    // A restart of the embedded store's one process ends every lease at once.
+    expect(await store.webhookDeliveries.releaseAll()).toBeGreaterThanOrEqual(1);
+    expect((await store.webhookDeliveries.due(`we_${counter}`, now, 10)).map((due) => due.id)).toEqual([id]);
+    // A copy read before the delivery was put off is not leased before it is due again.
+    expect(await store.webhookDeliveries.lease(id, 'a', new Date(now.getTime() - 1000), until)).toBeNull();
+    expect(await store.webhookDeliveries.lease(id, holders[0]!, now, until)).toMatchObject({ leaseHolder: holders[0] });
 
     const result = { status: 'succeeded' as const, attempts: 1, nextAttemptAt: null, lastAttemptAt: now, responseStatus: 200, latencyMs: 5, responseExcerpt: 'ok' };
     const other = ['a', 'b', 'c', 'd'].find((holder) => holder !== holders[0])!;
@@ -304,6 +310,10 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect(await store.webhookDeliveries.lease(id, other, until, new Date(until.getTime() + 40_000))).toMatchObject({ leaseHolder: other });
     expect(await store.webhookDeliveries.finish(id, holders[0]!, result)).toBeNull();
     expect(await store.webhookDeliveries.finish(id, other, result)).toMatchObject({ status: 'succeeded', leaseHolder: null });
+    // Retention deletes a finished delivery, and only once it is older than the cutoff.
+    expect(await store.webhookDeliveries.deleteFinishedBefore(now)).toBe(0);
+    expect(await store.webhookDeliveries.deleteFinishedBefore(new Date(now.getTime() + 1))).toBeGreaterThanOrEqual(1);
+    expect(await store.webhookDeliveries.get(scope, id)).toBeNull();
   });
 
   it('takes operators only from cond(): an operator-shaped value anywhere in a filter or update is refused, and changes nothing', async () => {

@@ -256,6 +256,39 @@ describe('faults', () => {
   });
 });
 
+describe('retention', () => {
+  it('deletes events and finished deliveries older than WEBHOOK_RETENTION_DAYS, keeping newer ones', async () => {
+    let clock = new Date();
+    const start = clock.getTime();
+    server = await startTestServer({ ...PRIVATE_OK, WEBHOOK_RETENTION_DAYS: '7' }, { now: () => clock });
+    const { key } = await testOrg();
+    const hooks = await receiver();
+    const endpoint = (await createEndpoint(key, { url: hooks.url, enabled_events: ['creator.created'] })).body;
+    const log = async () => (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data as { event: string; status: string }[];
+    const events = async () => (await (await server.request('GET', '/api/events', { key })).json()).data as { id: string; data: { object: { handle: string } } }[];
+
+    await server.request('POST', '/api/creators', { key, body: { handle: 'old' } });
+    await hooks.waitFor(1);
+    await eventually(async () => (await log()).some((delivery) => delivery.status === 'succeeded'));
+    clock = new Date(start + 5 * 86_400_000);
+    await server.request('POST', '/api/creators', { key, body: { handle: 'recent' } });
+    await hooks.waitFor(2);
+    await eventually(async () => (await log()).filter((delivery) => delivery.status === 'succeeded').length === 2);
+    expect((await events()).map((event) => event.data.object.handle)).toEqual(['recent', 'old']);
+
+    // Eight days after the first: it is past seven days, the second is not.
+    clock = new Date(start + 8 * 86_400_000);
+    server.deps.webhooks.nudge();
+    const kept = await eventually(async () => {
+      const left = await events();
+      return left.length === 1 ? left : null;
+    });
+    expect(kept.map((event) => event.data.object.handle)).toEqual(['recent']);
+    expect((await log()).map((delivery) => delivery.event)).toEqual([kept[0].id]);
+    expect(server.logs.some((line) => line.includes('old webhook events and deliveries deleted'))).toBe(true);
+  });
+});
+
 /** Polls until `check` returns something truthy (the background sender's work is not awaited by any request). */
 async function eventually<T>(check: () => Promise<T | null | undefined>): Promise<T> {
   for (let attempt = 0; attempt < 200; attempt += 1) {

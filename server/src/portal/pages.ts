@@ -5,7 +5,7 @@ import { DEFAULT_BRAND_COLOR, type Org } from '../orgs/repo';
 import type { presentBalance, presentPayout } from '../payouts/present';
 import { barChart } from './chart';
 import { Html, html } from './html';
-import type { portalConversions, PortalContext, portalOverview, SeriesName } from './service';
+import type { portalConversions, PortalContext, portalOverview, portalPoints, SeriesName } from './service';
 
 const LOCALE = 'en-US';
 const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -14,7 +14,7 @@ const shortDate = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeri
 const formatCount = (count: number) => new Intl.NumberFormat(LOCALE).format(count);
 export const money = (minor: number, currency: string) => formatMoney(minor, currency, LOCALE);
 
-export type Section = 'overview' | 'conversions' | 'payouts';
+export type Section = 'overview' | 'conversions' | 'payouts' | 'points';
 
 /** The page's chrome. The brand's colour comes in one style block carrying the response's CSP nonce. */
 interface Frame {
@@ -41,6 +41,7 @@ const NAV: { section: Section; label: string; path: string }[] = [
   { section: 'overview', label: 'Overview', path: '/portal/' },
   { section: 'conversions', label: 'Sales', path: '/portal/conversions' },
   { section: 'payouts', label: 'Payouts', path: '/portal/payouts' },
+  { section: 'points', label: 'Points', path: '/portal/points' },
 ];
 
 const NEUTRAL = { name: 'Creator page', brandColor: DEFAULT_BRAND_COLOR };
@@ -69,7 +70,7 @@ ${context ? html`<form method="post" action="/portal/sign-out" class="sign-out">
 </div>
 ${
   context
-    ? html`<nav class="wrap tabs" aria-label="Creator page">${NAV.map(
+    ? html`<nav class="wrap tabs" aria-label="Creator page">${NAV.filter((item) => item.section !== 'points' || context.rewards).map(
         (item) => html`<a href="${item.path}"${item.section === section ? html` aria-current="page"` : ''}>${item.label}</a>`,
       )}</nav>`
     : ''
@@ -207,6 +208,50 @@ ${barChart({ label: `${series.label} per ${period === '365d' ? 'week' : 'day'}`,
 <h2 id="balance-heading">Balance</h2>
 ${balancesTable(overview.balances)}
 <p><a href="/portal/payouts">Payouts and statements</a></p>
+</section>
+${overview.points ? html`<section aria-labelledby="points-heading">
+<h2 id="points-heading">Points</h2>
+${rewardBalances(overview.points.balances)}
+<p><a href="/portal/points">Points history</a></p>
+</section>` : ''}`;
+}
+
+/** Points as a count, a fixed-amount reward as money. */
+const rewardValue = (amount: number, unit: string) => (unit === 'points' ? `${formatCount(amount)} ${Math.abs(amount) === 1 ? 'point' : 'points'}` : money(amount, unit));
+
+function rewardBalances(balances: Awaited<ReturnType<typeof portalPoints>>['balances']): Html {
+  if (!balances.length) return html`<p class="muted" data-reward-balance="points" data-value="0">No points yet: you earn them as your referrals sign up and buy.</p>`;
+  return html`<div class="figures">${balances.map(
+    (balance) => html`<div class="card figure" data-reward-balance="${balance.unit}">
+<p class="figure-label">${balance.unit === 'points' ? 'Points' : `Rewards in ${balance.unit.toUpperCase()}`}</p>
+<p class="figure-value" data-value="${balance.balance}">${rewardValue(balance.balance, balance.unit)}</p>
+<p class="muted small">${rewardValue(balance.earned, balance.unit)} earned${balance.taken_back ? ` · ${rewardValue(balance.taken_back, balance.unit)} taken back by refunds` : ''}${balance.redeemed ? ` · ${rewardValue(balance.redeemed, balance.unit)} spent` : ''}</p>
+</div>`,
+  )}</div>`;
+}
+
+const TRIGGER_LABELS: Record<string, string> = { signup: 'A referral signed up', first_purchase: 'A referral’s first purchase', purchase: 'A referral’s purchase', amount_spent: 'A referral’s purchase' };
+
+export function pointsPage(points: Awaited<ReturnType<typeof portalPoints>>, isFirstPage: boolean): Html {
+  const rows = points.entries.map(
+    (entry) => html`<tr data-entry="${entry.id}">
+<td>${formatDate(entry.createdAt)}</td>
+<td>${entry.kind === 'redemption' ? html`Spent${entry.reference ? html`<span class="muted small block">${entry.reference}</span>` : ''}` : html`${TRIGGER_LABELS[entry.trigger ?? ''] ?? 'Reward'}${entry.campaign ? html`<span class="muted small block">${entry.campaign}</span>` : ''}`}</td>
+<td class="num">${rewardValue(entry.amount, entry.unit)}${entry.base !== entry.amount && entry.kind === 'reward' ? html`<span class="muted small block">${rewardValue(entry.base - entry.amount, entry.unit)} taken back</span>` : ''}</td>
+</tr>`,
+  );
+  return html`<h1>Points</h1>
+<section aria-labelledby="points-heading"><h2 id="points-heading">Balance</h2>${rewardBalances(points.balances)}</section>
+<section aria-labelledby="ledger-heading"><h2 id="ledger-heading">History</h2>
+<p class="muted">What earned you points, what refunds took back, and what you spent, newest first.</p>
+${
+  rows.length
+    ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Points history"><table>
+<thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col" class="num">Points</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`
+    : html`<p class="muted">${isFirstPage ? 'Nothing yet.' : 'Nothing older.'}</p>`
+}
+<p class="pager">${isFirstPage ? '' : html`<a href="/portal/points">Newest</a>`}${points.nextAfter ? html`<a href="/portal/points?starting_after=${points.nextAfter}">Older</a>` : ''}</p>
 </section>`;
 }
 

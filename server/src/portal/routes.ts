@@ -19,11 +19,12 @@ import {
   messagePage,
   overviewPage,
   payoutsPage,
+  pointsPage,
   type Section,
   signInPage,
   signInSentPage,
 } from './pages';
-import { conversionsQuery, signInForm, signInPageQuery, tokenParam } from './schemas';
+import { pageQuery, signInForm, signInPageQuery, tokenParam } from './schemas';
 import {
   endSession,
   type PortalContext,
@@ -31,6 +32,7 @@ import {
   portalConversions,
   portalOverview,
   portalPayouts,
+  portalPoints,
   portalStatement,
   redeemSignInLink,
   SESSION_DAYS,
@@ -171,7 +173,7 @@ export function portalRoutes(app: IRouter, deps: Deps): void {
   // GET /portal/conversions – the creator's sales, newest first, without the buyers
   app.get('/portal/conversions', signedIn, async (req, res) => {
     const context = contextOf(req);
-    const { starting_after } = parse(conversionsQuery, req.query);
+    const { starting_after } = parse(pageQuery, req.query);
     const page = await portalConversions(deps, context, starting_after);
     sendPage(res, 200, { org: context.org, title: 'Sales', context, section: 'conversions' }, conversionsPage(page, !starting_after));
   });
@@ -181,6 +183,14 @@ export function portalRoutes(app: IRouter, deps: Deps): void {
     const context = contextOf(req);
     const { balances, payouts } = await portalPayouts(deps, context);
     sendPage(res, 200, { org: context.org, title: 'Payouts', context, section: 'payouts' }, payoutsPage(balances, payouts));
+  });
+
+  // GET /portal/points – the creator's rewards balance and ledger, when the program has rewards
+  app.get('/portal/points', signedIn, async (req, res) => {
+    const context = contextOf(req);
+    const { starting_after } = parse(pageQuery, req.query);
+    const points = await portalPoints(deps, context, starting_after);
+    sendPage(res, 200, { org: context.org, title: 'Points', context, section: 'points' }, pointsPage(points, !starting_after));
   });
 
   // GET /portal/payouts/:id/statement.csv – one of the creator's payouts as a statement of the sales it paid for

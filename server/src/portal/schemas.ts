@@ -10,7 +10,8 @@ export const signInForm = z.object({ org: orgId, mode, email: z.email('must be a
 
 export const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a sign-in link') });
 
-export const conversionsQuery = z.object({ starting_after: z.string().min(1).max(200).optional() });
+/** A page of the creator's sales or points: `?starting_after=<the last id of the page before>`. */
+export const pageQuery = z.object({ starting_after: z.string().min(1).max(200).optional() });
 
 /** The Stripe App's "invite to the portal" on a creator. */
 export const inviteParams = z.object({ id: z.string().min(1).max(200) });

@@ -12,6 +12,8 @@ import type { Org, OrgScope } from '../orgs/repo';
 import { presentPayout } from '../payouts/present';
 import { listBalances, statementFilters } from '../payouts/service';
 import { reportFor } from '../reports/service';
+import type { RewardEntry } from '../rewards/repo';
+import { balancesOf, creatorParticipant } from '../rewards/service';
 import { visitorKey } from '../tracking/limits';
 import { invitationEmail, signInEmail } from './emails';
 import { mintSignInLink, portalOrg } from './links';
@@ -26,12 +28,15 @@ export const SIGN_IN_LINK_MINUTES = 15;
 export const INVITATION_LINK_HOURS = 24;
 export const SESSION_DAYS = 30;
 const CONVERSIONS_PAGE_SIZE = 25;
+const LEDGER_PAGE_SIZE = 25;
 
 /** A creator signed in: their record, and the org and mode of the link they signed in with. */
 export interface PortalContext {
   org: Org;
   scope: OrgScope;
   creator: Creator;
+  /** Whether the program has rewards for them: the portal then shows their points. */
+  rewards: boolean;
 }
 
 export async function signInPageOrg(deps: Deps, orgId: string): Promise<Org> {
@@ -103,7 +108,16 @@ export async function portalContextOf(deps: Deps, sessionToken: string | undefin
   if (!session) return null;
   const scope: OrgScope = { orgId: session.orgId, livemode: session.livemode };
   const [org, creator] = await Promise.all([portalOrg(deps, session.orgId), deps.store.creators.get(scope, session.creatorId)]);
-  return org && creator ? { org, scope, creator } : null;
+  return org && creator ? { org, scope, creator, rewards: await rewardsExist(deps, scope, creator.id) } : null;
+}
+
+/** A campaign of the scope has reward rules, or the creator's ledger has entries (from rules since removed). */
+async function rewardsExist(deps: Deps, scope: OrgScope, creatorId: string): Promise<boolean> {
+  const [campaigns, entries] = await Promise.all([
+    deps.store.campaigns.list(scope),
+    deps.store.rewardEntries.page(scope, creatorParticipant(creatorId), { limit: 1 }),
+  ]);
+  return entries.length > 0 || campaigns.some((campaign) => (campaign.rewards?.length ?? 0) > 0);
 }
 
 export async function endSession(deps: Deps, sessionToken: string | undefined): Promise<void> {
@@ -138,10 +152,11 @@ export async function portalOverview(deps: Deps, context: PortalContext, period:
   const { org, scope, creator } = context;
   const to = new Date(Math.ceil(deps.now().getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - PERIOD_DAYS[period] * DAY_MS);
-  const [report, links, balances, clicks, signups, conversions] = await Promise.all([
+  const [report, links, balances, points, clicks, signups, conversions] = await Promise.all([
     reportFor(deps, scope, { from, to }, { campaigns: [], creators: [creator] }),
     shareLinks(deps, context),
     listBalances(deps, org, scope, { creator: creator.id }),
+    context.rewards ? balancesOf(deps, scope, creatorParticipant(creator.id)) : null,
     deps.store.clicks.listCreatedAt(scope, { from, to }, creator.id),
     deps.store.bindings.listCreatedAt(scope, { from, to }, creator.id),
     deps.store.conversions.list(scope, { creatorId: creator.id, createdAt: cond({ $gte: from, $lt: to }) }),
@@ -162,6 +177,7 @@ export async function portalOverview(deps: Deps, context: PortalContext, period:
     chart: { starts, series },
     links,
     balances: balances.data,
+    points,
   };
 }
 
@@ -196,6 +212,29 @@ export async function portalConversions(deps: Deps, { scope, creator }: PortalCo
       commissionCurrency: commissionCurrencyOf(conversion),
     })),
     nextAfter: found.length > CONVERSIONS_PAGE_SIZE ? page.at(-1)!.id : null,
+  };
+}
+
+/**
+ * The creator's rewards: balances per unit (points first) and a page of their ledger, newest first.
+ * Not found when the program has no rewards, and for another participant's entry.
+ */
+export async function portalPoints(deps: Deps, { scope, creator, rewards }: PortalContext, startingAfter: string | undefined) {
+  if (!rewards) throw ApiError.notFound('portal', 'points');
+  const participant = creatorParticipant(creator.id);
+  const after = startingAfter ? await deps.store.rewardEntries.get(scope, startingAfter) : undefined;
+  if (after === null || (after && after.participant !== participant)) throw ApiError.notFound('reward_entry', 'starting_after');
+  const [balances, found, campaigns] = await Promise.all([
+    balancesOf(deps, scope, participant),
+    deps.store.rewardEntries.page(scope, participant, { limit: LEDGER_PAGE_SIZE + 1, after }),
+    deps.store.campaigns.list(scope),
+  ]);
+  const titles = new Map(campaigns.map((campaign) => [campaign.id, campaign.title]));
+  const page = found.slice(0, LEDGER_PAGE_SIZE);
+  return {
+    balances: balances.balances,
+    entries: page.map((entry: RewardEntry) => ({ ...entry, campaign: entry.campaignId ? (titles.get(entry.campaignId) ?? null) : null })),
+    nextAfter: found.length > LEDGER_PAGE_SIZE ? page.at(-1)!.id : null,
   };
 }
 

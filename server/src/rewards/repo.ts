@@ -1,6 +1,7 @@
 import type { OrgScope } from '../orgs/repo';
 import { cond, type Driver } from '../store/driver';
 import { insertOnce } from '../store/insert-once';
+import { markCreated, markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import { pageNewestFirst } from '../store/paging';
 
 export type RewardRecipient = 'advocate' | 'friend';
@@ -25,7 +26,7 @@ export type Participant = `creator:${string}` | `customer:${string}`;
  * One line of a participant's ledger: a reward with what earned it, or a redemption. A balance is
  * the sum of a participant's entries in one unit.
  */
-export interface RewardEntry extends OrgScope {
+export interface RewardEntry extends OrgScope, Outboxed {
   id: string;
   /** What earned it, once: a redelivered event or a retried redemption finds the entry already there. */
   key: string;
@@ -59,6 +60,7 @@ export async function openRewardRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'conversionId'] },
       // A participant's ledger, newest first.
       { fields: ['orgId', 'livemode', 'participant', 'createdAt', 'id'] },
+      outboxIndex<RewardEntry>(),
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -73,11 +75,18 @@ export async function openRewardRepos(driver: Driver) {
       page: (scope: OrgScope, participant: Participant, options: { limit?: number; after?: RewardEntry }) =>
         pageNewestFirst(entries, { ...byScope(scope), participant }, {}, options),
       forConversion: (scope: OrgScope, conversionId: string) => entries.find({ ...byScope(scope), conversionId, kind: 'reward' }),
-      /** Refunds only grow, so an update that would raise what is left (a stale one) matches nothing. */
-      reduceTo: (scope: OrgScope, id: string, amount: number, at: Date) =>
-        entries.updateOne({ ...byScope(scope), id, amount: cond({ $gt: amount }) }, { $set: { amount, updatedAt: at } }),
+      /** Refunds only grow, so an update that would raise what is left (a stale one) matches nothing. `tell`: as reward_entry.updated. */
+      reduceTo: (scope: OrgScope, id: string, amount: number, at: Date, tell: boolean) =>
+        entries.updateOne({ ...byScope(scope), id, amount: cond({ $gt: amount }) }, markUpdated<RewardEntry>(tell, { $set: { amount, updatedAt: at } })),
+      /**
+       * Marks a redemption to be told as created, once the balance has covered it: marked when
+       * written, a refused one could be told in the moment before it is taken back. Marking again
+       * derives the same event, which the relay then writes no second time.
+       */
+      markAccepted: (scope: OrgScope, id: string) => entries.updateOne({ ...byScope(scope), id }, { $set: markCreated(true) }),
       /** Takes back a redemption the balance could not cover. */
       remove: (scope: OrgScope, id: string) => entries.deleteMany({ ...byScope(scope), id }),
+      outbox: outboxOf(entries, (entry) => ({ orgId: entry.orgId, livemode: entry.livemode, id: entry.id })),
     },
   };
 }

@@ -5,6 +5,8 @@ import { newId } from '../crypto';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { OrgScope } from '../orgs/repo';
+import { markCreated } from '../store/outbox';
+import { listens } from '../webhooks/listening';
 import { presentRewardBalances, presentRewardEntry } from './present';
 import type { Participant, RewardEntry, RewardRule } from './repo';
 import type { LedgerQuery, ParticipantQuery, RedeemInput, RewardRuleInput } from './schemas';
@@ -56,6 +58,7 @@ async function earn(deps: Deps, scope: OrgScope, earned: Earned, at: Date) {
     reference: null,
     createdAt: at,
     updatedAt: at,
+    ...markCreated(await listens(deps, scope, 'reward_entry.created')),
   });
   if (created) deps.logger.info({ reward: doc.id, trigger: doc.trigger, recipient: doc.recipient }, 'reward earned');
   return doc;
@@ -127,8 +130,9 @@ export async function takeBackRewards(deps: Deps, scope: OrgScope, conversionId:
   const remaining = conversion.amount > 0 ? Math.max(0, conversion.amount - conversion.refunded) / conversion.amount : 0;
   const at = deps.now();
   const changed: RewardEntry[] = [];
+  const tell = await listens(deps, scope, 'reward_entry.updated');
   for (const reward of rewards) {
-    const updated = await deps.store.rewardEntries.reduceTo(scope, reward.id, Math.round(reward.base * remaining), at);
+    const updated = await deps.store.rewardEntries.reduceTo(scope, reward.id, Math.round(reward.base * remaining), at, tell);
     if (updated) changed.push(updated);
   }
   return changed;
@@ -193,6 +197,8 @@ export async function redeemRewards(deps: Deps, scope: OrgScope, input: RedeemIn
     if (doc.participant !== participant || doc.unit !== input.unit || doc.base !== -input.amount) {
       throw ApiError.conflict('reference_reused', `The reference ${input.reference} was used for another redemption.`, 'reference');
     }
+    // A first call that died between writing the spend and marking it: the retry tells it.
+    if (doc.eventVersion === undefined && (await listens(deps, scope, 'reward_entry.created'))) await deps.store.rewardEntries.markAccepted(scope, doc.id);
     return { redemption: presentRewardEntry(doc), created };
   }
   const balance = balanceIn(await deps.store.rewardEntries.listFor(scope, participant), input.unit);
@@ -205,6 +211,7 @@ export async function redeemRewards(deps: Deps, scope: OrgScope, input: RedeemIn
       422,
     );
   }
+  if (await listens(deps, scope, 'reward_entry.created')) await deps.store.rewardEntries.markAccepted(scope, doc.id);
   deps.logger.info({ reward: doc.id, reference: input.reference }, 'rewards redeemed');
   return { redemption: presentRewardEntry(doc), created };
 }

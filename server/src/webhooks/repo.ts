@@ -86,6 +86,8 @@ export async function openWebhookRepos(driver: Driver) {
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
       { fields: ['orgId', 'livemode', 'type', 'createdAt', 'id'] },
+      // The retention sweep, across orgs.
+      { fields: ['createdAt'] },
     ],
   });
   const deliveries = await driver.collection<WebhookDelivery>({
@@ -95,6 +97,7 @@ export async function openWebhookRepos(driver: Driver) {
       { fields: ['endpointId', 'status'] },
       { fields: ['endpointId', 'status', 'nextAttemptAt'] },
       { fields: ['orgId', 'livemode', 'endpointId', 'createdAt', 'id'] },
+      { fields: ['status', 'createdAt'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -125,6 +128,8 @@ export async function openWebhookRepos(driver: Driver) {
       getById: (id: string) => events.findOne({ id }),
       page: (scope: OrgScope, type: EventType | undefined, options: { limit?: number; after?: WebhookEvent }) =>
         pageNewestFirst(events, { ...byScope(scope), ...(type && { type }) }, {}, options),
+      /** The retention sweep: every org's events written before `cutoff`. */
+      deleteBefore: (cutoff: Date) => events.deleteMany({ createdAt: cond({ $lt: cutoff }) }),
     },
     webhookDeliveries: {
       insertOnce: (delivery: Omit<WebhookDelivery, 'leaseUntil' | 'leaseHolder'>) =>
@@ -136,11 +141,18 @@ export async function openWebhookRepos(driver: Driver) {
       due: (endpointId: string, now: Date, limit: number) =>
         deliveries.find({ endpointId, status: 'pending', nextAttemptAt: cond({ $lte: now }), leaseUntil: cond({ $lte: now }) }, { sort: { nextAttemptAt: 1, id: 1 }, limit }),
       /**
-       * Takes a due delivery for `holder` until `until`, unless another holds it: one conditional
-       * update, so of several instances one wins. An unfinished lease (a crashed instance) ends on its own.
+       * Takes a delivery for `holder` until `until` if it is still due and nobody holds it: one
+       * conditional update, so of several instances one wins, and a copy read a while ago that
+       * another instance has since tried is not taken early. An unfinished lease (a crashed
+       * instance) ends on its own.
        */
       lease: (id: string, holder: string, now: Date, until: Date) =>
-        deliveries.updateOne({ id, status: 'pending', leaseUntil: cond({ $lte: now }) }, { $set: { leaseUntil: until, leaseHolder: holder } }),
+        deliveries.updateOne({ id, status: 'pending', nextAttemptAt: cond({ $lte: now }), leaseUntil: cond({ $lte: now }) }, { $set: { leaseUntil: until, leaseHolder: holder } }),
+      /**
+       * Ends every lease: at the start of a process that is the store's only user (the embedded
+       * store locks its directory), any lease was held by a process that died mid-attempt.
+       */
+      releaseAll: () => deliveries.updateMany({ leaseHolder: cond({ $ne: null }) }, { $set: { leaseUntil: NO_LEASE, leaseHolder: null } }),
       /** Records an attempt's outcome and lets go, only if `holder` still holds the lease. */
       finish: (id: string, holder: string, result: AttemptResult) =>
         deliveries.updateOne({ id, leaseHolder: holder }, { $set: { ...result, leaseUntil: NO_LEASE, leaseHolder: null } }),
@@ -149,6 +161,8 @@ export async function openWebhookRepos(driver: Driver) {
       /** Due again now, with a fresh retry window, whatever it came to. */
       resend: (scope: OrgScope, id: string, now: Date, retryUntil: Date) =>
         deliveries.updateOne({ ...byScope(scope), id }, { $set: { status: 'pending', nextAttemptAt: now, retryUntil } }),
+      /** The retention sweep: every org's finished deliveries created before `cutoff`; one still tried stays. */
+      deleteFinishedBefore: (cutoff: Date) => deliveries.deleteMany({ status: cond({ $in: ['succeeded', 'failed'] }), createdAt: cond({ $lt: cutoff }) }),
     },
   };
 }

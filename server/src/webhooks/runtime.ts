@@ -1,5 +1,6 @@
 import type { Deps } from '../deps';
 import { relayPending } from './relay';
+import { SWEEP_EVERY_MS, sweepOldWebhooks } from './retention';
 import { Sender } from './sender';
 
 /** How often the store is looked at for work this process was not told about (other instances, a restart). */
@@ -10,7 +11,9 @@ const NUDGE_DELAY_MS = 5;
 /**
  * Runs the relay (marked documents to events and deliveries) and the sender in the background of a
  * server, never in the request or webhook that caused the event: a write only marks its document
- * and wakes this. One pass at a time; a pass that found work is followed by another at once.
+ * and wakes this. One pass at a time; a pass that found work is followed by another at once. The
+ * first pass also ends leases a dead process left (embedded store), and every hour one sweeps out
+ * what is past its retention.
  */
 export class WebhookRuntime {
   private deps: Deps | null = null;
@@ -18,6 +21,8 @@ export class WebhookRuntime {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private recoverLeases = false;
+  private sweptAt: number | null = null;
 
   /** After a write marked a document: a pass soon. Nothing in a process that does not send (the CLI). */
   nudge(delayMs = NUDGE_DELAY_MS): void {
@@ -32,6 +37,10 @@ export class WebhookRuntime {
   start(deps: Deps): void {
     this.deps = deps;
     this.sender = new Sender(deps, () => this.nudge(0));
+    // The embedded store has one process at a time (it locks its directory), so a lease held now
+    // is a killed process's attempt in flight: tried again at once rather than when the lease ends.
+    // On MongoDB other instances hold live leases; a dead one's end on their own.
+    this.recoverLeases = deps.store.kind === 'embedded';
     this.schedule(0);
   }
 
@@ -59,9 +68,19 @@ export class WebhookRuntime {
     this.again = false;
     this.running = (async () => {
       try {
+        if (this.recoverLeases) {
+          const released = await deps.store.webhookDeliveries.releaseAll();
+          this.recoverLeases = false;
+          if (released > 0) deps.logger.warn({ deliveries: released }, 'webhook attempts a stopped process left unfinished are due again');
+        }
         const relayed = await relayPending(deps);
         const started = await sender.pass();
         if (relayed > 0 || started > 0) this.again = true;
+        const now = deps.now().getTime();
+        if (this.sweptAt === null || now - this.sweptAt >= SWEEP_EVERY_MS) {
+          this.sweptAt = now;
+          await sweepOldWebhooks(deps);
+        }
       } catch (error) {
         deps.logger.error({ err: error }, 'webhook relay or sender pass failed; trying again shortly');
       }

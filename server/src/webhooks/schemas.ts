@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'payout.created',
   'creator.created',
   'promo_code.updated',
+  'reward_entry.created',
+  'reward_entry.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -11,6 +11,13 @@ import { cond } from '../store/driver';
 
 /** At most this many deliveries in flight per endpoint: a slow one holds its own slots, not the others'. */
 export const PER_ENDPOINT_CONCURRENCY = 8;
+/**
+ * Due deliveries read per endpoint at a time. A backlog is then worked through from memory, one
+ * lease per attempt, and the store is read again only when the batch runs out: not on every
+ * attempt's end. Each is leased only as it is sent (the lease re-checks it is still due), so a
+ * batch can wait longer than a lease lasts.
+ */
+const DUE_BATCH = 100;
 const EXCERPT_CHARS = 500;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const LONGEST_RETRY_DELAY_MS = 12 * 3_600_000;
@@ -74,6 +81,8 @@ function nextAttempt(deps: Deps, delivery: WebhookDelivery, attempts: number, no
 export class Sender {
   private readonly holder = newId('lease');
   private readonly inFlight = new Map<string, number>();
+  /** Due deliveries read in a batch and not yet started, per endpoint. */
+  private readonly queued = new Map<string, WebhookDelivery[]>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly abort = new AbortController();
 
@@ -86,17 +95,26 @@ export class Sender {
   /** Starts what is due now; returns how many attempts it started. */
   async pass(): Promise<number> {
     let started = 0;
-    for (const endpoint of await this.deps.store.webhookEndpoints.enabled()) {
-      const free = PER_ENDPOINT_CONCURRENCY - (this.inFlight.get(endpoint.id) ?? 0);
+    const enabled = await this.deps.store.webhookEndpoints.enabled();
+    // A disabled or deleted endpoint's batch is dropped.
+    for (const endpointId of this.queued.keys()) if (!enabled.some((endpoint) => endpoint.id === endpointId)) this.queued.delete(endpointId);
+    for (const endpoint of enabled) {
+      let free = PER_ENDPOINT_CONCURRENCY - (this.inFlight.get(endpoint.id) ?? 0);
       if (free <= 0 || this.abort.signal.aborted) continue;
       const now = this.deps.now();
-      for (const due of await this.deps.store.webhookDeliveries.due(endpoint.id, now, free)) {
+      let queue = this.queued.get(endpoint.id) ?? [];
+      // Attempts in flight are leased, so a fresh batch never holds them.
+      if (queue.length === 0) queue = await this.deps.store.webhookDeliveries.due(endpoint.id, now, DUE_BATCH);
+      while (free > 0 && queue.length > 0) {
+        const due = queue.shift()!;
         const until = new Date(now.getTime() + this.deps.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
         const leased = await this.deps.store.webhookDeliveries.lease(due.id, this.holder, now, until);
         if (!leased) continue;
         this.track(endpoint.id, this.attempt(endpoint, leased));
         started += 1;
+        free -= 1;
       }
+      this.queued.set(endpoint.id, queue);
     }
     return started;
   }

@@ -4,6 +4,7 @@ import { presentBinding } from '../customers/present';
 import type { Deps } from '../deps';
 import type { OrgScope } from '../orgs/repo';
 import { presentPayout } from '../payouts/present';
+import { presentRewardEntry } from '../rewards/present';
 import type { Store } from '../store';
 import type { Outbox, Outboxed } from '../store/outbox';
 import { presentClick } from '../tracking/present';
@@ -71,6 +72,14 @@ export const SOURCES = [
     updated: 'promo_code.updated',
     key: (promoCode) => promoCode.id,
     present: async (_deps, promoCode) => presentPromoCode(promoCode),
+  }),
+  source({
+    name: 'reward_entries',
+    outbox: (store) => store.rewardEntries.outbox,
+    created: 'reward_entry.created',
+    updated: 'reward_entry.updated',
+    key: (entry) => entry.id,
+    present: async (_deps, entry) => presentRewardEntry(entry),
   }),
 ];
 
