@@ -14,3 +14,6 @@ export const listOf = <T extends z.ZodType>(item: T) => z.object({ object: z.lit
 /** `{object: 'list', data, has_more}`: a page; pass the last id as `starting_after` for the next. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean().describe('More after the last item: ask again with its id as `starting_after`') });
+
+/** Why one item of a batch (a sheet's row, an uploaded code) failed while the others went on. */
+export const itemError = z.object({ code: z.string(), message: z.string(), param: z.string().optional() });

@@ -29,9 +29,7 @@ export function presentRewardEntry(entry: RewardEntry): RewardEntryResponse {
     participant: presentParticipant(entry.participant),
     kind: entry.kind,
     unit: entry.unit,
-    /** What it is worth now; negative for a redemption. */
     amount: entry.amount,
-    /** What refunds and lost disputes of its purchase took back. */
     taken_back: entry.base - entry.amount,
     trigger: entry.trigger,
     recipient: entry.recipient,
