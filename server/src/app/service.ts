@@ -12,7 +12,8 @@ import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys } from '../orgs/service';
 import type { AppPayoutsQuery } from '../payouts/schemas';
 import { listBalances, listPayouts, statementFilters } from '../payouts/service';
-import { reportFor, type Row } from '../reports/service';
+import type { Row } from '../reports/schemas';
+import { reportFor } from '../reports/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 import { listEndpoints } from '../webhooks/service';
 
