@@ -236,6 +236,23 @@ describe('responses against /api/openapi.json', () => {
     // The CLI's way in
     await call('POST /api/operator/commands', { key: server.deps.secrets.operatorToken, body: { command: 'key list', options: { org: org.id } } });
 
+    // Errors, whatever the route, have the one shape the document declares as every route's default.
+    const refusals: [string, Parameters<typeof call>[1], number, string][] = [
+      ['POST /api/customers/identify', { key, body: { externalId: 'user_1' } }, 400, 'parameter_missing'],
+      ['GET /api/org', { key: 'so_live_not_a_key' }, 401, 'api_key_invalid'],
+      ['GET /api/conversions/{id}', { key, params: { id: 'conv_missing' } }, 404, 'resource_missing'],
+      ['POST /api/payouts', { key, body: { creator: creator.id, currency: 'usd' } }, 422, 'nothing_due'],
+    ];
+    for (const [route, options, status, code] of refusals) {
+      const [method, template] = route.split(' ');
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options!.params![name]);
+      const response = await server.request(method, path, options);
+      const body = await response.json();
+      expect({ status: response.status, code: body.error?.code }, route).toEqual({ status, code });
+      const validate = ajv.getSchema(`openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', 'default', 'content', 'application/json', 'schema')}`)!;
+      expect(validate(body) ? [] : validate.errors, route).toEqual([]);
+    }
+
     // Every route the app mounts was answered and checked above.
     expect([...checked].sort()).toEqual(mountedRoutes(server.deps));
   });
