@@ -24,3 +24,4 @@ export const lookupResponse = z
     data: lookupReferralResponse.nullable().describe('null when the user has no binding, or its code is inactive or its campaign not running'),
   })
   .meta({ id: 'Lookup' });
+export type LookupResponse = z.infer<typeof lookupResponse>;

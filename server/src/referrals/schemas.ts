@@ -96,3 +96,6 @@ export type TrackedResponse = z.infer<typeof trackedResponse>;
 export const trackVisitResponse = serverClickResponse.extend({ success: z.boolean() });
 export const referralCodeValidationResponse = codeValidationResponse.extend({ referralCode: z.string() });
 export const referralReportPageResponse = pageOf(referralReportResponse);
+export type TrackVisitResponse = z.infer<typeof trackVisitResponse>;
+export type ReferralCodeValidationResponse = z.infer<typeof referralCodeValidationResponse>;
+export type ReferralReportPageResponse = z.infer<typeof referralReportPageResponse>;

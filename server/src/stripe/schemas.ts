@@ -133,5 +133,6 @@ export function describeIssue(error: z.ZodError, prefix: string): string {
 export const stripeWebhookResponse = z
   .object({ received: z.literal(true), outcome: z.enum(['processed', 'duplicate', 'ignored']), reason: z.string().optional() })
   .meta({ id: 'StripeWebhookReceipt' });
-export type IngestResult = Omit<z.infer<typeof stripeWebhookResponse>, 'received'>;
+export type StripeWebhookResponse = z.infer<typeof stripeWebhookResponse>;
+export type IngestResult = Omit<StripeWebhookResponse, 'received'>;
 export type IngestOutcome = IngestResult['outcome'];

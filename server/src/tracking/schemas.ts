@@ -103,3 +103,4 @@ export const codeValidationResponse = z
 export type CodeValidationResponse = z.infer<typeof codeValidationResponse>;
 
 export const heartbeatResponse = z.object({ status: z.literal('ok'), programId: z.string(), domain: z.string() });
+export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
