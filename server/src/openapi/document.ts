@@ -118,6 +118,11 @@ const openApiResponse = z.object({ openapi: z.string(), info: z.object({ title: 
 /** A CLI command's result, whatever the command prints (cli/commands.ts). */
 const operatorResponse = z.object({ result: z.unknown() });
 
+const pixelResponses = {
+  200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } },
+  304: { description: 'Not modified: the ETag sent in If-None-Match is current' },
+};
+
 type Scope = 'referrals' | 'tracking' | 'admin';
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: z.ZodType) => ({ description, ...json(schema) });
@@ -193,14 +198,14 @@ function buildDocument() {
     path: '/api/script.js',
     tags: ['Tracking'],
     summary: 'The pixel',
-    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+    responses: pixelResponses,
   });
   route({
     method: 'get',
     path: '/api/referral-tracker.js',
     tags: ['Tracking'],
     summary: 'The pixel with Blitz Rocket’s settings in its query string and its signup and purchase calls',
-    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+    responses: pixelResponses,
   });
   route({
     method: 'post',
@@ -706,7 +711,12 @@ function buildDocument() {
     path: '/api/operator/commands',
     tags: ['Operator'],
     summary: 'Run a CLI command inside this server (loopback and operator token only)',
-    responses: { 200: ok('The command’s result; a terminal asking for application/x-ndjson gets progress lines before it', operatorResponse) },
+    responses: {
+      200: {
+        description: 'The command’s result; with `Accept: application/x-ndjson`, progress lines, then `{result}` or `{error}`',
+        content: { ...json(operatorResponse).content, 'application/x-ndjson': { schema: z.string() } },
+      },
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
