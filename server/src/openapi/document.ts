@@ -49,6 +49,7 @@ import {
   uploadCodesSchema,
 } from '../coupon-banks/schemas';
 import { creatorImportResponse, importCreatorsSchema } from '../creator-import/schemas';
+import { errorResponseSchema } from '../http/errors';
 import { identifySchema, lookupResponse, lookupSchema } from '../customers/schemas';
 import { listOf } from '../http/wire';
 import { apiKeyResponse, createApiKeySchema, orgResponse, updateOrgSchema } from '../orgs/schemas';
@@ -99,19 +100,6 @@ import {
  * Each success response declares the schema its presenter's return type is inferred from, so a
  * generated client is typed; test/openapi checks real responses of every route against them.
  */
-
-/** `{error: {type, code, message, param?, request_id}}`, the one error shape (http/errors.ts). */
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      type: z.enum(['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'api_error']),
-      code: z.string().describe('Stable, machine-readable reason, e.g. parameter_missing, api_key_scope_missing'),
-      message: z.string().describe('For people; may change'),
-      param: z.string().optional().describe('The request field at fault, when there is one'),
-      request_id: z.string(),
-    }),
-  })
-  .meta({ id: 'Error' });
 
 /** This document: OpenAPI 3.1, described only as far as a client needs to recognise it. */
 const openApiResponse = z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.unknown()) }).loose();
