@@ -23,7 +23,15 @@ import { createEndpointSchema, rollSecretSchema, updateEndpointSchema } from '..
 import { createEndpoint, deleteEndpoint, rollSecret, updateEndpoint } from '../webhooks/service';
 import { appAccess } from './access';
 import { appContextOf, appCors, requireAppSignature } from './auth';
-import { appCreateApiKeySchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from './schemas';
+import {
+  appCreateApiKeySchema,
+  type AppOverviewResponse,
+  type AppSettingsResponse,
+  createCreatorWithCodeSchema,
+  customerIdSchema,
+  overviewQuery,
+  paymentIdSchema,
+} from './schemas';
 import {
   appBalances,
   appConversions,
@@ -50,7 +58,7 @@ export function appRoutes(app: IRouter, deps: Deps): void {
     const { org, scope, user_id } = appContextOf(req);
     const { period } = parse(overviewQuery, { period: req.query.period });
     const [overview, access] = await Promise.all([appOverview(deps, org, scope, period), appAccess(deps, org, user_id)]);
-    sendJson(res, { ...overview, access });
+    sendJson(res, { ...overview, access } satisfies AppOverviewResponse);
   });
 
   // POST /api/app/campaigns – create a campaign from the drawer
@@ -146,7 +154,7 @@ export function appRoutes(app: IRouter, deps: Deps): void {
   app.get('/api/app/settings', async (req, res) => {
     const { org, scope, user_id } = appContextOf(req);
     const [settings, access] = await Promise.all([appSettings(deps, org, scope), appAccess(deps, org, user_id)]);
-    sendJson(res, { ...settings, access });
+    sendJson(res, { ...settings, access } satisfies AppSettingsResponse);
   });
 
   // PATCH /api/app/settings – change domains, attribution window, referral params, model, code beats link
@@ -154,7 +162,7 @@ export function appRoutes(app: IRouter, deps: Deps): void {
     const { org, scope, user_id } = appContextOf(req);
     const updated = await updateOrg(deps, org.id, parse(updateOrgSchema, req.body));
     const [settings, access] = await Promise.all([appSettings(deps, updated, scope), appAccess(deps, updated, user_id)]);
-    sendJson(res, { ...settings, access });
+    sendJson(res, { ...settings, access } satisfies AppSettingsResponse);
   });
 
   // POST /api/app/keys – create an API key in the Dashboard's mode; the secret is in this response only

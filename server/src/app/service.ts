@@ -12,8 +12,18 @@ import type { Org, OrgScope } from '../orgs/repo';
 import { listApiKeys } from '../orgs/service';
 import type { AppPayoutsQuery } from '../payouts/schemas';
 import { listBalances, listPayouts, statementFilters } from '../payouts/service';
-import { reportFor, type Row } from '../reports/service';
-import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
+import type { Row } from '../reports/schemas';
+import { reportFor } from '../reports/service';
+import {
+  type AppCreatorResponse,
+  type AppOverviewResponse,
+  type AppPromoCodeResponse,
+  type AppSettingsResponse,
+  type CreateCreatorWithCodeInput,
+  type CustomerAttributionResponse,
+  PERIOD_DAYS,
+  type Period,
+} from './schemas';
 import { listEndpoints } from '../webhooks/service';
 
 const DAY_MS = 86_400_000;
@@ -26,7 +36,7 @@ export function shareUrl(org: Pick<Org, 'domains' | 'referralParams'>, code: str
   return `https://${domain}/?${encodeURIComponent(param)}=${encodeURIComponent(code)}`;
 }
 
-export function presentAppPromoCode(org: Org, promoCode: PromoCode) {
+export function presentAppPromoCode(org: Org, promoCode: PromoCode): AppPromoCodeResponse {
   return { ...presentPromoCode(promoCode), share_url: shareUrl(org, promoCode.code) };
 }
 
@@ -84,7 +94,7 @@ export async function appBalances(deps: Deps, org: Org, scope: OrgScope) {
 }
 
 /** The drawer: figures for the period, every campaign and creator (also those without activity), and each creator's codes. */
-export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period) {
+export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period: Period): Promise<Omit<AppOverviewResponse, 'access'>> {
   // Whole seconds, as the answer gives them: the conversions view asks for exactly this range, so
   // it lists every conversion these figures count, the last second's included (and also the
   // self-referrals and other currencies the figures leave out, each marked).
@@ -121,7 +131,7 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
  * creator behind: the campaign and code are checked before anything is written, and a creator made
  * here goes again if the code then fails (Stripe refused it, or it was taken meanwhile).
  */
-export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScope, input: CreateCreatorWithCodeInput) {
+export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScope, input: CreateCreatorWithCodeInput): Promise<AppCreatorResponse> {
   const { campaign: campaignId, code, ...creatorInput } = input;
   await getCampaign(deps, scope, campaignId);
   if (await deps.store.promoCodes.getByCode(scope, code)) {
@@ -139,7 +149,7 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
 }
 
 /** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
-export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
+export async function appSettings(deps: Deps, org: Org, scope: OrgScope): Promise<Omit<AppSettingsResponse, 'access'>> {
   const [keys, heartbeats, endpoints] = await Promise.all([
     listApiKeys(deps, org.id, scope.livemode),
     deps.store.heartbeats.list(org.id),
@@ -166,7 +176,7 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
  * The referral bound at signup (identify) to the brand's user behind this Stripe customer, known
  * when the customer's metadata carries the user id: it shows a referral before any payment (trials).
  */
-async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
+async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: string): Promise<CustomerAttributionResponse['signup_referral']> {
   const link = await deps.store.customerLinks.get(scope, stripeCustomerId);
   const binding = link?.externalIdHash ? await deps.store.bindings.get(scope, link.externalIdHash) : null;
   if (!binding) return null;
@@ -184,7 +194,7 @@ async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: str
 }
 
 /** The customer page: who referred this customer and what their purchases earned, per currency. */
-export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
+export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string): Promise<CustomerAttributionResponse> {
   const [conversions, signup] = await Promise.all([
     conversionsForCustomer(deps, scope, stripeCustomerId),
     signupReferral(deps, scope, stripeCustomerId),

@@ -1,9 +1,19 @@
 import { toUnixSeconds } from '../http/validate';
 import { presentRewardRule } from '../rewards/present';
 import type { Campaign, CodeRestrictions, Creator, PromoCode } from './repo';
+import type {
+  AdvocateResponse,
+  CampaignResponse,
+  CreatorResponse,
+  DiscountResponse,
+  LookupReferralResponse,
+  PromoCodeResponse,
+  ReferralResponse,
+  RestrictionsResponse,
+} from './schemas';
 import type { CodeReferral } from './service';
 
-export function presentCreator(creator: Creator) {
+export function presentCreator(creator: Creator): CreatorResponse {
   return {
     id: creator.id,
     object: 'creator',
@@ -22,11 +32,11 @@ export function presentCreator(creator: Creator) {
  * How the brand knows a creator as one of its own customers. The brand's backend gets this (lookup,
  * admin routes); what the pixel shows visitors does not carry it.
  */
-export function presentAdvocate(creator: Creator) {
+export function presentAdvocate(creator: Creator): AdvocateResponse {
   return { customer_id: creator.customerId ?? null, first_name: creator.firstName ?? null, last_name: creator.lastName ?? null };
 }
 
-export function presentRestrictions(restrictions: CodeRestrictions | null | undefined) {
+export function presentRestrictions(restrictions: CodeRestrictions | null | undefined): RestrictionsResponse {
   if (!restrictions) return null;
   return {
     first_time_transaction: restrictions.firstTimeTransaction,
@@ -37,7 +47,7 @@ export function presentRestrictions(restrictions: CodeRestrictions | null | unde
   };
 }
 
-export function presentCampaign(campaign: Campaign) {
+export function presentCampaign(campaign: Campaign): CampaignResponse {
   return {
     id: campaign.id,
     object: 'campaign',
@@ -63,7 +73,7 @@ export function presentCampaign(campaign: Campaign) {
   };
 }
 
-export function presentPromoCode(promoCode: PromoCode) {
+export function presentPromoCode(promoCode: PromoCode): PromoCodeResponse {
   return {
     id: promoCode.id,
     object: 'promo_code',
@@ -83,7 +93,7 @@ export function presentPromoCode(promoCode: PromoCode) {
 }
 
 /** The discount block of seed 000's lookup response; also what the pixel exposes to page code. */
-export function presentDiscount({ promoCode, campaign }: Pick<CodeReferral, 'promoCode' | 'campaign'>) {
+export function presentDiscount({ promoCode, campaign }: Pick<CodeReferral, 'promoCode' | 'campaign'>): DiscountResponse {
   return {
     promotion_code: promoCode.code,
     stripe_promotion_code_id: promoCode.stripePromotionCodeId,
@@ -96,7 +106,7 @@ export function presentDiscount({ promoCode, campaign }: Pick<CodeReferral, 'pro
 }
 
 /** The creator and discount behind a code, as visitors may see them (the pixel, code validation). */
-export function presentReferral(referral: CodeReferral) {
+export function presentReferral(referral: CodeReferral): ReferralResponse {
   return {
     creator: { id: referral.creator.id, handle: referral.creator.handle, avatar_url: referral.creator.avatarUrl },
     campaign: { id: referral.campaign.id, title: referral.campaign.title },
@@ -108,7 +118,7 @@ export function presentReferral(referral: CodeReferral) {
  * Lookup's answer to the brand's backend: the referral, and who the creator is among the brand's
  * customers. Not their email: checkout needs to name who referred the buyer, not to reach them.
  */
-export function presentLookup(referral: CodeReferral) {
+export function presentLookup(referral: CodeReferral): LookupReferralResponse {
   const presented = presentReferral(referral);
   return { ...presented, creator: { ...presented.creator, name: referral.creator.name, ...presentAdvocate(referral.creator) } };
 }

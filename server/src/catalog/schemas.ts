@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currencyCode, unixSeconds } from '../http/validate';
-import { rewardRulesSchema } from '../rewards/schemas';
+import { listOf, nullableTime, unixTime } from '../http/wire';
+import { rewardRuleResponse, rewardRulesSchema } from '../rewards/schemas';
 
 export { currencyCode };
 
@@ -150,3 +151,118 @@ export const listPromoCodesQuery = z.object({
   creator: z.string().optional(),
   campaign: z.string().optional(),
 });
+
+/** How the brand knows a creator as one of its customers; on the brand's backend answers only. */
+const advocateResponse = {
+  customer_id: z.string().nullable().describe("The brand's own id for the creator, if it gave one"),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+};
+
+export const creatorResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('creator'),
+    livemode: z.boolean(),
+    handle: z.string(),
+    name: z.string(),
+    avatar_url: z.string().nullable(),
+    email: z.string().nullable(),
+    stripe_customer_id: z.string().nullable().describe("The creator's own customer on the brand's Stripe account, to flag self-referrals"),
+    ...advocateResponse,
+    created: unixTime,
+  })
+  .meta({ id: 'Creator' });
+export type CreatorResponse = z.infer<typeof creatorResponse>;
+export type AdvocateResponse = Pick<CreatorResponse, keyof typeof advocateResponse>;
+
+export const restrictionsResponse = z
+  .object({
+    first_time_transaction: z.boolean(),
+    max_redemptions: z.number().int().nullable(),
+    expires_at: nullableTime,
+    minimum_amount: z.number().int().nullable(),
+    minimum_amount_currency: z.string().nullable(),
+  })
+  .nullable()
+  .meta({ id: 'CodeRestrictions' });
+export type RestrictionsResponse = z.infer<typeof restrictionsResponse>;
+
+export const campaignResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('campaign'),
+    livemode: z.boolean(),
+    title: z.string(),
+    discount_type: z.enum(['percent_off', 'amount_off']),
+    discount_value: z.number().describe('Percent for percent_off; minor units of `currency` for amount_off'),
+    currency: z.string().nullable(),
+    duration: z.enum(['once', 'repeating', 'forever']),
+    duration_in_months: z.number().int().nullable(),
+    starts_at: nullableTime,
+    ends_at: nullableTime,
+    commission: z.object({
+      type: z.enum(['percent', 'fixed']),
+      value: z.number(),
+      currency: z.string().nullable(),
+      recurring_months: z.number().int().nullable().describe('Months of renewals that earn commission; null: every renewal'),
+    }),
+    rewards: z.array(rewardRuleResponse),
+    stripe_coupon_id: z.string().nullable(),
+    code_restrictions: restrictionsResponse,
+    created: unixTime,
+  })
+  .meta({ id: 'Campaign' });
+export type CampaignResponse = z.infer<typeof campaignResponse>;
+
+export const promoCodeResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('promo_code'),
+    livemode: z.boolean(),
+    code: z.string(),
+    creator: z.string().nullable().describe('null while the code waits in a coupon bank'),
+    campaign: z.string(),
+    active: z.boolean(),
+    stripe_promotion_code_id: z.string().nullable(),
+    stripe_coupon_id: z.string().nullable(),
+    adopted: z.boolean().describe('The brand made the Stripe promotion code; Shoutout adopted it'),
+    restrictions: restrictionsResponse,
+    coupon_bank: z.string().nullable(),
+    assigned: nullableTime,
+    created: unixTime,
+  })
+  .meta({ id: 'PromoCode' });
+export type PromoCodeResponse = z.infer<typeof promoCodeResponse>;
+
+/** The discount behind a code: what checkout applies and page code may show. */
+export const discountResponse = z
+  .object({
+    promotion_code: z.string().describe('The code as customers type it, e.g. ANNIE50'),
+    stripe_promotion_code_id: z.string().nullable().describe('Pass as `discounts: [{promotion_code}]` to Checkout; null if made without a Stripe key'),
+    stripe_coupon_id: z.string().nullable().describe('Or pass as `discounts: [{coupon}]` to apply it silently'),
+    discount_type: z.enum(['percent_off', 'amount_off']),
+    discount_value: z.number(),
+    currency: z.string().nullable(),
+    campaign_id: z.string(),
+  })
+  .meta({ id: 'Discount' });
+export type DiscountResponse = z.infer<typeof discountResponse>;
+
+/** The creator behind a code as visitors may see them. */
+export const publicCreatorResponse = z.object({ id: z.string(), handle: z.string(), avatar_url: z.string().nullable() });
+
+export const referralResponse = z.object({
+  creator: publicCreatorResponse,
+  campaign: z.object({ id: z.string(), title: z.string() }),
+  discount: discountResponse,
+});
+export type ReferralResponse = z.infer<typeof referralResponse>;
+
+/** Lookup's referral: also who the creator is among the brand's customers. */
+export const lookupReferralResponse = referralResponse.extend({ creator: publicCreatorResponse.extend({ name: z.string(), ...advocateResponse }) });
+export type LookupReferralResponse = z.infer<typeof lookupReferralResponse>;
+
+export const creatorListResponse = listOf(creatorResponse);
+export const campaignListResponse = listOf(campaignResponse);
+export const promoCodeListResponse = listOf(promoCodeResponse);

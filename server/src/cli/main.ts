@@ -12,7 +12,7 @@ import { createLogger } from '../logger';
 import { resolveSecret } from '../secret';
 import { createDeps, SERVER_FILE } from '../server';
 import { isProcessAlive, readJsonFile } from '../running';
-import type { UploadOutcome } from '../coupon-banks/service';
+import type { UploadOutcome } from '../coupon-banks/schemas';
 import { parseCreatorsCsv, parseSheet } from '../creator-import/csv';
 import type { SheetRow } from '../creator-import/schemas';
 import type { importCreators } from '../creator-import/service';

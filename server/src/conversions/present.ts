@@ -1,10 +1,11 @@
 import type { Creator } from '../catalog/repo';
 import { toUnixSeconds } from '../http/validate';
 import { type Conversion, commissionCurrencyOf } from './repo';
+import type { ConversionResponse } from './schemas';
 
 type NamedCreator = Pick<Creator, 'handle' | 'name' | 'email' | 'customerId'>;
 
-export function presentConversion(conversion: Conversion, creator: NamedCreator | null) {
+export function presentConversion(conversion: Conversion, creator: NamedCreator | null): ConversionResponse {
   return {
     id: conversion.id,
     object: 'conversion',

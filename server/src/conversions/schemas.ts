@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currencyCode, promoCodeString } from '../catalog/schemas';
 import { pageLimit, rangeEndParam, rangeStartParam } from '../http/validate';
+import { pageOf, unixTime } from '../http/wire';
 
 export const conversionStatus = z.enum(['credited', 'partially_refunded', 'refunded', 'flagged']);
 export type ConversionStatus = z.infer<typeof conversionStatus>;
@@ -67,3 +68,41 @@ export const appConversionsQuery = ordered(
   conversionFilters.pick({ creator: true, from: true, to: true }).extend({ starting_after: listConversionsQuery.shape.starting_after }),
 );
 export type AppConversionsQuery = z.infer<typeof appConversionsQuery>;
+
+export const conversionResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('conversion'),
+    livemode: z.boolean(),
+    kind: z.enum(['checkout', 'invoice', 'payment_intent', 'offline', 'reported']).describe('reported: a purchase a browser reported, counted because the org trusts browser reports'),
+    creator: z.string(),
+    creator_handle: z.string().nullable(),
+    creator_name: z.string().nullable(),
+    creator_email: z.string().nullable(),
+    creator_customer_id: z.string().nullable(),
+    campaign: z.string(),
+    promo_code: z.string().nullable(),
+    code: z.string().nullable(),
+    click: z.string().nullable(),
+    source: z.enum(['promotion_code', 'click', 'customer', 'subscription', 'coupon_code', 'referral']).describe('What attributed it to the creator'),
+    status: conversionStatus,
+    flag: z.enum(['self_referral']).nullable(),
+    amount: z.number().int().describe('Minor units paid'),
+    discount: z.number().int(),
+    currency: z.string(),
+    commission: z.number().int().describe('What remains after refunds, in minor units of `commission_currency`'),
+    commission_currency: z.string(),
+    refunded: z.number().int(),
+    order_id: z.string().nullable(),
+    stripe_checkout_session: z.string().nullable(),
+    stripe_invoice: z.string().nullable(),
+    stripe_subscription: z.string().nullable(),
+    stripe_payment_intent: z.string().nullable(),
+    stripe_charge: z.string().nullable(),
+    stripe_customer: z.string().nullable(),
+    created: unixTime,
+  })
+  .meta({ id: 'Conversion' });
+export type ConversionResponse = z.infer<typeof conversionResponse>;
+
+export const conversionPageResponse = pageOf(conversionResponse);

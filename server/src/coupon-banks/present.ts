@@ -1,7 +1,8 @@
 import { toUnixSeconds } from '../http/validate';
 import type { CouponBank } from './repo';
+import type { CouponBankResponse } from './schemas';
 
-export function presentCouponBank(bank: CouponBank, counts: { total: number; remaining: number }) {
+export function presentCouponBank(bank: CouponBank, counts: { total: number; remaining: number }): CouponBankResponse {
   return {
     id: bank.id,
     object: 'coupon_bank',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { advocateFields, codeRestrictionsSchema, creatorEmail, promoCodeString } from '../catalog/schemas';
+import { advocateFields, codeRestrictionsSchema, creatorEmail, promoCodeResponse, promoCodeString } from '../catalog/schemas';
+import { itemError, listOf, unixTime } from '../http/wire';
 
 export const createCouponBankSchema = z
   .object({
@@ -36,3 +37,45 @@ export const assignReferralCodeSchema = z
     path: ['coupon_bank_id'],
   });
 export type AssignReferralCodeInput = z.infer<typeof assignReferralCodeSchema>;
+
+export const couponBankResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('coupon_bank'),
+    livemode: z.boolean(),
+    name: z.string(),
+    campaign: z.string(),
+    codes: z.number().int().describe('Codes uploaded'),
+    remaining: z.number().int().describe('Codes not yet handed out'),
+    created: unixTime,
+  })
+  .meta({ id: 'CouponBank' });
+export type CouponBankResponse = z.infer<typeof couponBankResponse>;
+
+export const uploadOutcome = z.union([
+  z.object({ code: z.string(), status: z.enum(['created', 'adopted', 'unchanged']), promo_code: z.string() }),
+  z.object({ code: z.string(), status: z.literal('failed'), error: itemError }),
+]);
+export type UploadOutcome = z.infer<typeof uploadOutcome>;
+
+export const uploadCodesResponse = z
+  .object({ object: z.literal('coupon_bank_upload'), coupon_bank: couponBankResponse, results: z.array(uploadOutcome) })
+  .meta({ id: 'CouponBankUpload' });
+export type UploadCodesResponse = z.infer<typeof uploadCodesResponse>;
+
+export const referralCodeResponse = z
+  .object({
+    object: z.literal('referral_code'),
+    referral_code: z.string(),
+    coupon_code: z.string(),
+    share_url: z.string().nullable().describe("The brand's first domain with its first referral parameter"),
+    campaign: z.string(),
+    coupon_bank: z.string().nullable(),
+    creator: z.string(),
+    customer: z.object({ id: z.string().nullable(), first_name: z.string().nullable(), last_name: z.string().nullable(), email: z.string().nullable() }),
+    promo_code: promoCodeResponse,
+  })
+  .meta({ id: 'ReferralCode' });
+export type ReferralCodeResponse = z.infer<typeof referralCodeResponse>;
+
+export const couponBankListResponse = listOf(couponBankResponse);

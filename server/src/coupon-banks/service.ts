@@ -9,7 +9,7 @@ import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { presentCouponBank } from './present';
 import type { CouponBank } from './repo';
-import type { AssignReferralCodeInput, CreateCouponBankInput, UploadCodesInput } from './schemas';
+import type { AssignReferralCodeInput, CouponBankResponse, CreateCouponBankInput, ReferralCodeResponse, UploadCodesInput, UploadCodesResponse, UploadOutcome } from './schemas';
 
 export async function createCouponBank(deps: Deps, scope: OrgScope, input: CreateCouponBankInput): Promise<CouponBank> {
   const campaign = await getCampaign(deps, scope, input.campaign);
@@ -25,20 +25,16 @@ export async function getCouponBank(deps: Deps, scope: OrgScope, id: string, par
 }
 
 /** The bank as the API shows it, with how many of its codes are left to hand out. */
-export async function presentBank(deps: Deps, scope: OrgScope, bank: CouponBank) {
+export async function presentBank(deps: Deps, scope: OrgScope, bank: CouponBank): Promise<CouponBankResponse> {
   return presentCouponBank(bank, await deps.store.promoCodes.countInBank(scope, bank.id));
 }
-
-export type UploadOutcome =
-  | { code: string; status: 'created' | 'adopted' | 'unchanged'; promo_code: string }
-  | { code: string; status: 'failed'; error: { code: string; message: string; param?: string } };
 
 /**
  * Puts each code on Stripe (created, or adopted when the brand already has it as a promotion code of
  * the campaign's coupon) and in the bank. Each code stands alone: one Stripe refuses is reported and
  * the others go in. A code already in this bank is left as it is, so an upload can be run again.
  */
-export async function uploadCodes(deps: Deps, scope: OrgScope, bank: CouponBank, input: UploadCodesInput) {
+export async function uploadCodes(deps: Deps, scope: OrgScope, bank: CouponBank, input: UploadCodesInput): Promise<UploadCodesResponse> {
   const results: UploadOutcome[] = [];
   for (const entry of input.codes) {
     const { code, restrictions } = typeof entry === 'string' ? { code: entry, restrictions: undefined } : entry;
@@ -122,7 +118,7 @@ async function advocateFor(deps: Deps, scope: OrgScope, customer: AssignReferral
  * (`coupon_code`, created on Stripe or adopted). Asking again for the same advocate answers with the
  * code they already have.
  */
-export async function assignReferralCode(deps: Deps, org: Org, scope: OrgScope, input: AssignReferralCodeInput) {
+export async function assignReferralCode(deps: Deps, org: Org, scope: OrgScope, input: AssignReferralCodeInput): Promise<{ created: boolean; body: ReferralCodeResponse }> {
   const campaign = await getCampaign(deps, scope, input.campaign, 'campaign.id');
   const bank = input.coupon_bank_id ? await getCouponBank(deps, scope, input.coupon_bank_id, 'coupon_bank_id') : null;
   if (bank && bank.campaignId !== campaign.id) {

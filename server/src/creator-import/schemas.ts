@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createCreatorSchema, promoCodeString } from '../catalog/schemas';
+import { itemError } from '../http/wire';
 
 /** The sheet's columns: a creator's fields, and optionally their code and its campaign. */
 export const IMPORT_COLUMNS = [...Object.keys(createCreatorSchema.shape), 'code', 'campaign'] as const;
@@ -20,3 +21,26 @@ export const importCreatorsSchema = z
     dry_run: z.boolean().default(false).describe('Only say what each row would do'),
   })
   .strict();
+
+export const rowOutcome = z.object({
+  row: z.number().int().describe("The sheet's line number"),
+  handle: z.string().nullable(),
+  status: z.enum(['created', 'code_added', 'unchanged', 'failed']).describe('What the row did (in a dry run: would do); failed rows changed nothing'),
+  creator: z.string().nullable(),
+  code: z.string().nullable(),
+  error: itemError.optional(),
+});
+export type RowOutcome = z.infer<typeof rowOutcome>;
+
+export const creatorImportResponse = z
+  .object({
+    object: z.literal('creator_import'),
+    dry_run: z.boolean(),
+    created: z.number().int(),
+    code_added: z.number().int(),
+    unchanged: z.number().int(),
+    failed: z.number().int(),
+    rows: z.array(rowOutcome),
+  })
+  .meta({ id: 'CreatorImport' });
+export type CreatorImportResponse = z.infer<typeof creatorImportResponse>;

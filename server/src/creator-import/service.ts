@@ -3,17 +3,8 @@ import { createCreator, getCampaign, placeCode } from '../catalog/service';
 import type { Deps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { OrgScope } from '../orgs/repo';
-import { importRowSchema, type ImportRow, type SheetRow } from './schemas';
+import { type CreatorImportResponse, importRowSchema, type ImportRow, type RowOutcome, type SheetRow } from './schemas';
 
-export type RowOutcome = {
-  row: number;
-  handle: string | null;
-  /** What the row did (in a dry run: would do). `failed` rows changed nothing. */
-  status: 'created' | 'code_added' | 'unchanged' | 'failed';
-  creator: string | null;
-  code: string | null;
-  error?: { code: string; message: string; param?: string };
-};
 
 // The fields an existing creator must already have for a row naming them to be the same creator.
 const COMPARED = [
@@ -31,7 +22,7 @@ const COMPARED = [
  * its code then fails. A row whose creator (by handle) and code already exist changes nothing, so a
  * sheet can be imported twice; a row that contradicts what is stored is refused, naming the column.
  */
-export async function importCreators(deps: Deps, scope: OrgScope, rows: SheetRow[], options: { campaign?: string; dryRun: boolean }) {
+export async function importCreators(deps: Deps, scope: OrgScope, rows: SheetRow[], options: { campaign?: string; dryRun: boolean }): Promise<CreatorImportResponse> {
   const outcomes: RowOutcome[] = [];
   const seen = { handles: new Map<string, number>(), codes: new Map<string, number>() };
   for (const sheetRow of rows) {

@@ -4,7 +4,7 @@ import { authOf, requireApiKey, scopeOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
-import { identifySchema, lookupSchema } from './schemas';
+import { identifySchema, type LookupResponse, lookupSchema } from './schemas';
 import { identify, lookup } from './service';
 
 /** Identify and lookup: step 2 and the lookup half of step 3 of a brand's integration. */
@@ -21,12 +21,12 @@ export function customerRoutes(app: IRouter, deps: Deps): void {
   // GET /api/customers – look up a user's creator, campaign and discount by externalId
   app.get('/api/customers', referrals, async (req, res) => {
     const { externalId } = parse(lookupSchema, req.query);
-    sendJson(res, { data: await lookup(deps, scopeOf(req), externalId) });
+    sendJson(res, { data: await lookup(deps, scopeOf(req), externalId) } satisfies LookupResponse);
   });
 
   // POST /api/customers/lookup – the same lookup with the id in the body, out of URLs and access logs
   app.post('/api/customers/lookup', referrals, jsonBody, async (req, res) => {
     const { externalId } = parse(lookupSchema, req.body);
-    sendJson(res, { data: await lookup(deps, scopeOf(req), externalId) });
+    sendJson(res, { data: await lookup(deps, scopeOf(req), externalId) } satisfies LookupResponse);
   });
 }

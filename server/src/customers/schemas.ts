@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lookupReferralResponse } from '../catalog/schemas';
 
 const externalId = z
   .string()
@@ -16,3 +17,11 @@ export const identifySchema = z.object({
 export type IdentifyInput = z.infer<typeof identifySchema>;
 
 export const lookupSchema = z.object({ externalId: externalId.describe('The externalId you passed to identify.') });
+
+/** Seed 000's lookup answer: the referral, or `data: null`. */
+export const lookupResponse = z
+  .object({
+    data: lookupReferralResponse.nullable().describe('null when the user has no binding, or its code is inactive or its campaign not running'),
+  })
+  .meta({ id: 'Lookup' });
+export type LookupResponse = z.infer<typeof lookupResponse>;

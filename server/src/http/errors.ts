@@ -4,7 +4,8 @@ import { levelFor, requestLogLine } from '../logger';
 import { z } from 'zod';
 import { sendJson } from './respond';
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
+const ERROR_TYPES = ['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'api_error'] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 const statusByType: Record<ErrorType, number> = {
   invalid_request_error: 400,
@@ -75,8 +76,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** `{error: {type, code, message, param?, request_id}}`, the one error shape; every route's default response in the OpenAPI document. */
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      type: z.enum(ERROR_TYPES),
+      code: z.string().describe('Stable, machine-readable reason, e.g. parameter_missing, api_key_scope_missing'),
+      message: z.string().describe('For people; may change'),
+      param: z.string().optional().describe('The request field at fault, when there is one'),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
 /** The wire shape of an error; a response already under way (a stream) ends with it as its last line. */
-export const errorBody = (error: ApiError, requestId: string) => ({
+export const errorBody = (error: ApiError, requestId: string): z.infer<typeof errorResponseSchema> => ({
   error: {
     type: error.type,
     code: error.code,

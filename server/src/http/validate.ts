@@ -26,7 +26,12 @@ export const unixSeconds = z
   .max(MAX_UNIX_SECONDS)
   .transform((seconds) => new Date(seconds * 1000));
 
-export const toUnixSeconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : null);
+// A date that is always there gives a number: response schemas declare such times non-null.
+export function toUnixSeconds(date: Date): number;
+export function toUnixSeconds(date: Date | null | undefined): number | null;
+export function toUnixSeconds(date: Date | null | undefined) {
+  return date ? Math.floor(date.getTime() / 1000) : null;
+}
 
 const DAY_MS = 86_400_000;
 const TIME_FORMATS = 'must be unix seconds, a date such as 2026-11-01 or an ISO 8601 datetime';

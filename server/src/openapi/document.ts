@@ -1,80 +1,119 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { assignReferralCodeSchema, createCouponBankSchema, uploadCodesSchema } from '../coupon-banks/schemas';
-import { importCreatorsSchema } from '../creator-import/schemas';
-import { appIdentitySchema, appCreateApiKeySchema, appModeSchema, createCreatorWithCodeSchema, customerIdSchema, overviewQuery, paymentIdSchema } from '../app/schemas';
 import {
+  appBalancesResponse,
+  appConversionsResponse,
+  appCreateApiKeySchema,
+  appCreatorResponse,
+  appIdentitySchema,
+  appModeSchema,
+  appOverviewResponse,
+  appPayoutsResponse,
+  appPromoCodeResponse,
+  appSettingsResponse,
+  createCreatorWithCodeSchema,
+  customerAttributionResponse,
+  customerIdSchema,
+  overviewQuery,
+  paymentAttributionResponse,
+  paymentIdSchema,
+  portalInvitationResponse,
+} from '../app/schemas';
+import {
+  campaignResponse,
   createCampaignSchema,
   createCreatorSchema,
   createPromoCodeSchema,
+  creatorResponse,
   listCreatorsQuery,
   listPromoCodesQuery,
+  promoCodeResponse,
   updatePromoCodeSchema,
 } from '../catalog/schemas';
-import { appPayoutsQuery, balancesQuery, createPayoutSchema, listPayoutsQuery } from '../payouts/schemas';
-import { appConversionsQuery, createConversionSchema, downloadQuery, exportConversionsQuery, listConversionsQuery } from '../conversions/schemas';
-import { identifySchema, lookupSchema } from '../customers/schemas';
-import { createApiKeySchema, updateOrgSchema } from '../orgs/schemas';
-import { listReportsQuery, trackPurchaseSchema, trackSignupSchema, trackVisitSchema, validateReferralCodeQuery } from '../referrals/schemas';
+import {
+  appConversionsQuery,
+  conversionPageResponse,
+  conversionResponse,
+  createConversionSchema,
+  downloadQuery,
+  exportConversionsQuery,
+  listConversionsQuery,
+} from '../conversions/schemas';
+import {
+  assignReferralCodeSchema,
+  couponBankListResponse,
+  couponBankResponse,
+  createCouponBankSchema,
+  referralCodeResponse,
+  uploadCodesResponse,
+  uploadCodesSchema,
+} from '../coupon-banks/schemas';
+import { creatorImportResponse, importCreatorsSchema } from '../creator-import/schemas';
+import { errorResponseSchema } from '../http/errors';
+import { identifySchema, lookupResponse, lookupSchema } from '../customers/schemas';
+import { listOf } from '../http/wire';
+import { apiKeyResponse, createApiKeySchema, orgResponse, updateOrgSchema } from '../orgs/schemas';
+import { appPayoutsQuery, balanceListResponse, balancesQuery, createPayoutSchema, listPayoutsQuery, payoutPageResponse, payoutResponse } from '../payouts/schemas';
 import { inviteParams } from '../portal/schemas';
-import { reportQuery } from '../reports/schemas';
-import { ledgerQuery, participantQuery, redeemSchema } from '../rewards/schemas';
-import { browserClickSchema, serverClickSchema, validateCodeQuery, verifySchema } from '../tracking/schemas';
-import { createEndpointSchema, listDeliveriesQuery, listEventsQuery, rollSecretSchema, updateEndpointSchema } from '../webhooks/schemas';
+import {
+  listReportsQuery,
+  referralCodeValidationResponse,
+  referralReportPageResponse,
+  trackedResponse,
+  trackPurchaseSchema,
+  trackSignupSchema,
+  trackVisitResponse,
+  trackVisitSchema,
+  validateReferralCodeQuery,
+} from '../referrals/schemas';
+import { reportQuery, reportResponse } from '../reports/schemas';
+import { ledgerQuery, participantQuery, redeemSchema, rewardBalancesResponse, rewardEntryResponse, rewardLedgerResponse } from '../rewards/schemas';
+import { stripeWebhookResponse } from '../stripe/schemas';
+import {
+  browserClickResponse,
+  browserClickSchema,
+  codeValidationResponse,
+  heartbeatResponse,
+  serverClickResponse,
+  serverClickSchema,
+  validateCodeQuery,
+  verifySchema,
+} from '../tracking/schemas';
+import {
+  createEndpointSchema,
+  deletedEndpointResponse,
+  deliveryPageResponse,
+  endpointListResponse,
+  eventPageResponse,
+  eventResponse,
+  listDeliveriesQuery,
+  listEventsQuery,
+  rollSecretSchema,
+  updateEndpointSchema,
+  webhookDeliveryResponse,
+  webhookEndpointResponse,
+} from '../webhooks/schemas';
 
 /**
  * The public API as an OpenAPI 3.1 document, built from the zod schemas the routes validate with,
  * so the reference cannot drift from what the service accepts. Served at GET /api/openapi.json.
- * Response bodies are described in prose except where a brand's code depends on their exact shape
- * (lookup, errors); those schemas are checked against real responses in test/openapi.
+ * Each success response declares the schema its presenter's return type is inferred from, so a
+ * generated client is typed; test/openapi checks real responses of every route against them.
  */
 
-/** `{error: {type, code, message, param?, request_id}}`, the one error shape (http/errors.ts). */
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      type: z.enum(['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'api_error']),
-      code: z.string().describe('Stable, machine-readable reason, e.g. parameter_missing, api_key_scope_missing'),
-      message: z.string().describe('For people; may change'),
-      param: z.string().optional().describe('The request field at fault, when there is one'),
-      request_id: z.string(),
-    }),
-  })
-  .meta({ id: 'Error' });
+/** This document: OpenAPI 3.1, described only as far as a client needs to recognise it. */
+const openApiResponse = z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.unknown()) }).loose();
+/** A CLI command's result, whatever the command prints (cli/commands.ts). */
+const operatorResponse = z.object({ result: z.unknown() });
 
-/** Seed 000's lookup answer (catalog/present.ts presentLookup), or `data: null`. */
-export const lookupResponseSchema = z
-  .object({
-    data: z
-      .object({
-        creator: z.object({
-          id: z.string(),
-          handle: z.string(),
-          avatar_url: z.string().nullable(),
-          name: z.string(),
-          customer_id: z.string().nullable().describe("The brand's own id for the creator, if it gave one"),
-          first_name: z.string().nullable(),
-          last_name: z.string().nullable(),
-        }),
-        campaign: z.object({ id: z.string(), title: z.string() }),
-        discount: z.object({
-          promotion_code: z.string().describe('The code as customers type it, e.g. ANNIE50'),
-          stripe_promotion_code_id: z.string().nullable().describe('Pass as `discounts: [{promotion_code}]` to Checkout; null if made without a Stripe key'),
-          stripe_coupon_id: z.string().nullable().describe('Or pass as `discounts: [{coupon}]` to apply it silently'),
-          discount_type: z.enum(['percent_off', 'amount_off']),
-          discount_value: z.number(),
-          currency: z.string().nullable(),
-          campaign_id: z.string(),
-        }),
-      })
-      .nullable()
-      .describe('null when the user has no binding, or its code is inactive or its campaign not running'),
-  })
-  .meta({ id: 'Lookup' });
+const pixelResponses = {
+  200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } },
+  304: { description: 'Not modified: the ETag sent in If-None-Match is current' },
+};
 
 type Scope = 'referrals' | 'tracking' | 'admin';
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-const ok = (description: string, schema?: z.ZodType) => (schema ? { description, ...json(schema) } : { description });
+const ok = (description: string, schema: z.ZodType) => ({ description, ...json(schema) });
 const errors = { default: ok('An error', errorResponseSchema) };
 const idParam = (description: string, schema: z.ZodType = z.string()) => z.object({ id: schema.describe(description) });
 // Query fields the Stripe App's views send with every request (app/auth.ts).
@@ -120,7 +159,7 @@ function buildDocument() {
     description: 'Call from your signup handler with the raw `shoutout_ref` cookie. Idempotent on (org, externalId).',
     scope: 'referrals',
     request: { body: json(identifySchema) },
-    responses: { 204: ok('Bound') },
+    responses: { 204: { description: 'Bound; no body' } },
   });
   route({
     method: 'get',
@@ -129,7 +168,7 @@ function buildDocument() {
     summary: "Look up a user's creator, campaign and discount",
     scope: 'referrals',
     request: { query: lookupSchema },
-    responses: { 200: ok('The referral, or data: null', lookupResponseSchema) },
+    responses: { 200: ok('The referral, or data: null', lookupResponse) },
   });
   route({
     method: 'post',
@@ -138,7 +177,7 @@ function buildDocument() {
     summary: 'The same lookup with the id in the body, out of URLs and access logs',
     scope: 'referrals',
     request: { body: json(lookupSchema) },
-    responses: { 200: ok('The referral, or data: null', lookupResponseSchema) },
+    responses: { 200: ok('The referral, or data: null', lookupResponse) },
   });
 
   // Tracking: the pixel and seed 003's server-side API
@@ -147,14 +186,14 @@ function buildDocument() {
     path: '/api/script.js',
     tags: ['Tracking'],
     summary: 'The pixel',
-    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+    responses: pixelResponses,
   });
   route({
     method: 'get',
     path: '/api/referral-tracker.js',
     tags: ['Tracking'],
     summary: 'The pixel with Blitz Rocket’s settings in its query string and its signup and purchase calls',
-    responses: { 200: { description: 'JavaScript, brotli or gzip when accepted', content: { 'text/javascript': { schema: z.string() } } } },
+    responses: pixelResponses,
   });
   route({
     method: 'post',
@@ -163,7 +202,7 @@ function buildDocument() {
     summary: "The pixel's click",
     description: "Sent as text/plain (no CORS preflight); checked against the page's Origin/Referer and the org's domains.",
     request: { body: { content: { 'text/plain': { schema: browserClickSchema }, 'application/json': { schema: browserClickSchema } } } },
-    responses: { 200: ok('The signed referral (`ref`), click id, creator and discount') },
+    responses: { 200: ok('The signed referral (`ref`), click id, creator and discount', browserClickResponse) },
   });
   route({
     method: 'post',
@@ -173,7 +212,7 @@ function buildDocument() {
     description: 'With a key that has the `tracking` scope, or keyless and checked by Origin like the pixel.',
     security: [{ apiKey: ['tracking'] }, {}],
     request: { body: json(serverClickSchema) },
-    responses: { 200: ok('`{status, affiliateCode, programId, clickToken, ref, cookieDurationDays, cookieDomain, cleanupParams, warnings}`') },
+    responses: { 200: ok('The click, or why it was ignored', serverClickResponse) },
   });
   route({
     method: 'post',
@@ -182,7 +221,7 @@ function buildDocument() {
     summary: 'Install heartbeat',
     security: [{ apiKey: ['tracking'] }, {}],
     request: { body: json(verifySchema) },
-    responses: { 200: ok('`{status, programId, domain}`') },
+    responses: { 200: ok('The domain the heartbeat counted for', heartbeatResponse) },
   });
   route({
     method: 'get',
@@ -191,7 +230,7 @@ function buildDocument() {
     summary: 'Whether a code typed by hand is usable',
     security: [{ apiKey: ['tracking'] }, {}],
     request: { params: z.object({ code: z.string().max(64) }), query: validateCodeQuery },
-    responses: { 200: ok('`{valid, creator, discount}`') },
+    responses: { 200: ok('Whether it is usable, with its creator and discount', codeValidationResponse) },
   });
 
   // Conversions and reports
@@ -203,7 +242,7 @@ function buildDocument() {
     description: 'Idempotent on order_id: 201 the first time, 200 with the same conversion after.',
     scope: 'referrals',
     request: { body: json(createConversionSchema) },
-    responses: { 201: ok('The conversion'), 200: ok('The conversion recorded earlier for this order_id') },
+    responses: { 201: ok('The conversion', conversionResponse), 200: ok('The conversion recorded earlier for this order_id', conversionResponse) },
   });
   route({
     method: 'get',
@@ -213,7 +252,7 @@ function buildDocument() {
     description: 'A page at a time: pass the last id of a page as `starting_after` while `has_more` is true. Unknown params are refused.',
     scope: 'admin',
     request: { query: listConversionsQuery },
-    responses: { 200: ok('`{object: "list", data: [conversion], has_more}`') },
+    responses: { 200: ok('A page of conversions', conversionPageResponse) },
   });
   route({
     method: 'get',
@@ -241,7 +280,7 @@ function buildDocument() {
     summary: 'One conversion',
     scope: 'admin',
     request: { params: idParam('conv_…') },
-    responses: { 200: ok('The conversion') },
+    responses: { 200: ok('The conversion', conversionResponse) },
   });
   // Payouts
   route({
@@ -252,7 +291,7 @@ function buildDocument() {
     description: 'Commission is due once its conversion is older than the org’s `payout_hold_days`; `due` is what has been earned less every payout, so it can be negative after a refund.',
     scope: 'admin',
     request: { query: balancesQuery },
-    responses: { 200: ok('`{object: "list", data: [creator_balance]}`, most due first') },
+    responses: { 200: ok('Every balance, most due first', balanceListResponse) },
   });
   route({
     method: 'post',
@@ -262,7 +301,7 @@ function buildDocument() {
     description: 'Pass the `amount` you paid to record it only if it is still what is due (409 `balance_changed` otherwise). 422 `nothing_due` when nothing is.',
     scope: 'admin',
     request: { body: json(createPayoutSchema) },
-    responses: { 201: ok('The payout') },
+    responses: { 201: ok('The payout', payoutResponse) },
   });
   route({
     method: 'get',
@@ -271,7 +310,7 @@ function buildDocument() {
     summary: 'List payouts, newest first',
     scope: 'admin',
     request: { query: listPayoutsQuery },
-    responses: { 200: ok('`{object: "list", data: [payout], has_more}`') },
+    responses: { 200: ok('A page of payouts', payoutPageResponse) },
   });
   route({
     method: 'get',
@@ -280,7 +319,7 @@ function buildDocument() {
     summary: 'One payout',
     scope: 'admin',
     request: { params: idParam('po_…') },
-    responses: { 200: ok('The payout') },
+    responses: { 200: ok('The payout', payoutResponse) },
   });
   // Rewards: points and fixed amounts for advocates (creators) and friends (referred customers)
   route({
@@ -291,7 +330,7 @@ function buildDocument() {
     description: 'Give `creator` (id or handle) or `externalId` (the user id you pass to identify, hashed on receipt). `points` is the points balance; `balances` lists each unit (points, or a currency of fixed-amount rewards) with what was earned, taken back by refunds and disputes, and redeemed.',
     scope: 'referrals',
     request: { query: participantQuery },
-    responses: { 200: ok('`{object: "reward_balances", participant, points, balances}`') },
+    responses: { 200: ok('The balances', rewardBalancesResponse) },
   });
   route({
     method: 'get',
@@ -300,7 +339,7 @@ function buildDocument() {
     summary: "A creator's or a referred customer's rewards and redemptions, newest first",
     scope: 'referrals',
     request: { query: ledgerQuery },
-    responses: { 200: ok('`{object: "list", data: [reward_entry], has_more}`') },
+    responses: { 200: ok('A page of the ledger', rewardLedgerResponse) },
   });
   route({
     method: 'post',
@@ -310,7 +349,10 @@ function buildDocument() {
     description: '201 with the redemption; 200 with the same one for a retry of its `reference`; 409 `reference_reused` when the reference was used for another spend; 422 `insufficient_balance`, writing nothing.',
     scope: 'referrals',
     request: { body: json(redeemSchema) },
-    responses: { 201: ok('The redemption (a reward_entry with a negative amount)') },
+    responses: {
+      201: ok('The redemption (a reward_entry with a negative amount)', rewardEntryResponse),
+      200: ok('The redemption made earlier with this reference', rewardEntryResponse),
+    },
   });
 
   // Blitz Rocket's referral API under its own names
@@ -321,7 +363,7 @@ function buildDocument() {
     summary: 'A visit through a referral link: the server-side click',
     description: 'With a `tracking` key, or keyless from a page on the org’s domains. `campaignId` is the org id.',
     request: { body: json(trackVisitSchema) },
-    responses: { 200: ok('The server-side click’s answer with `success`') },
+    responses: { 200: ok('The server-side click’s answer with `success`', trackVisitResponse) },
   });
   route({
     method: 'post',
@@ -330,7 +372,7 @@ function buildDocument() {
     summary: 'A referred signup',
     description: 'With a `tracking` key it binds the user and pays signup rewards (`status: "recorded"`); from a browser it is kept as `reported` and earns nothing unless the org has `trust_browser_reports`.',
     request: { body: json(trackSignupSchema) },
-    responses: { 200: ok('The report with `success`, `status` and the rewards earned') },
+    responses: { 200: ok('The report with `success`, `status` and the rewards earned', trackedResponse) },
   });
   route({
     method: 'post',
@@ -339,7 +381,7 @@ function buildDocument() {
     summary: 'A referred purchase, in major units',
     description: 'With a `tracking` key it is credited as `POST /api/conversions` is (once per orderId); from a browser it is kept as `reported` and earns nothing unless the org has `trust_browser_reports`.',
     request: { body: json(trackPurchaseSchema) },
-    responses: { 200: ok('The report with `success`, `status`, commission and rewards') },
+    responses: { 200: ok('The report with `success`, `status`, commission and rewards', trackedResponse) },
   });
   route({
     method: 'get',
@@ -347,7 +389,7 @@ function buildDocument() {
     tags: ['Referral (Blitz Rocket)'],
     summary: 'Whether a referral code is usable',
     request: { query: validateReferralCodeQuery },
-    responses: { 200: ok('`{valid, creator, discount, referralCode}`') },
+    responses: { 200: ok('Whether it is usable', referralCodeValidationResponse) },
   });
   route({
     method: 'get',
@@ -356,7 +398,7 @@ function buildDocument() {
     summary: 'Signups and purchases reported, newest first, and whether a server or Stripe confirms them',
     scope: 'admin',
     request: { query: listReportsQuery },
-    responses: { 200: ok('`{object: "list", data: [referral_report], has_more}`') },
+    responses: { 200: ok('A page of reports', referralReportPageResponse) },
   });
 
   // Webhooks (docs/webhooks.md)
@@ -369,7 +411,7 @@ function buildDocument() {
     description: 'The answer holds the endpoint’s signing `secret`, the only time it is shown. Live mode needs https; internal addresses are refused (400 `url_internal`).',
     scope: 'admin',
     request: { body: json(createEndpointSchema) },
-    responses: { 201: ok('The webhook_endpoint, with its secret') },
+    responses: { 201: ok('The webhook_endpoint, with its secret', webhookEndpointResponse) },
   });
   route({
     method: 'get',
@@ -377,9 +419,9 @@ function buildDocument() {
     tags: ['Webhooks'],
     summary: 'The endpoints of the key’s mode',
     scope: 'admin',
-    responses: { 200: ok('`{object: "list", data: [webhook_endpoint]}`') },
+    responses: { 200: ok('Every endpoint', endpointListResponse) },
   });
-  route({ method: 'get', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'One endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint') } });
+  route({ method: 'get', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'One endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint', webhookEndpointResponse) } });
   route({
     method: 'patch',
     path: '/api/webhook_endpoints/{id}',
@@ -387,9 +429,9 @@ function buildDocument() {
     summary: 'Change an endpoint’s URL, events or description; disable or enable it',
     scope: 'admin',
     request: { params: endpointId, body: json(updateEndpointSchema) },
-    responses: { 200: ok('The webhook_endpoint') },
+    responses: { 200: ok('The webhook_endpoint', webhookEndpointResponse) },
   });
-  route({ method: 'delete', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'Delete an endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint, with `deleted: true`') } });
+  route({ method: 'delete', path: '/api/webhook_endpoints/{id}', tags: ['Webhooks'], summary: 'Delete an endpoint', scope: 'admin', request: { params: endpointId }, responses: { 200: ok('The webhook_endpoint, with `deleted: true`', deletedEndpointResponse) } });
   route({
     method: 'post',
     path: '/api/webhook_endpoints/{id}/roll_secret',
@@ -398,7 +440,7 @@ function buildDocument() {
     description: 'The previous secret keeps signing too (a second `v1`) for `expire_previous_in_hours`.',
     scope: 'admin',
     request: { params: endpointId, body: json(rollSecretSchema) },
-    responses: { 200: ok('The webhook_endpoint, with its new secret') },
+    responses: { 200: ok('The webhook_endpoint, with its new secret', webhookEndpointResponse) },
   });
   route({
     method: 'get',
@@ -407,7 +449,7 @@ function buildDocument() {
     summary: 'The endpoint’s delivery log, newest first',
     scope: 'admin',
     request: { params: endpointId, query: listDeliveriesQuery },
-    responses: { 200: ok('`{object: "list", data: [webhook_delivery], has_more}`') },
+    responses: { 200: ok('A page of deliveries', deliveryPageResponse) },
   });
   route({
     method: 'post',
@@ -416,7 +458,7 @@ function buildDocument() {
     summary: 'Send a delivery again now',
     scope: 'admin',
     request: { params: endpointId.extend({ delivery: z.string().describe('whd_…') }) },
-    responses: { 200: ok('The webhook_delivery') },
+    responses: { 200: ok('The webhook_delivery', webhookDeliveryResponse) },
   });
   route({
     method: 'get',
@@ -425,9 +467,9 @@ function buildDocument() {
     summary: 'Events, newest first, to catch up after an outage',
     scope: 'admin',
     request: { query: listEventsQuery },
-    responses: { 200: ok('`{object: "list", data: [event], has_more}`') },
+    responses: { 200: ok('A page of events', eventPageResponse) },
   });
-  route({ method: 'get', path: '/api/events/{id}', tags: ['Webhooks'], summary: 'One event, as it was sent', scope: 'admin', request: { params: idParam('evt_…') }, responses: { 200: ok('The event') } });
+  route({ method: 'get', path: '/api/events/{id}', tags: ['Webhooks'], summary: 'One event, as it was sent', scope: 'admin', request: { params: idParam('evt_…') }, responses: { 200: ok('The event', eventResponse) } });
   route({
     method: 'get',
     path: '/api/reports',
@@ -436,11 +478,11 @@ function buildDocument() {
     description: '`from` inclusive, `to` exclusive: unix seconds, ISO datetimes or plain dates (a plain-date `to` includes that day). Defaults to the last 30 days.',
     scope: 'admin',
     request: { query: reportQuery },
-    responses: { 200: ok('`{object: "report", from, to, currency, other_currencies, totals, campaigns, creators}`') },
+    responses: { 200: ok('The report', reportResponse) },
   });
 
   // Org and API keys
-  route({ method: 'get', path: '/api/org', tags: ['Org'], summary: "The key's org and its settings", scope: 'admin', responses: { 200: ok('The org') } });
+  route({ method: 'get', path: '/api/org', tags: ['Org'], summary: "The key's org and its settings", scope: 'admin', responses: { 200: ok('The org', orgResponse) } });
   route({
     method: 'patch',
     path: '/api/org',
@@ -448,7 +490,7 @@ function buildDocument() {
     summary: 'Change domains, attribution window, referral params, model',
     scope: 'admin',
     request: { body: json(updateOrgSchema) },
-    responses: { 200: ok('The org') },
+    responses: { 200: ok('The org', orgResponse) },
   });
   route({
     method: 'post',
@@ -457,9 +499,9 @@ function buildDocument() {
     summary: 'Create an API key (the secret is in this response only)',
     scope: 'admin',
     request: { body: json(createApiKeySchema) },
-    responses: { 201: ok('The key, with `secret`') },
+    responses: { 201: ok('The key, with `secret`', apiKeyResponse) },
   });
-  route({ method: 'get', path: '/api/keys', tags: ['Org'], summary: 'List API keys', scope: 'admin', responses: { 200: ok('`{object: "list", data}`') } });
+  route({ method: 'get', path: '/api/keys', tags: ['Org'], summary: 'List API keys', scope: 'admin', responses: { 200: ok('Every key of the mode, newest first', listOf(apiKeyResponse)) } });
   route({
     method: 'delete',
     path: '/api/keys/{id}',
@@ -467,14 +509,14 @@ function buildDocument() {
     summary: 'Revoke an API key',
     scope: 'admin',
     request: { params: idParam('key_…') },
-    responses: { 200: ok('The revoked key') },
+    responses: { 200: ok('The revoked key', apiKeyResponse) },
   });
 
   // Catalog
-  for (const [collection, schema, what] of [
-    ['creators', createCreatorSchema, 'creator'],
-    ['campaigns', createCampaignSchema, 'campaign'],
-    ['promo_codes', createPromoCodeSchema, 'promo code'],
+  for (const [collection, schema, what, answer] of [
+    ['creators', createCreatorSchema, 'creator', creatorResponse],
+    ['campaigns', createCampaignSchema, 'campaign', campaignResponse],
+    ['promo_codes', createPromoCodeSchema, 'promo code', promoCodeResponse],
   ] as const) {
     route({
       method: 'post',
@@ -483,7 +525,7 @@ function buildDocument() {
       summary: `Create a ${what}`,
       scope: 'admin',
       request: { body: json(schema) },
-      responses: { 201: ok(`The ${what}`) },
+      responses: { 201: ok(`The ${what}`, answer) },
     });
     route({
       method: 'get',
@@ -493,7 +535,7 @@ function buildDocument() {
       scope: 'admin',
       ...(collection === 'promo_codes' && { request: { query: listPromoCodesQuery } }),
       ...(collection === 'creators' && { request: { query: listCreatorsQuery } }),
-      responses: { 200: ok('`{object: "list", data}`') },
+      responses: { 200: ok(`Every ${what}`, listOf(answer)) },
     });
     route({
       method: 'get',
@@ -502,7 +544,7 @@ function buildDocument() {
       summary: `One ${what}`,
       scope: 'admin',
       request: { params: idParam(collection === 'campaigns' ? 'cmp_…' : collection === 'creators' ? 'cr_… or handle' : 'pc_… or the code') },
-      responses: { 200: ok(`The ${what}`) },
+      responses: { 200: ok(`The ${what}`, answer) },
     });
   }
   route({
@@ -512,7 +554,7 @@ function buildDocument() {
     summary: 'Deactivate or reactivate a code (also on Stripe)',
     scope: 'admin',
     request: { params: idParam('pc_… or the code'), body: json(updatePromoCodeSchema) },
-    responses: { 200: ok('The promo code') },
+    responses: { 200: ok('The promo code', promoCodeResponse) },
   });
 
   route({
@@ -523,7 +565,7 @@ function buildDocument() {
     description: 'Each row is all or nothing; a row already imported changes nothing; `dry_run` only says what each row would do.',
     scope: 'admin',
     request: { body: json(importCreatorsSchema) },
-    responses: { 200: ok('`{object: "creator_import", dry_run, created, code_added, unchanged, failed, rows: [{row, handle, status, creator, code, error?}]}`') },
+    responses: { 200: ok('What each row did (or would do)', creatorImportResponse) },
   });
 
   // Coupon banks (seed 002)
@@ -534,9 +576,9 @@ function buildDocument() {
     summary: 'Create a coupon bank for a campaign',
     scope: 'admin',
     request: { body: json(createCouponBankSchema) },
-    responses: { 201: ok('The bank, with `codes` and `remaining`') },
+    responses: { 201: ok('The bank, with `codes` and `remaining`', couponBankResponse) },
   });
-  route({ method: 'get', path: '/api/coupon_banks', tags: ['Coupon banks'], summary: 'List coupon banks with their remaining counts', scope: 'admin', responses: { 200: ok('`{object: "list", data}`') } });
+  route({ method: 'get', path: '/api/coupon_banks', tags: ['Coupon banks'], summary: 'List coupon banks with their remaining counts', scope: 'admin', responses: { 200: ok('Every bank', couponBankListResponse) } });
   route({
     method: 'get',
     path: '/api/coupon_banks/{id}',
@@ -544,7 +586,7 @@ function buildDocument() {
     summary: 'One coupon bank',
     scope: 'admin',
     request: { params: idParam('cbk_…') },
-    responses: { 200: ok('The bank, with `codes` and `remaining`') },
+    responses: { 200: ok('The bank, with `codes` and `remaining`', couponBankResponse) },
   });
   route({
     method: 'post',
@@ -553,7 +595,7 @@ function buildDocument() {
     summary: 'Upload codes: each becomes, or is adopted as, a Stripe promotion code of the campaign coupon',
     scope: 'admin',
     request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
-    responses: { 200: ok('`{object: "coupon_bank_upload", coupon_bank, results: [{code, status: created | adopted | unchanged | failed, error?}]}`') },
+    responses: { 200: ok('What became of each code, and the bank', uploadCodesResponse) },
   });
   route({
     method: 'post',
@@ -563,7 +605,7 @@ function buildDocument() {
     description: "Seed 002's request. Asking again for the same advocate answers 200 with the code they have; an empty bank is a 409 `coupon_bank_empty`.",
     scope: 'admin',
     request: { body: json(assignReferralCodeSchema) },
-    responses: { 201: ok('`{object: "referral_code", referral_code, coupon_code, share_url, campaign, coupon_bank, creator, customer, promo_code}`') },
+    responses: { 201: ok('The code handed out', referralCodeResponse), 200: ok('The code the advocate already has', referralCodeResponse) },
   });
 
   // Stripe
@@ -574,81 +616,81 @@ function buildDocument() {
     summary: "Stripe's events (webhook endpoint)",
     description: 'The signed event, as Stripe sends it. See docs/stripe.md for the events to enable.',
     security: [{ stripeWebhookSignature: [] }],
-    responses: { 200: ok('`{received: true, outcome: "processed" | "duplicate" | "ignored"}`') },
+    responses: { 200: ok('What became of the event', stripeWebhookResponse) },
   });
 
   // The Stripe App's backend (docs/stripe-app.md): signed by the Dashboard, never called with API keys
-  app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview') } });
-  app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign') } });
-  app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code') } });
-  app({ method: 'post', path: '/api/app/creators/import', summary: 'Creators and codes from a pasted CSV sheet', request: { body: json(importCreatorsSchema) }, responses: { 200: ok('What each row did (or would do)') } });
-  app({ method: 'get', path: '/api/app/coupon_banks', summary: 'Coupon banks with their remaining counts', responses: { 200: ok('`{object: "list", data}`') } });
-  app({ method: 'post', path: '/api/app/coupon_banks', summary: 'Create a coupon bank', request: { body: json(createCouponBankSchema) }, responses: { 201: ok('The bank') } });
+  app({ method: 'get', path: '/api/app/overview', summary: 'Drawer figures', request: { query: appQuery.extend(overviewQuery.shape) }, responses: { 200: ok('The overview', appOverviewResponse) } });
+  app({ method: 'post', path: '/api/app/campaigns', summary: 'Create a campaign', request: { body: json(createCampaignSchema) }, responses: { 201: ok('The campaign', campaignResponse) } });
+  app({ method: 'post', path: '/api/app/creators', summary: 'A creator with a new code', request: { body: json(createCreatorWithCodeSchema) }, responses: { 201: ok('The creator and code', appCreatorResponse) } });
+  app({ method: 'post', path: '/api/app/creators/import', summary: 'Creators and codes from a pasted CSV sheet', request: { body: json(importCreatorsSchema) }, responses: { 200: ok('What each row did (or would do)', creatorImportResponse) } });
+  app({ method: 'get', path: '/api/app/coupon_banks', summary: 'Coupon banks with their remaining counts', responses: { 200: ok('Every bank', couponBankListResponse) } });
+  app({ method: 'post', path: '/api/app/coupon_banks', summary: 'Create a coupon bank', request: { body: json(createCouponBankSchema) }, responses: { 201: ok('The bank', couponBankResponse) } });
   app({
     method: 'post',
     path: '/api/app/coupon_banks/{id}/codes',
     summary: 'Upload codes to a coupon bank',
     request: { params: idParam('cbk_…'), body: json(uploadCodesSchema) },
-    responses: { 200: ok('What became of each code, and the bank') },
+    responses: { 200: ok('What became of each code, and the bank', uploadCodesResponse) },
   });
   app({
     method: 'post',
     path: '/api/app/creators/{id}/invitation',
     summary: 'Email a creator a sign-in link to their portal page',
     request: { params: idParam('cr_… or handle', inviteParams.shape.id) },
-    responses: { 201: ok('`{object: "portal_invitation", creator, sent: true}`') },
+    responses: { 201: ok('The invitation was sent', portalInvitationResponse) },
   });
   app({
     method: 'patch',
     path: '/api/app/promo_codes/{id}',
     summary: 'Deactivate or reactivate a code',
     request: { params: idParam('pc_… or the code'), body: json(updatePromoCodeSchema) },
-    responses: { 200: ok('The promo code') },
+    responses: { 200: ok('The promo code, with its share link', appPromoCodeResponse) },
   });
   app({
     method: 'get',
     path: '/api/app/conversions',
     summary: "A page of the period's conversions, with a CSV download link",
     request: { query: appQuery.extend(appConversionsQuery.shape) },
-    responses: { 200: ok('`{object: "list", data, has_more, download_path}`: open `download_path` on this server within 15 minutes') },
+    responses: { 200: ok('A page of conversions and the CSV of all of them', appConversionsResponse) },
   });
   app({
     method: 'get',
     path: '/api/app/payouts/balances',
     summary: 'Every creator’s balance, for the payouts view',
-    responses: { 200: ok('`{object: "list", data: [creator_balance], payout_hold_days}`') },
+    responses: { 200: ok('Every balance, and the hold period behind `pending`', appBalancesResponse) },
   });
   app({
     method: 'get',
     path: '/api/app/payouts',
     summary: 'The payouts recorded, with statement links',
     request: { query: appQuery.extend(appPayoutsQuery.shape) },
-    responses: { 200: ok('`{object: "list", data: [payout with statement_path], has_more}`: open `statement_path` on this server within 15 minutes') },
+    responses: { 200: ok('A page of payouts, each with its statement', appPayoutsResponse) },
   });
   app({
     method: 'post',
     path: '/api/app/payouts',
     summary: 'Record that a creator was paid what is due',
     request: { body: json(createPayoutSchema) },
-    responses: { 201: ok('The payout') },
+    responses: { 201: ok('The payout', payoutResponse) },
   });
-  app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution') } });
-  app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_…, ch_… or py_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null') } });
-  app({ method: 'get', path: '/api/app/settings', summary: 'Settings, keys and pixel heartbeats', responses: { 200: ok('The settings') } });
-  app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings') } });
-  app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`') } });
-  app({ method: 'delete', path: '/api/app/keys/{id}', summary: 'Revoke an API key', request: { params: idParam('key_…') }, responses: { 200: ok('The revoked key') } });
-  app({ method: 'post', path: '/api/app/webhook_endpoints', summary: "Add a webhook endpoint in the Dashboard's mode", request: { body: json(createEndpointSchema) }, responses: { 201: ok('The webhook_endpoint, with `secret`') } });
-  app({ method: 'patch', path: '/api/app/webhook_endpoints/{id}', summary: 'Disable, enable or change a webhook endpoint', request: { params: idParam('we_…'), body: json(updateEndpointSchema) }, responses: { 200: ok('The webhook_endpoint') } });
-  app({ method: 'post', path: '/api/app/webhook_endpoints/{id}/roll_secret', summary: 'Roll a webhook endpoint’s signing secret', request: { params: idParam('we_…'), body: json(rollSecretSchema) }, responses: { 200: ok('The webhook_endpoint, with its new `secret`') } });
-  app({ method: 'delete', path: '/api/app/webhook_endpoints/{id}', summary: 'Delete a webhook endpoint', request: { params: idParam('we_…') }, responses: { 200: ok('The deleted webhook_endpoint') } });
+  app({ method: 'get', path: '/api/app/customers/{id}', summary: 'Who referred this customer', request: { params: idParam('cus_…', customerIdSchema) }, responses: { 200: ok('The attribution', customerAttributionResponse) } });
+  app({ method: 'get', path: '/api/app/payments/{id}', summary: 'The conversion of this payment', request: { params: idParam('pi_…, ch_… or py_…', paymentIdSchema) }, responses: { 200: ok('The conversion, or null', paymentAttributionResponse) } });
+  app({ method: 'get', path: '/api/app/settings', summary: 'Settings, keys and pixel heartbeats', responses: { 200: ok('The settings', appSettingsResponse) } });
+  app({ method: 'patch', path: '/api/app/settings', summary: 'Change settings', request: { body: json(updateOrgSchema) }, responses: { 200: ok('The settings', appSettingsResponse) } });
+  app({ method: 'post', path: '/api/app/keys', summary: "Create an API key in the Dashboard's mode", request: { body: json(appCreateApiKeySchema) }, responses: { 201: ok('The key, with `secret`', apiKeyResponse) } });
+  app({ method: 'delete', path: '/api/app/keys/{id}', summary: 'Revoke an API key', request: { params: idParam('key_…') }, responses: { 200: ok('The revoked key', apiKeyResponse) } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints', summary: "Add a webhook endpoint in the Dashboard's mode", request: { body: json(createEndpointSchema) }, responses: { 201: ok('The webhook_endpoint, with `secret`', webhookEndpointResponse) } });
+  app({ method: 'patch', path: '/api/app/webhook_endpoints/{id}', summary: 'Disable, enable or change a webhook endpoint', request: { params: idParam('we_…'), body: json(updateEndpointSchema) }, responses: { 200: ok('The webhook_endpoint', webhookEndpointResponse) } });
+  app({ method: 'post', path: '/api/app/webhook_endpoints/{id}/roll_secret', summary: 'Roll a webhook endpoint’s signing secret', request: { params: idParam('we_…'), body: json(rollSecretSchema) }, responses: { 200: ok('The webhook_endpoint, with its new `secret`', webhookEndpointResponse) } });
+  app({ method: 'delete', path: '/api/app/webhook_endpoints/{id}', summary: 'Delete a webhook endpoint', request: { params: idParam('we_…') }, responses: { 200: ok('The deleted webhook_endpoint', deletedEndpointResponse) } });
 
   route({
     method: 'get',
     path: '/api/openapi.json',
     tags: ['Reference'],
     summary: 'This document',
-    responses: { 200: ok('OpenAPI 3.1, with `servers` set from PUBLIC_URL') },
+    responses: { 200: ok('OpenAPI 3.1, with `servers` set from PUBLIC_URL', openApiResponse) },
   });
 
   // The CLI's way into a running server (cli/routes.ts); not for brands.
@@ -657,7 +699,12 @@ function buildDocument() {
     path: '/api/operator/commands',
     tags: ['Operator'],
     summary: 'Run a CLI command inside this server (loopback and operator token only)',
-    responses: { 200: ok('`{result}`') },
+    responses: {
+      200: {
+        description: 'The command’s result; with `Accept: application/x-ndjson`, progress lines, then `{result}` or `{error}`',
+        content: { ...json(operatorResponse).content, 'application/x-ndjson': { schema: z.string() } },
+      },
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -1,7 +1,8 @@
 import { toUnixSeconds } from '../http/validate';
 import type { ApiKey, Org } from './repo';
+import type { ApiKeyResponse, OrgResponse } from './schemas';
 
-export function presentOrg(org: Org) {
+export function presentOrg(org: Org): OrgResponse {
   return {
     id: org.id,
     object: 'org',
@@ -23,7 +24,7 @@ export function presentOrg(org: Org) {
   };
 }
 
-export function presentApiKey(key: ApiKey, secret?: string) {
+export function presentApiKey(key: ApiKey, secret?: string): ApiKeyResponse {
   return {
     id: key.id,
     object: 'api_key',

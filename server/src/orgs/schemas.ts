@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES } from './repo';
+import { nullableTime, unixTime } from '../http/wire';
 
 const hostname = z
   .string()
@@ -42,3 +43,43 @@ export const createApiKeySchema = z
   })
   .strict();
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+
+/** The org and its settings, as `GET /api/org` and the Stripe App's settings show it. */
+export const orgResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('org'),
+    name: z.string(),
+    domains: z.array(z.string()),
+    attribution_window_days: z.number().int(),
+    referral_params: z.array(z.string()),
+    attribution_model: z.enum(['last_click', 'first_click']),
+    code_beats_link: z.boolean(),
+    respect_global_privacy_control: z.boolean(),
+    clean_url: z.boolean(),
+    payout_hold_days: z.number().int(),
+    trust_browser_reports: z.boolean(),
+    brand_color: z.string(),
+    email_first_conversion: z.boolean(),
+    email_payout_recorded: z.boolean(),
+    stripe_account_id: z.string().nullable().describe('Set when the org came from a Stripe App install'),
+    created: unixTime,
+  })
+  .meta({ id: 'Org' });
+export type OrgResponse = z.infer<typeof orgResponse>;
+
+export const apiKeyResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('api_key'),
+    name: z.string(),
+    livemode: z.boolean(),
+    scopes: z.array(z.enum(API_KEY_SCOPES)),
+    redacted: z.string().describe('`so_live_…wxyz`, enough to recognise the key'),
+    secret: z.string().optional().describe('The key itself, in the answer to its creation only'),
+    created: unixTime,
+    last_used: nullableTime,
+    revoked: nullableTime,
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyResponse = z.infer<typeof apiKeyResponse>;

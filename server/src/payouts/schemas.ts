@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currencyCode } from '../catalog/schemas';
 import { pageLimit, unixSeconds } from '../http/validate';
+import { listOf, nullableTime, pageOf, unixTime } from '../http/wire';
 
 const creatorParam = z.string().min(1).max(200);
 
@@ -42,3 +43,41 @@ export type ListPayoutsQuery = z.infer<typeof listPayoutsQuery>;
 /** The Stripe App's payout history, a page at a time, all creators' or one's; next to the App's own signed parameters. */
 export const appPayoutsQuery = z.object(listPayoutsQuery.omit({ limit: true }).shape);
 export type AppPayoutsQuery = z.infer<typeof appPayoutsQuery>;
+
+export const creatorBalanceResponse = z
+  .object({
+    object: z.literal('creator_balance'),
+    creator: z.string(),
+    creator_handle: z.string().nullable(),
+    currency: z.string(),
+    due: z.number().int().describe('Earned less every payout; negative when refunds after a payout took back more than has been earned since'),
+    pending: z.number().int().describe('Commission still in the hold period'),
+    paid: z.number().int(),
+    due_through: unixTime.describe('Conversions created before this are covered by `due` and `paid`; later ones are `pending`'),
+    last_payout: z.string().nullable(),
+  })
+  .meta({ id: 'CreatorBalance' });
+export type CreatorBalanceResponse = z.infer<typeof creatorBalanceResponse>;
+
+export const payoutResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('payout'),
+    livemode: z.boolean(),
+    creator: z.string(),
+    creator_handle: z.string().nullable(),
+    currency: z.string(),
+    amount: z.number().int(),
+    period: z
+      .object({ start: nullableTime, end: unixTime })
+      .describe('The conversions new in this payout were created in `[start, end)`: export them with these as `from` and `to`'),
+    commission: z.number().int().describe('The commission of those conversions'),
+    adjustments: z.number().int().describe('Refunds of conversions from earlier periods (negative) and conversions that arrived late for them'),
+    reference: z.string().nullable(),
+    created: unixTime,
+  })
+  .meta({ id: 'Payout' });
+export type PayoutResponse = z.infer<typeof payoutResponse>;
+
+export const balanceListResponse = listOf(creatorBalanceResponse);
+export const payoutPageResponse = pageOf(payoutResponse);

@@ -3,12 +3,13 @@ import { toUnixSeconds } from '../http/validate';
 import type { RewardEntry } from '../rewards/repo';
 import { presentRewardEntry } from '../rewards/present';
 import type { ReferralReport } from './repo';
+import type { ReferralReportResponse, TrackedResponse } from './schemas';
 
 /**
  * A signup or purchase as reported: `status` is `recorded` when it counted (a server reported it, or
  * the org trusts browser reports) and `reported` when a browser's word is all there is.
  */
-export function presentReport(report: ReferralReport, paidOnStripe: Conversion | null = null) {
+export function presentReport(report: ReferralReport, paidOnStripe: Conversion | null = null): ReferralReportResponse {
   return {
     id: report.id,
     object: 'referral_report',
@@ -16,7 +17,6 @@ export function presentReport(report: ReferralReport, paidOnStripe: Conversion |
     kind: report.kind,
     status: report.counted ? 'recorded' : 'reported',
     reported_by: report.reportedBy,
-    /** A server's call or a Stripe payment vouches for it. */
     confirmed: report.reportedBy === 'server' || paidOnStripe !== null,
     referralCode: report.code,
     creator: report.creatorId,
@@ -31,7 +31,7 @@ export function presentReport(report: ReferralReport, paidOnStripe: Conversion |
 }
 
 /** Blitz Rocket's answers carry `success`; the report and what it earned follow. */
-export function presentTracked(tracked: { report: ReferralReport; rewards?: RewardEntry[]; conversion?: Conversion | null }) {
+export function presentTracked(tracked: { report: ReferralReport; rewards?: RewardEntry[]; conversion?: Conversion | null }): TrackedResponse {
   return {
     success: true,
     ...presentReport(tracked.report),

@@ -7,7 +7,16 @@ import { presentCodeValidation, presentServerClick } from '../tracking/present';
 import { recordServerClick, type TrackingMiddleware } from '../tracking/routes';
 import { namedOrg } from '../tracking/schemas';
 import { presentReport, presentTracked } from './present';
-import { listReportsQuery, trackPurchaseSchema, trackSignupSchema, trackVisitSchema, validateReferralCodeQuery } from './schemas';
+import {
+  listReportsQuery,
+  type ReferralCodeValidationResponse,
+  type ReferralReportPageResponse,
+  trackPurchaseSchema,
+  trackSignupSchema,
+  type TrackVisitResponse,
+  trackVisitSchema,
+  validateReferralCodeQuery,
+} from './schemas';
 import { listReports, trackPurchase, trackSignup, validateReferralCode } from './service';
 
 /**
@@ -27,7 +36,7 @@ export function referralRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
   app.post('/api/referral/track-visit', cors, optionalKey, perIp, ...body, perBodyOrg, async (req, res) => {
     const input = parse(trackVisitSchema, req.body);
     const outcome = await recordServerClick(deps, req, callerOf(req), input, namedOrg(input));
-    sendJson(res, { success: outcome.status === 'ok', ...presentServerClick(outcome) });
+    sendJson(res, { success: outcome.status === 'ok', ...presentServerClick(outcome) } satisfies TrackVisitResponse);
   });
 
   // POST /api/referral/track-signup – a referred signup: bound and rewarded from a server, kept as reported from a browser
@@ -44,12 +53,14 @@ export function referralRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
   app.get('/api/referral/validate-code', cors, optionalKey, perIp, perQueryOrg, async (req, res) => {
     const input = parse(validateReferralCodeQuery, req.query);
     const code = (input.referralCode ?? input.code)!;
-    sendJson(res, { ...presentCodeValidation(await validateReferralCode(deps, callerOf(req), { ...input, code })), referralCode: code.toUpperCase() });
+    const validation = presentCodeValidation(await validateReferralCode(deps, callerOf(req), { ...input, code }));
+    sendJson(res, { ...validation, referralCode: code.toUpperCase() } satisfies ReferralCodeValidationResponse);
   });
 
   // GET /api/referral/reports – the signups and purchases reported, newest first, and whether anything confirms them
   app.get('/api/referral/reports', requireApiKey(deps, 'admin'), async (req, res) => {
     const page = await listReports(deps, scopeOf(req), parse(listReportsQuery, req.query));
-    sendJson(res, { object: 'list', data: page.data.map(({ report, paidOnStripe }) => presentReport(report, paidOnStripe)), has_more: page.has_more });
+    const data = page.data.map(({ report, paidOnStripe }) => presentReport(report, paidOnStripe));
+    sendJson(res, { object: 'list', data, has_more: page.has_more } satisfies ReferralReportPageResponse);
   });
 }

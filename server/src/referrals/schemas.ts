@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { currencyCode, pageLimit } from '../http/validate';
-import { code, existingRef, orgId, serverClickSchema } from '../tracking/schemas';
+import { code, codeValidationResponse, existingRef, orgId, serverClickResponse, serverClickSchema } from '../tracking/schemas';
+import { pageOf, unixTime } from '../http/wire';
+import { rewardEntryResponse } from '../rewards/schemas';
 
 /*
  * Blitz Rocket's tracking API, served under its own names. Its `campaignId` names a whole referral
@@ -57,3 +59,43 @@ export const listReportsQuery = z
   })
   .strict();
 export type ListReportsQuery = z.infer<typeof listReportsQuery>;
+
+/** A signup or purchase as reported: `recorded` when it counted, `reported` when a browser's word is all there is. */
+export const referralReportResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('referral_report'),
+    livemode: z.boolean(),
+    kind: z.enum(['signup', 'purchase']),
+    status: z.enum(['recorded', 'reported']),
+    reported_by: z.enum(['browser', 'server']),
+    confirmed: z.boolean().describe("A server's call or a Stripe payment vouches for it"),
+    referralCode: z.string(),
+    creator: z.string(),
+    campaign: z.string(),
+    click: z.string().nullable(),
+    orderId: z.string().nullable(),
+    amount: z.number().nullable(),
+    currency: z.string().nullable(),
+    conversion: z.string().nullable(),
+    created: unixTime,
+  })
+  .meta({ id: 'ReferralReport' });
+export type ReferralReportResponse = z.infer<typeof referralReportResponse>;
+
+/** Blitz Rocket's answers carry `success`; the report and what it earned follow. */
+export const trackedResponse = referralReportResponse
+  .extend({
+    success: z.literal(true),
+    commission: z.object({ amount: z.number().int(), currency: z.string() }).nullable(),
+    rewards: z.array(rewardEntryResponse),
+  })
+  .meta({ id: 'TrackedReport' });
+export type TrackedResponse = z.infer<typeof trackedResponse>;
+
+export const trackVisitResponse = serverClickResponse.extend({ success: z.boolean() });
+export const referralCodeValidationResponse = codeValidationResponse.extend({ referralCode: z.string() });
+export const referralReportPageResponse = pageOf(referralReportResponse);
+export type TrackVisitResponse = z.infer<typeof trackVisitResponse>;
+export type ReferralCodeValidationResponse = z.infer<typeof referralCodeValidationResponse>;
+export type ReferralReportPageResponse = z.infer<typeof referralReportPageResponse>;

@@ -5,18 +5,7 @@ import { type Conversion, commissionCurrencyOf } from '../conversions/repo';
 import type { OrgScope } from '../orgs/repo';
 import { cond } from '../store/driver';
 
-export interface Row {
-  clicks: number;
-  signups: number;
-  conversions: number;
-  /** Amounts in integer minor units of the report's currency. */
-  revenue: number;
-  discounts: number;
-  commission: number;
-  refunds: number;
-  /** Purchases by the creator themself: counted here, and in none of the figures above. */
-  self_referrals: number;
-}
+import type { OtherCurrency, Row } from './schemas';
 
 const emptyRow = (): Row => ({ clicks: 0, signups: 0, conversions: 0, revenue: 0, discounts: 0, commission: 0, refunds: 0, self_referrals: 0 });
 
@@ -37,8 +26,8 @@ function addSale(row: Row, conversion: Conversion) {
  * the others are listed, not mixed in, so a reader knows what the figures leave out (a fixed
  * commission in another currency than the sales' included).
  */
-function currencyTallies(conversions: Conversion[]): { currency: string; conversions: number; commission: number }[] {
-  const tallies = new Map<string, { currency: string; conversions: number; commission: number }>();
+function currencyTallies(conversions: Conversion[]): OtherCurrency[] {
+  const tallies = new Map<string, OtherCurrency>();
   const tallyOf = (currency: string) => {
     let tally = tallies.get(currency);
     if (!tally) tallies.set(currency, (tally = { currency, conversions: 0, commission: 0 }));

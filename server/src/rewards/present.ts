@@ -1,14 +1,15 @@
 import { toUnixSeconds } from '../http/validate';
 import type { OrgScope } from '../orgs/repo';
 import type { Participant, RewardEntry, RewardRule } from './repo';
+import type { RewardBalancesResponse, RewardEntryResponse, RewardRuleResponse } from './schemas';
 
 /** A creator by id; a customer only by kind, since Shoutout keeps nothing but a hash of their id. */
-function presentParticipant(participant: Participant) {
+function presentParticipant(participant: Participant): RewardEntryResponse['participant'] {
   const [type, id] = participant.split(':') as ['creator' | 'customer', string];
   return type === 'creator' ? { type, creator: id } : { type };
 }
 
-export function presentRewardRule(rule: RewardRule) {
+export function presentRewardRule(rule: RewardRule): RewardRuleResponse {
   const points = rule.unit === 'points';
   return {
     recipient: rule.recipient,
@@ -20,7 +21,7 @@ export function presentRewardRule(rule: RewardRule) {
   };
 }
 
-export function presentRewardEntry(entry: RewardEntry) {
+export function presentRewardEntry(entry: RewardEntry): RewardEntryResponse {
   return {
     id: entry.id,
     object: 'reward_entry',
@@ -28,9 +29,7 @@ export function presentRewardEntry(entry: RewardEntry) {
     participant: presentParticipant(entry.participant),
     kind: entry.kind,
     unit: entry.unit,
-    /** What it is worth now; negative for a redemption. */
     amount: entry.amount,
-    /** What refunds and lost disputes of its purchase took back. */
     taken_back: entry.base - entry.amount,
     trigger: entry.trigger,
     recipient: entry.recipient,
@@ -43,7 +42,7 @@ export function presentRewardEntry(entry: RewardEntry) {
 }
 
 /** Per unit (points first): what is left to spend, and how it came about. */
-export function presentRewardBalances(participant: Participant, scope: OrgScope, entries: RewardEntry[]) {
+export function presentRewardBalances(participant: Participant, scope: OrgScope, entries: RewardEntry[]): RewardBalancesResponse {
   const byUnit = new Map<string, { unit: string; balance: number; earned: number; taken_back: number; redeemed: number }>();
   for (const entry of entries) {
     const total = byUnit.get(entry.unit) ?? { unit: entry.unit, balance: 0, earned: 0, taken_back: 0, redeemed: 0 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currencyCode, pageLimit } from '../http/validate';
+import { pageOf, unixTime } from '../http/wire';
 
 export const rewardRecipient = z.enum(['advocate', 'friend']);
 export const rewardTrigger = z.enum(['signup', 'first_purchase', 'purchase', 'amount_spent']);
@@ -73,3 +74,55 @@ export const redeemSchema = z
   .strict()
   .refine(oneParticipant, oneParticipantError);
 export type RedeemInput = z.infer<typeof redeemSchema>;
+
+/** A campaign's reward rule as campaigns show it: points, or an amount in a currency. */
+export const rewardRuleResponse = z
+  .object({
+    recipient: rewardRecipient,
+    trigger: rewardTrigger,
+    points: z.number().int().nullable(),
+    amount: z.number().int().nullable(),
+    currency: z.string().nullable(),
+    per: z.object({ amount: z.number().int(), currency: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'RewardRule' });
+export type RewardRuleResponse = z.infer<typeof rewardRuleResponse>;
+
+/** A creator by id; a customer only by kind, since Shoutout keeps nothing but a hash of their id. */
+const participantResponse = z.union([z.object({ type: z.literal('creator'), creator: z.string() }), z.object({ type: z.literal('customer') })]);
+
+export const rewardEntryResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('reward_entry'),
+    livemode: z.boolean(),
+    participant: participantResponse,
+    kind: z.enum(['reward', 'redemption']),
+    unit: z.string().describe('points, or the currency of a fixed amount'),
+    amount: z.number().int().describe('What it is worth now; negative for a redemption'),
+    taken_back: z.number().int().describe('What refunds and lost disputes of its purchase took back'),
+    trigger: rewardTrigger.nullable(),
+    recipient: rewardRecipient.nullable(),
+    campaign: z.string().nullable(),
+    creator: z.string().nullable(),
+    conversion: z.string().nullable(),
+    reference: z.string().nullable(),
+    created: unixTime,
+  })
+  .meta({ id: 'RewardEntry' });
+export type RewardEntryResponse = z.infer<typeof rewardEntryResponse>;
+
+export const rewardBalancesResponse = z
+  .object({
+    object: z.literal('reward_balances'),
+    livemode: z.boolean(),
+    participant: participantResponse,
+    points: z.number().int().describe('The points balance'),
+    balances: z.array(
+      z.object({ unit: z.string(), balance: z.number().int(), earned: z.number().int(), taken_back: z.number().int(), redeemed: z.number().int() }),
+    ),
+  })
+  .meta({ id: 'RewardBalances' });
+export type RewardBalancesResponse = z.infer<typeof rewardBalancesResponse>;
+
+export const rewardLedgerResponse = pageOf(rewardEntryResponse);

@@ -23,6 +23,7 @@ import {
   disputeSchema,
   eventEnvelope,
   eventIdentity,
+  type IngestResult,
   type InvoiceObject,
   invoiceSchema,
   paymentIntentSchema,
@@ -31,12 +32,9 @@ import {
 } from './schemas';
 import { listens } from '../webhooks/listening';
 
-export type IngestOutcome = 'processed' | 'duplicate' | 'ignored';
-/** `reason` says why an event was ignored. */
-export interface IngestResult {
-  outcome: IngestOutcome;
-  reason?: string;
-}
+// The sync command counts outcomes by this name.
+export type { IngestOutcome } from './schemas';
+
 
 interface EventContext {
   deps: Deps;

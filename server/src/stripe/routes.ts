@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { sendJson } from '../http/respond';
 import { logWith } from '../logger';
 import { ingestStripeEvent } from './events';
-import { thinEvent } from './schemas';
+import { type StripeWebhookResponse, thinEvent } from './schemas';
 import { assertModeOfSecret, verifyStripeSignature } from './webhooks';
 
 const WEBHOOK_BODY_LIMIT = '1mb';
@@ -17,9 +17,9 @@ export function stripeWebhookRoutes(app: IRouter, deps: Deps): void {
     logWith(req, { stripe_event: typeof id === 'string' ? id : null, account: typeof account === 'string' ? account : null });
     // An event destination's thin event names an object without carrying it: none is handled.
     if (thinEvent.safeParse(signed.body).success) {
-      return sendJson(res, { received: true, outcome: 'ignored', reason: 'thin events (v2.core.event) are not handled: send snapshot events' });
+      return sendJson(res, { received: true, outcome: 'ignored', reason: 'thin events (v2.core.event) are not handled: send snapshot events' } satisfies StripeWebhookResponse);
     }
     assertModeOfSecret(signed);
-    sendJson(res, { received: true, ...(await ingestStripeEvent(deps, signed.body)) });
+    sendJson(res, { received: true, ...(await ingestStripeEvent(deps, signed.body)) } satisfies StripeWebhookResponse);
   });
 }

@@ -128,3 +128,11 @@ export function describeIssue(error: z.ZodError, prefix: string): string {
   const where = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   return `${where}: ${issue.message}`;
 }
+
+/** The answer to Stripe's delivery; `reason` says why an event was ignored. */
+export const stripeWebhookResponse = z
+  .object({ received: z.literal(true), outcome: z.enum(['processed', 'duplicate', 'ignored']), reason: z.string().optional() })
+  .meta({ id: 'StripeWebhookReceipt' });
+export type StripeWebhookResponse = z.infer<typeof stripeWebhookResponse>;
+export type IngestResult = Omit<StripeWebhookResponse, 'received'>;
+export type IngestOutcome = IngestResult['outcome'];

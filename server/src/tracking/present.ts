@@ -2,10 +2,11 @@ import { presentReferral } from '../catalog/present';
 import type { CodeReferral } from '../catalog/service';
 import { toUnixSeconds } from '../http/validate';
 import type { Click } from './repo';
+import type { BrowserClickResponse, CodeValidationResponse, ServerClickResponse } from './schemas';
 import type { ClickOutcome } from './service';
 
 /** What the pixel reads: the referral to keep, and the creator and discount for page code. */
-export function presentBrowserClick(outcome: ClickOutcome) {
+export function presentBrowserClick(outcome: ClickOutcome): BrowserClickResponse {
   const { creator, discount } = presentReferral(outcome.referral);
   return {
     ref: outcome.ref,
@@ -19,7 +20,7 @@ export function presentBrowserClick(outcome: ClickOutcome) {
 }
 
 /** Seed 003's response shape; `ref` is added so a backend can also call identify with it. */
-export function presentServerClick(outcome: ClickOutcome) {
+export function presentServerClick(outcome: ClickOutcome): ServerClickResponse {
   return {
     status: outcome.status,
     affiliateCode: outcome.referral.promoCode.code,
@@ -33,7 +34,7 @@ export function presentServerClick(outcome: ClickOutcome) {
   };
 }
 
-export function presentCodeValidation(referral: CodeReferral | null) {
+export function presentCodeValidation(referral: CodeReferral | null): CodeValidationResponse {
   if (!referral) return { valid: false, creator: null, discount: null };
   const { creator, discount } = presentReferral(referral);
   return { valid: true, creator, discount };

@@ -7,7 +7,7 @@ import { sendJson } from '../http/respond';
 import { parse } from '../http/validate';
 import { rateLimiter, visitorKey } from './limits';
 import { presentBrowserClick, presentCodeValidation, presentServerClick } from './present';
-import { browserClickSchema, namedOrg, orgId, type ServerClickInput, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
+import { browserClickSchema, type HeartbeatResponse, namedOrg, orgId, type ServerClickInput, serverClickSchema, validateCodeQuery, verifySchema } from './schemas';
 import { type Caller, recordClick, recordHeartbeat, validateCode } from './service';
 
 // A click is a few hundred bytes; anything near this is not from the pixel.
@@ -121,7 +121,7 @@ export function trackingRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
   app.post('/api/tracking/verify', cors, optionalKey, perIp, ...body, perProgram, async (req, res) => {
     const input = parse(verifySchema, req.body);
     const heartbeat = await recordHeartbeat(deps, callerOf(req), input.programId ?? input.org, input.programId ? 'programId' : 'org', input.pageUrl);
-    sendJson(res, { status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain });
+    sendJson(res, { status: 'ok', programId: heartbeat.orgId, domain: heartbeat.domain } satisfies HeartbeatResponse);
   });
 
   // GET /api/codes/:code/validate – whether a code typed by hand is usable, with its creator and discount

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { discountResponse, publicCreatorResponse } from '../catalog/schemas';
 
 /** An org id as the tracking routes read it (trimmed), and as their per-org rate limit counts it. */
 export const orgId = z.string().trim().min(1).max(64);
@@ -62,3 +63,44 @@ export const namedOrg = (input: { org?: string; programId?: string; campaignId?:
     : input.programId
       ? { orgId: input.programId, param: 'programId' }
       : { orgId: input.org, param: 'org' };
+
+export const CLICK_WARNINGS = ['bot_ignored', 'consent_not_granted', 'global_privacy_control', 'first_click_kept', 'test_mode', 'page_url_outside_domains'] as const;
+export type ClickWarning = (typeof CLICK_WARNINGS)[number];
+
+/** What the pixel reads: the referral to keep, and the creator and discount for page code. */
+export const browserClickResponse = z
+  .object({
+    ref: z.string().nullable().describe('The signed referral to keep in the `shoutout_ref` cookie; null when the click was ignored'),
+    clickId: z.string().nullable(),
+    cookieDays: z.number().int(),
+    cleanupParams: z.array(z.string()).describe('Query parameters to take out of the address bar'),
+    cleanUrl: z.string().nullable(),
+    creator: publicCreatorResponse,
+    discount: discountResponse,
+  })
+  .meta({ id: 'BrowserClick' });
+export type BrowserClickResponse = z.infer<typeof browserClickResponse>;
+
+/** Seed 003's answer; `ref` is added so a backend can also call identify with it. */
+export const serverClickResponse = z
+  .object({
+    status: z.enum(['ok', 'ignored']),
+    affiliateCode: z.string(),
+    programId: z.string().describe('The org id'),
+    clickToken: z.string().nullable(),
+    ref: z.string().nullable(),
+    cookieDurationDays: z.number().int(),
+    cookieDomain: z.string().nullable(),
+    cleanupParams: z.array(z.string()),
+    warnings: z.array(z.enum(CLICK_WARNINGS)).describe('Why a click was ignored, or what to fix'),
+  })
+  .meta({ id: 'ServerClick' });
+export type ServerClickResponse = z.infer<typeof serverClickResponse>;
+
+export const codeValidationResponse = z
+  .object({ valid: z.boolean(), creator: publicCreatorResponse.nullable(), discount: discountResponse.nullable() })
+  .meta({ id: 'CodeValidation' });
+export type CodeValidationResponse = z.infer<typeof codeValidationResponse>;
+
+export const heartbeatResponse = z.object({ status: z.literal('ok'), programId: z.string(), domain: z.string() });
+export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;

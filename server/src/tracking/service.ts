@@ -8,6 +8,7 @@ import { ApiError } from '../http/errors';
 import type { Org, OrgScope } from '../orgs/repo';
 import { mintReferralToken, verifyReferralToken } from '../referrals/token';
 import type { Click, ClickSource, Heartbeat } from './repo';
+import type { ClickWarning } from './schemas';
 import { markCreated } from '../store/outbox';
 import { listens } from '../webhooks/listening';
 
@@ -35,14 +36,6 @@ export interface ClickRequest {
   /** Request field names, so refusals name what the caller actually sent. */
   params: { org: string; code: string };
 }
-
-export type ClickWarning =
-  | 'bot_ignored'
-  | 'consent_not_granted'
-  | 'global_privacy_control'
-  | 'first_click_kept'
-  | 'test_mode'
-  | 'page_url_outside_domains';
 
 export interface ClickOutcome {
   status: 'ok' | 'ignored';

@@ -1,8 +1,9 @@
 import { toUnixSeconds } from '../http/validate';
 import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './repo';
+import type { EventResponse, WebhookDeliveryResponse, WebhookEndpointResponse } from './schemas';
 
 /** The signing secret is in the answer to a create or a roll only. */
-export function presentEndpoint(endpoint: WebhookEndpoint, secret?: string) {
+export function presentEndpoint(endpoint: WebhookEndpoint, secret?: string): WebhookEndpointResponse {
   return {
     id: endpoint.id,
     object: 'webhook_endpoint',
@@ -11,7 +12,6 @@ export function presentEndpoint(endpoint: WebhookEndpoint, secret?: string) {
     description: endpoint.description,
     enabled_events: endpoint.enabledEvents,
     status: endpoint.status,
-    /** `failing` when Shoutout disabled it after failing for the whole retry window. */
     disabled_reason: endpoint.disabledReason,
     failing_since: toUnixSeconds(endpoint.failingSince),
     ...(secret && { secret }),
@@ -20,7 +20,7 @@ export function presentEndpoint(endpoint: WebhookEndpoint, secret?: string) {
 }
 
 /** What is POSTed to endpoints and listed by `GET /api/events`, Stripe's event shape. */
-export function presentEvent(event: WebhookEvent) {
+export function presentEvent(event: WebhookEvent): EventResponse {
   return {
     id: event.id,
     object: 'event',
@@ -31,7 +31,7 @@ export function presentEvent(event: WebhookEvent) {
   };
 }
 
-export function presentDelivery(delivery: WebhookDelivery) {
+export function presentDelivery(delivery: WebhookDelivery): WebhookDeliveryResponse {
   return {
     id: delivery.id,
     object: 'webhook_delivery',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageLimit } from '../http/validate';
+import { listOf, nullableTime, pageOf, unixTime } from '../http/wire';
 
 /**
  * Every event type Shoutout sends. A new type is one line here, and its domain marking the documents
@@ -81,3 +82,59 @@ export const listDeliveriesQuery = z
   })
   .strict();
 export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>;
+
+export const webhookEndpointResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_endpoint'),
+    livemode: z.boolean(),
+    url: z.string(),
+    description: z.string().nullable(),
+    enabled_events: z.array(z.union([eventType, z.literal('*')])),
+    status: z.enum(['enabled', 'disabled']),
+    disabled_reason: z.enum(['brand', 'failing']).nullable().describe('failing: Shoutout disabled it after failing for the whole retry window'),
+    failing_since: nullableTime,
+    secret: z.string().optional().describe('The signing secret, in the answer to a create or a roll only'),
+    created: unixTime,
+  })
+  .meta({ id: 'WebhookEndpoint' });
+export type WebhookEndpointResponse = z.infer<typeof webhookEndpointResponse>;
+
+export const deletedEndpointResponse = webhookEndpointResponse.extend({ deleted: z.literal(true) });
+
+/** What is POSTed to endpoints and listed by `GET /api/events`, Stripe's event shape. */
+export const eventResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('event'),
+    type: eventType,
+    livemode: z.boolean(),
+    created: unixTime,
+    data: z.object({ object: z.record(z.string(), z.unknown()).describe('The conversion, creator, payout… as the API shows it') }),
+  })
+  .meta({ id: 'Event' });
+export type EventResponse = z.infer<typeof eventResponse>;
+
+export const webhookDeliveryResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_delivery'),
+    livemode: z.boolean(),
+    endpoint: z.string(),
+    event: z.string(),
+    event_type: eventType,
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    attempts: z.number().int(),
+    next_attempt: nullableTime,
+    last_attempt: nullableTime,
+    response_status: z.number().int().nullable(),
+    latency_ms: z.number().nullable(),
+    response_excerpt: z.string().nullable(),
+    created: unixTime,
+  })
+  .meta({ id: 'WebhookDelivery' });
+export type WebhookDeliveryResponse = z.infer<typeof webhookDeliveryResponse>;
+
+export const endpointListResponse = listOf(webhookEndpointResponse);
+export const deliveryPageResponse = pageOf(webhookDeliveryResponse);
+export const eventPageResponse = pageOf(eventResponse);
