@@ -6,7 +6,7 @@ import { REFERRAL_PARAMS } from '../../pixel/src/params';
 import { PIXEL_BUILT_IN_PARAMS } from '../src/pixel';
 import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
-import { settings } from './fixtures';
+import { notGranted, settings } from './fixtures';
 
 const settingsPage = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
   render(<AppSettings {...viewContext('settings', { mode, locale, roles })} />);
@@ -117,6 +117,17 @@ describe('AppSettings', () => {
     expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Saved' });
     expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nnew.test' });
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows the server’s grant message in place of saving and key actions, for a user it has not granted', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, access: notGranted } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'Changes need a grant', description: notGranted.message! });
+    expect(wrapper.find(SettingsView)!.prop('onSave')).toBeUndefined();
+    expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ disabled: true });
+    for (const label of ['Create API key', 'Revoke', 'Add endpoint', 'Disable']) expect(button(wrapper, label)).toBeNull();
+    expect(wrapper).toContainText('Production backend');
   });
 
   it('shows a read-only user the settings and keys without saving, creating or revoking', async () => {

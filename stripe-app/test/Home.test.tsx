@@ -5,7 +5,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import type { Balance, PayoutRecord } from '../src/types';
 import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
-import { conversion, overview } from './fixtures';
+import { conversion, notGranted, overview } from './fixtures';
 
 const drawer = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
   render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale, roles })} />);
@@ -91,6 +91,31 @@ describe('Home (drawer)', () => {
       expect(button(managing.wrapper, 'Deactivate')).not.toBeNull();
       expect(managing.wrapper.find(ContextView)!.prop('actions')).toBeDefined();
     }
+  });
+
+  it('shows the server’s grant message where the actions would be, for a user it has not granted', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: { ...overview, access: notGranted } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'Changes need a grant', description: notGranted.message! });
+    expect(wrapper.find(ContextView)!.prop('actions')).toBeUndefined();
+    for (const label of ['Deactivate', 'Reactivate', 'Invite to portal', 'Add creator']) expect(button(wrapper, label)).toBeNull();
+    // Reading stays open: figures, codes and links.
+    expect(wrapper).toContainText('ANNIE20');
+    expect(button(wrapper, 'Copy link')).not.toBeNull();
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET overview']);
+  });
+
+  it('shows the server’s refusal in place when a grant was revoked after the drawer loaded', async () => {
+    const refusal = { status: 403, body: { error: { type: 'permission_error', code: 'app_user_not_granted', message: notGranted.message, request_id: 'req_1' } } };
+    const backend = fakeBackend({ 'GET overview': { body: overview }, 'PATCH promo_codes/pc_annie': refusal });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Deactivate')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'That did not work', description: notGranted.message! });
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET overview', 'PATCH promo_codes/pc_annie']);
+    expect(showToast).not.toHaveBeenCalled();
   });
 
   it('does not invite a read-only user to create what they may not', async () => {
