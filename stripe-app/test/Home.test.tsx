@@ -152,6 +152,18 @@ describe('Home (drawer)', () => {
     expectSignedAndAllowed(backend.calls);
   });
 
+  it('shows each creator’s rewards left to spend, and nothing for a creator without any', async () => {
+    fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('Rewards to spend: 120 points · $5.00');
+    expect(wrapper.text.match(/Rewards to spend/g)).toHaveLength(1);
+
+    const german = drawer('live', 'de-DE');
+    await settle(german.update);
+    expect(german.wrapper).toContainText('Rewards to spend: 120 points · 5,00\u00a0$');
+  });
+
   it('shows revenue net of refunds, and says what the figures leave out', async () => {
     const totals = { ...overview.totals, refunds: 2_345, self_referrals: 2 };
     const annie = { ...overview.creators[0], figures: { ...overview.creators[0].figures, refunds: 4_000 } };
@@ -463,6 +475,80 @@ describe('Home: new campaign', () => {
       commission: { type: 'percent', value: 10 },
     });
     expect(form()).toHaveProps({ shown: false });
+  });
+
+  it('offers reward rules, checks each, and posts them in minor units', async () => {
+    const backend = fakeBackend({
+      'GET overview': { body: { ...overview, campaigns: [], creators: [] } },
+      'POST campaigns': { status: 201, body: { id: 'cmp_new' } },
+    });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Create a campaign')!.trigger('onPress');
+    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    const set = (name: string, value: string) => {
+      const text = form().find(TextField, { name });
+      if (text) text.trigger('onChange', { target: { value } });
+      else form().find(Select, { name })!.trigger('onChange', { target: { value } });
+    };
+    set('title', 'Friends get points');
+    set('percentOff', '10');
+    set('commissionPercent', '5');
+    const addReward = () => form().findAll(Button).find((node) => node.text === 'Add a reward')!.trigger('onPress');
+    addReward();
+    addReward();
+    addReward();
+    // 1: 50 points to the friend on signup. 2: $2.50 to the creator on every purchase. 3: 1 point per €10 spent.
+    set('reward-0-recipient', 'friend');
+    set('reward-0-trigger', 'signup');
+    set('reward-0-value', '50');
+    set('reward-1-kind', 'amount');
+    set('reward-1-value', '2.50');
+    set('reward-2-trigger', 'amount_spent');
+    set('reward-2-value', '1');
+    // Only a fixed amount or a per-amount rule asks for a currency.
+    expect(form().find(TextField, { name: 'reward-0-currency' })).toBeNull();
+    expect(form().find(TextField, { name: 'reward-1-perAmount' })).toBeNull();
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(form().find(TextField, { name: 'reward-1-currency' })).toHaveProps({ error: 'Enter a three-letter currency such as usd.' });
+    expect(form().find(TextField, { name: 'reward-2-perAmount' })).toHaveProps({ error: 'Enter how much is spent per reward, such as 10.' });
+    expect(backend.calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+
+    set('reward-1-currency', 'USD');
+    set('reward-2-currency', 'eur');
+    set('reward-2-perAmount', '10');
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST campaigns')!.body).toEqual({
+      title: 'Friends get points',
+      discount_type: 'percent_off',
+      discount_value: 10,
+      commission: { type: 'percent', value: 5 },
+      rewards: [
+        { recipient: 'friend', trigger: 'signup', points: 50 },
+        { recipient: 'advocate', trigger: 'purchase', amount: 250, currency: 'usd' },
+        { recipient: 'advocate', trigger: 'amount_spent', points: 1, per: { amount: 1000, currency: 'eur' } },
+      ],
+    });
+    expect(form()).toHaveProps({ shown: false });
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('removes a reward rule before sending', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: overview }, 'POST campaigns': { status: 201, body: { id: 'cmp_new' } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    pressAction(wrapper, 'New campaign');
+    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    form().find(TextField, { name: 'title' })!.trigger('onChange', { target: { value: 'Plain' } });
+    form().find(TextField, { name: 'percentOff' })!.trigger('onChange', { target: { value: '10' } });
+    form().find(TextField, { name: 'commissionPercent' })!.trigger('onChange', { target: { value: '5' } });
+    form().findAll(Button).find((node) => node.text === 'Add a reward')!.trigger('onPress');
+    form().findAll(Button).find((node) => node.text === 'Remove this reward')!.trigger('onPress');
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST campaigns')!.body).not.toHaveProperty('rewards');
   });
 
   it('lets the first campaign’s creator form default to that campaign', async () => {

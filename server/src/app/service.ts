@@ -13,6 +13,8 @@ import { listApiKeys } from '../orgs/service';
 import type { AppPayoutsQuery } from '../payouts/schemas';
 import { listBalances, listPayouts, statementFilters } from '../payouts/service';
 import { reportFor, type Row } from '../reports/service';
+import type { presentRewardBalances } from '../rewards/present';
+import { balancesOf, creatorBalances, customerParticipant } from '../rewards/service';
 import { type CreateCreatorWithCodeInput, PERIOD_DAYS, type Period } from './schemas';
 import { listEndpoints } from '../webhooks/service';
 
@@ -95,7 +97,10 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     deps.store.creators.list(scope),
     deps.store.promoCodes.list(scope),
   ]);
-  const report = await reportFor(deps, scope, { from, to }, { campaigns, creators });
+  const [report, rewards] = await Promise.all([
+    reportFor(deps, scope, { from, to }, { campaigns, creators }),
+    creatorBalances(deps, scope, creators.map((creator) => creator.id)),
+  ]);
   const campaignRows = new Map(report.campaigns.map((row) => [row.campaign_id, rowOf(row)]));
   const creatorRows = new Map(report.creators.map((row) => [row.creator_id, rowOf(row)]));
   return {
@@ -111,10 +116,15 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     creators: creators.map((creator) => ({
       ...presentCreator(creator),
       figures: creatorRows.get(creator.id)!,
+      // Balances are all-time: points are spent whenever, not per period.
+      rewards: rewardSummary(rewards.get(creator.id)!),
       promo_codes: promoCodes.filter((code) => code.creatorId === creator.id).map((code) => presentAppPromoCode(org, code)),
     })),
   };
 }
+
+/** What the views show of a balance: points, and any fixed-amount rewards per currency. */
+const rewardSummary = ({ points, balances }: ReturnType<typeof presentRewardBalances>) => ({ points, balances });
 
 /**
  * The drawer's form in one call; an existing handle gets the new code. A refused form leaves no
@@ -166,9 +176,8 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
  * The referral bound at signup (identify) to the brand's user behind this Stripe customer, known
  * when the customer's metadata carries the user id: it shows a referral before any payment (trials).
  */
-async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
-  const link = await deps.store.customerLinks.get(scope, stripeCustomerId);
-  const binding = link?.externalIdHash ? await deps.store.bindings.get(scope, link.externalIdHash) : null;
+async function signupReferral(deps: Deps, scope: OrgScope, externalIdHash: string | null) {
+  const binding = externalIdHash ? await deps.store.bindings.get(scope, externalIdHash) : null;
   if (!binding) return null;
   const creator = await deps.store.creators.get(scope, binding.creatorId);
   return {
@@ -185,9 +194,13 @@ async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: str
 
 /** The customer page: who referred this customer and what their purchases earned, per currency. */
 export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string) {
-  const [conversions, signup] = await Promise.all([
+  // The brand's user behind the customer (their metadata's user id, hashed), when known: their
+  // signup referral and, as the friend of a referral, their own rewards.
+  const externalIdHash = (await deps.store.customerLinks.get(scope, stripeCustomerId))?.externalIdHash ?? null;
+  const [conversions, signup, rewards] = await Promise.all([
     conversionsForCustomer(deps, scope, stripeCustomerId),
-    signupReferral(deps, scope, stripeCustomerId),
+    signupReferral(deps, scope, externalIdHash),
+    externalIdHash ? balancesOf(deps, scope, customerParticipant(externalIdHash)) : null,
   ]);
   const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
   // A flagged conversion (self-referral) earns nothing and referred no one: it is shown, not counted.
@@ -208,6 +221,8 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
     // Listed newest first: the oldest counted conversion says who referred the customer.
     referral: counted.at(-1) ?? null,
     signup_referral: signup,
+    /** Null when Shoutout does not know which of the brand's users this customer is. */
+    rewards: rewards && rewardSummary(rewards),
     totals: [...totals.values()],
     conversions,
   };
