@@ -209,10 +209,17 @@ export interface Settings {
     referral_params: string[];
     attribution_model: 'last_click' | 'first_click';
     code_beats_link: boolean;
+    /** The brand's name and accent colour on the creator portal and in creator emails. */
+    name: string;
+    brand_color: string;
+    email_first_conversion: boolean;
+    email_payout_recorded: boolean;
   };
   api_keys: ApiKey[];
   webhook_endpoints: WebhookEndpoint[];
   pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
+  /** Whether the server can send creator emails and portal invitations (SMTP_URL and EMAIL_FROM). */
+  creator_email: { configured: boolean };
   access: AppAccess;
 }
 

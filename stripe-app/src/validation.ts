@@ -91,7 +91,13 @@ export interface SettingsForm {
   referralParams: string;
   model: 'last_click' | 'first_click';
   codeBeatsLink: boolean;
+  brandName: string;
+  brandColor: string;
+  emailFirstConversion: boolean;
+  emailPayoutRecorded: boolean;
 }
+
+const COLOR = /^#[0-9a-f]{6}$/i;
 
 /** Domains one per line (or comma-separated); a pasted URL is reduced to its hostname, as the backend does. */
 export const splitList = (value: string) =>
@@ -113,5 +119,9 @@ export function validateSettingsForm(form: SettingsForm): FieldErrors<keyof Sett
   if (params.length === 0) errors.referralParams = 'Enter at least one parameter, such as infl.';
   else if (params.length > 10) errors.referralParams = 'Use at most 10 parameters.';
   else if (params.some((param) => !PARAM.test(param))) errors.referralParams = 'Use 1–32 letters, digits, _ or - per parameter.';
+  const name = form.brandName.trim();
+  if (!name) errors.brandName = 'Enter the name creators know you by.';
+  else if (name.length > 120) errors.brandName = 'Use at most 120 characters.';
+  if (!COLOR.test(form.brandColor.trim())) errors.brandColor = 'Enter a colour such as #4f46e5.';
   return errors;
 }

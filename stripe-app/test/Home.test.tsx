@@ -273,6 +273,17 @@ describe('Home (drawer)', () => {
     expectSignedAndAllowed(backend.calls);
   });
 
+  it('shows in place why an invitation was not sent', async () => {
+    const message = 'Email is not set up on this Shoutout server (SMTP_URL and EMAIL_FROM).';
+    fakeBackend({ 'GET overview': { body: overview }, 'POST creators/cr_annie/invitation': backendError(422, message) });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Invite to portal')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'That did not work', description: message });
+    expect(showToast).not.toHaveBeenCalled();
+  });
+
   it('copies a creator’s share link', async () => {
     fakeBackend({ 'GET overview': { body: overview } });
     const { wrapper, update } = drawer();

@@ -88,6 +88,10 @@ export const settings: Settings = {
     referral_params: ['infl'],
     attribution_model: 'last_click',
     code_beats_link: true,
+    name: 'Glow Skincare',
+    brand_color: '#0f766e',
+    email_first_conversion: true,
+    email_payout_recorded: true,
   },
   api_keys: [
     { id: 'key_1', name: 'Production backend', redacted: 'so_live_…abcd', scopes: ['referrals'], created: 1_763_000_000, last_used: null, revoked: null },
@@ -101,5 +105,6 @@ export const settings: Settings = {
     { domain: 'brand.test', allowed: true, last_seen: 1_763_700_000, page_url: 'https://brand.test/pricing' },
     { domain: 'shop.brand.test', allowed: true, last_seen: null, page_url: null },
   ],
+  creator_email: { configured: true },
   access: granted,
 };

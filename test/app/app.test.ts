@@ -564,6 +564,27 @@ describe('Stripe App backend', () => {
     expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('attribution_window_days');
   });
 
+  it('saves the creator portal’s brand and the creator email switches, and says whether email is set up', async () => {
+    const caller = newCaller();
+    const before = (await json(await call(caller, 'GET', 'settings'))).body;
+    expect(before.org).toMatchObject({ email_first_conversion: true, email_payout_recorded: true, brand_color: expect.stringMatching(/^#[0-9a-f]{6}$/) });
+    // This server has no SMTP_URL: the settings page says creators cannot be emailed.
+    expect(before.creator_email).toEqual({ configured: false });
+
+    const saved = await json(
+      await call(caller, 'PATCH', 'settings', { body: { name: 'Glow Skincare', brand_color: '#AA3366', email_first_conversion: false, email_payout_recorded: true } }),
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.body.org).toMatchObject({ name: 'Glow Skincare', brand_color: '#aa3366', email_first_conversion: false, email_payout_recorded: true });
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    expect(org).toMatchObject({ name: 'Glow Skincare', brandColor: '#aa3366', emailFirstConversion: false, emailPayoutRecorded: true });
+
+    const bad = await call(caller, 'PATCH', 'settings', { body: { brand_color: 'teal', email_payout_recorded: false } });
+    expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('brand_color');
+    // Nothing of a refused change is written.
+    expect((await deps().store.orgs.get(org.id))!.emailPayoutRecorded).toBe(true);
+  });
+
   it('shows on the customer page a referral bound at signup before any purchase', async () => {
     const caller = newCaller();
     const { creator, promoCode } = await seedCatalog(caller);

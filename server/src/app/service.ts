@@ -148,7 +148,10 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
   }
 }
 
-/** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
+/**
+ * Settings: the org, this mode's API keys, per allowed domain whether the pixel has reported in,
+ * and whether this server can email creators (their emails and portal invitations need SMTP).
+ */
 export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
   const [keys, heartbeats, endpoints] = await Promise.all([
     listApiKeys(deps, org.id, scope.livemode),
@@ -163,6 +166,7 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope) {
     org: presentOrg(org),
     api_keys: keys.map((key) => presentApiKey(key)),
     webhook_endpoints: endpoints.data,
+    creator_email: { configured: deps.mailer.configured },
     pixel: domains.map((domain) => ({
       domain,
       allowed: org.domains.includes(domain),

@@ -34,6 +34,8 @@ const FIELD_OF_PARAM: Record<string, keyof SettingsForm> = {
   attribution_window_days: 'windowDays',
   payout_hold_days: 'holdDays',
   referral_params: 'referralParams',
+  name: 'brandName',
+  brand_color: 'brandColor',
 };
 
 const formOf = (org: Settings['org']): SettingsForm => ({
@@ -43,9 +45,13 @@ const formOf = (org: Settings['org']): SettingsForm => ({
   referralParams: org.referral_params.join(', '),
   model: org.attribution_model,
   codeBeatsLink: org.code_beats_link,
+  brandName: org.name,
+  brandColor: org.brand_color,
+  emailFirstConversion: org.email_first_conversion,
+  emailPayoutRecorded: org.email_payout_recorded,
 });
 
-/** The app's settings page: tracking install, attribution rules and API keys, per Dashboard mode. */
+/** The app's settings page: tracking install, attribution rules, the creator portal and emails, API keys, per Dashboard mode. */
 const AppSettings = (context: ExtensionContextValue) => {
   const { api, base, error: configError } = useApi(context);
   const load = useCallback((client: Api) => client.get<Settings>('settings'), []);
@@ -75,6 +81,10 @@ const AppSettings = (context: ExtensionContextValue) => {
         referral_params: splitList(form.referralParams),
         attribution_model: form.model,
         code_beats_link: form.codeBeatsLink,
+        name: form.brandName.trim(),
+        brand_color: form.brandColor.trim().toLowerCase(),
+        email_first_conversion: form.emailFirstConversion,
+        email_payout_recorded: form.emailPayoutRecorded,
       });
       setResource({ status: 'ready', data: saved });
       setDraft(null);
@@ -168,6 +178,50 @@ const AppSettings = (context: ExtensionContextValue) => {
             error={errors.holdDays}
             invalid={!!errors.holdDays}
             onChange={(event) => edit({ holdDays: event.target.value })}
+          />
+        </Box>
+        <Divider />
+        <Box css={{ stack: 'y', gap: 'medium' }}>
+          <Box css={{ font: 'heading' }}>Creator portal and emails</Box>
+          <Box css={{ color: 'secondary' }}>Creators sign in to their own page with a link sent by email, in your name and colour. Invite a creator from their card in the drawer.</Box>
+          {!settings.creator_email.configured && (
+            <Banner
+              type="caution"
+              title="Email is not set up on this Shoutout server"
+              description="Without SMTP_URL and EMAIL_FROM, creators get no emails and cannot be invited from the app. The operator can print a creator's sign-in link with `npm run shoutout -- portal link --org … --creator …`."
+            />
+          )}
+          <TextField
+            label="Brand name"
+            description="Shown to creators on the portal and in their emails."
+            disabled={!canManage}
+            value={form.brandName}
+            error={errors.brandName}
+            invalid={!!errors.brandName}
+            onChange={(event) => edit({ brandName: event.target.value })}
+          />
+          <TextField
+            label="Brand colour"
+            description="The portal’s accent colour, as #rrggbb."
+            placeholder="#4f46e5"
+            disabled={!canManage}
+            value={form.brandColor}
+            error={errors.brandColor}
+            invalid={!!errors.brandColor}
+            onChange={(event) => edit({ brandColor: event.target.value })}
+          />
+          <Switch
+            label="Email a creator on their first conversion"
+            disabled={!canManage}
+            checked={form.emailFirstConversion}
+            onChange={(event) => edit({ emailFirstConversion: event.target.checked })}
+          />
+          <Switch
+            label="Email a creator when a payout to them is recorded"
+            description="With the amount and your transfer reference; its statement is on their portal page."
+            disabled={!canManage}
+            checked={form.emailPayoutRecorded}
+            onChange={(event) => edit({ emailPayoutRecorded: event.target.checked })}
           />
         </Box>
         <Divider />
