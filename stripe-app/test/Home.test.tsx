@@ -459,7 +459,8 @@ describe('Home: add a creator', () => {
 });
 
 describe('Home: new campaign', () => {
-  it('validates, then posts a percent-off campaign with its commission', async () => {
+  /** The drawer of a brand without campaigns, its new-campaign form open. */
+  async function openCampaignForm() {
     const backend = fakeBackend({
       'GET overview': { body: { ...overview, campaigns: [], creators: [] } },
       'POST campaigns': { status: 201, body: { id: 'cmp_new' } },
@@ -467,7 +468,11 @@ describe('Home: new campaign', () => {
     const { wrapper, update } = drawer();
     await settle(update);
     button(wrapper, 'Create a campaign')!.trigger('onPress');
-    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    return { backend, wrapper, update, form: () => wrapper.find(FocusView, { title: 'New campaign' })! };
+  }
+
+  it('validates, then posts a percent-off campaign with its commission', async () => {
+    const { backend, wrapper, update, form } = await openCampaignForm();
     pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
     await settle(update);
     expect(form().find(TextField, { name: 'title' })).toHaveProps({ error: 'Enter a title.' });
@@ -489,14 +494,7 @@ describe('Home: new campaign', () => {
   });
 
   it('offers reward rules, checks each, and posts them in minor units', async () => {
-    const backend = fakeBackend({
-      'GET overview': { body: { ...overview, campaigns: [], creators: [] } },
-      'POST campaigns': { status: 201, body: { id: 'cmp_new' } },
-    });
-    const { wrapper, update } = drawer();
-    await settle(update);
-    button(wrapper, 'Create a campaign')!.trigger('onPress');
-    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    const { backend, wrapper, update, form } = await openCampaignForm();
     const set = (name: string, value: string) => {
       const text = form().find(TextField, { name });
       if (text) text.trigger('onChange', { target: { value } });

@@ -65,6 +65,14 @@ const AppSettings = (context: ExtensionContextValue) => {
   const { canManage, notice } = accessOf(context, settings?.access);
   const form = draft ?? (settings ? formOf(settings.org) : null);
   const edit = (changes: Partial<SettingsForm>) => form && setDraft({ ...form, ...changes });
+  /** A text field of the form: its value, its error, and disabled for a user who may only look. */
+  const text = (key: 'domains' | 'windowDays' | 'holdDays' | 'referralParams' | 'brandName' | 'brandColor') => ({
+    disabled: !canManage,
+    value: form?.[key] ?? '',
+    error: errors[key],
+    invalid: !!errors[key],
+    onChange: (event: { target: { value: string } }) => edit({ [key]: event.target.value }),
+  });
 
   const save = async () => {
     if (!api || !form) return;
@@ -129,29 +137,17 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextArea
             label="Allowed domains"
             description="One per line. The pixel and click API accept these and their subdomains; the first one is used for share links."
-            disabled={!canManage}
-            value={form.domains}
-            error={errors.domains}
-            invalid={!!errors.domains}
-            onChange={(event) => edit({ domains: event.target.value })}
+            {...text('domains')}
           />
           <TextField
             label="Attribution window (days)"
             type="number"
-            disabled={!canManage}
-            value={form.windowDays}
-            error={errors.windowDays}
-            invalid={!!errors.windowDays}
-            onChange={(event) => edit({ windowDays: event.target.value })}
+            {...text('windowDays')}
           />
           <TextField
             label="Referral parameters"
             description="Query parameters that carry a creator’s code, e.g. infl for ?infl=ANNIE20. Comma-separated; the first is used in share links."
-            disabled={!canManage}
-            value={form.referralParams}
-            error={errors.referralParams}
-            invalid={!!errors.referralParams}
-            onChange={(event) => edit({ referralParams: event.target.value })}
+            {...text('referralParams')}
           />
           <Select
             label="When a visitor followed several creators’ links"
@@ -173,11 +169,7 @@ const AppSettings = (context: ExtensionContextValue) => {
             label="Payout hold period (days)"
             description="Commission becomes due to a creator this long after the sale, so refunds within it never reach a payout. 0 to 365."
             type="number"
-            disabled={!canManage}
-            value={form.holdDays}
-            error={errors.holdDays}
-            invalid={!!errors.holdDays}
-            onChange={(event) => edit({ holdDays: event.target.value })}
+            {...text('holdDays')}
           />
         </Box>
         <Divider />
@@ -194,21 +186,13 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextField
             label="Brand name"
             description="Shown to creators on the portal and in their emails."
-            disabled={!canManage}
-            value={form.brandName}
-            error={errors.brandName}
-            invalid={!!errors.brandName}
-            onChange={(event) => edit({ brandName: event.target.value })}
+            {...text('brandName')}
           />
           <TextField
             label="Brand colour"
             description="The portal’s accent colour, as #rrggbb."
             placeholder="#4f46e5"
-            disabled={!canManage}
-            value={form.brandColor}
-            error={errors.brandColor}
-            invalid={!!errors.brandColor}
-            onChange={(event) => edit({ brandColor: event.target.value })}
+            {...text('brandColor')}
           />
           <Switch
             label="Email a creator on their first conversion"
