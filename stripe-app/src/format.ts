@@ -1,4 +1,5 @@
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import type { Rewards } from './types';
 
 const FALLBACK_LOCALE = 'en-US';
 
@@ -22,11 +23,19 @@ export function userLocale({ userContext }: Pick<ExtensionContextValue, 'userCon
 const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
+const exponentOf = (currency: string | null | undefined) => {
+  const code = currency?.toLowerCase() ?? '';
+  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+};
+
 /** Minor units as Stripe and the backend count them to main units, e.g. 1999 usd → 19.99, 500 isk → 5. */
 export function toMajorUnits(minor: number, currency: string | null | undefined): number {
-  const code = currency?.toLowerCase() ?? '';
-  const exponent = ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
-  return minor / 10 ** exponent;
+  return minor / 10 ** exponentOf(currency);
+}
+
+/** What a brand types (main units) as the backend counts it, e.g. 19.99 usd → 1999. */
+export function toMinorUnits(major: number, currency: string): number {
+  return Math.round(major * 10 ** exponentOf(currency));
 }
 
 /** A localised amount, e.g. 1999 usd → $19.99; Intl picks only how many decimals to print. */
@@ -43,6 +52,13 @@ export function formatDate(unixSeconds: number | null | undefined, locale: strin
 
 export function formatNumber(value: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(value);
+}
+
+/** A rewards balance in words, points first: "120 points · $5.00". */
+export function describeRewards(rewards: Rewards, locale: string): string {
+  return rewards.balances
+    .map((each) => (each.unit === 'points' ? `${formatNumber(each.balance, locale)} points` : formatMoney(each.balance, each.unit, locale)))
+    .join(' · ');
 }
 
 const SOURCE_LABELS: Record<string, string> = {

@@ -32,6 +32,30 @@ export interface Campaign {
   figures: Figures;
 }
 
+/** A balance in one unit: `points`, or the currency of fixed-amount rewards (minor units). */
+export interface RewardBalance {
+  unit: string;
+  balance: number;
+  earned: number;
+  taken_back: number;
+  redeemed: number;
+}
+
+/** A participant's rewards, all-time: what is left to spend, per unit. */
+export interface Rewards {
+  points: number;
+  balances: RewardBalance[];
+}
+
+export interface RewardRule {
+  recipient: 'advocate' | 'friend';
+  trigger: 'signup' | 'first_purchase' | 'purchase' | 'amount_spent';
+  points?: number;
+  amount?: number;
+  currency?: string;
+  per?: { amount: number; currency: string };
+}
+
 export interface Creator {
   id: string;
   handle: string;
@@ -39,6 +63,7 @@ export interface Creator {
   /** Where portal invitations go; creators without one cannot be invited. */
   email: string | null;
   figures: Figures;
+  rewards: Rewards;
   promo_codes: PromoCode[];
 }
 
@@ -141,6 +166,8 @@ export interface CustomerAttribution {
   customer: string;
   referral: Conversion | null;
   signup_referral: SignupReferral | null;
+  /** The customer's own rewards as a referred friend; null when Shoutout does not know which of your users they are. */
+  rewards: Rewards | null;
   totals: { currency: string; revenue: number; commission: number }[];
   conversions: Conversion[];
 }
@@ -182,10 +209,17 @@ export interface Settings {
     referral_params: string[];
     attribution_model: 'last_click' | 'first_click';
     code_beats_link: boolean;
+    /** The brand's name and accent colour on the creator portal and in creator emails. */
+    name: string;
+    brand_color: string;
+    email_first_conversion: boolean;
+    email_payout_recorded: boolean;
   };
   api_keys: ApiKey[];
   webhook_endpoints: WebhookEndpoint[];
   pixel: { domain: string; allowed: boolean; last_seen: number | null; page_url: string | null }[];
+  /** Whether the server can send creator emails and portal invitations (SMTP_URL and EMAIL_FROM). */
+  creator_email: { configured: boolean };
   access: AppAccess;
 }
 

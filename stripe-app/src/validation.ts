@@ -49,6 +49,36 @@ export function validateCampaignForm(form: CampaignForm): FieldErrors<keyof Camp
   return errors;
 }
 
+/** One reward rule of the campaign form; amounts in main units of `currency`, as a brand types them. */
+export interface RewardRuleForm {
+  recipient: 'advocate' | 'friend';
+  trigger: 'signup' | 'first_purchase' | 'purchase' | 'amount_spent';
+  kind: 'points' | 'amount';
+  value: string;
+  currency: string;
+  /** amount_spent only: the reward is earned for each of these spent. */
+  perAmount: string;
+}
+
+export const EMPTY_REWARD_RULE: RewardRuleForm = { recipient: 'advocate', trigger: 'purchase', kind: 'points', value: '', currency: '', perAmount: '' };
+
+/** A currency is asked for with a fixed amount, and for what is spent per reward. */
+export const needsCurrency = (rule: RewardRuleForm) => rule.kind === 'amount' || rule.trigger === 'amount_spent';
+
+const POSITIVE_MAIN_UNITS = /^\d+(\.\d{1,3})?$/;
+
+export function validateRewardRule(rule: RewardRuleForm): FieldErrors<keyof RewardRuleForm> {
+  const errors: FieldErrors<keyof RewardRuleForm> = {};
+  if (rule.kind === 'points') {
+    if (!/^\d+$/.test(rule.value.trim()) || Number(rule.value) < 1) errors.value = 'Enter a whole number of points, 1 or more.';
+  } else if (!POSITIVE_MAIN_UNITS.test(rule.value.trim()) || Number(rule.value) <= 0) errors.value = 'Enter an amount such as 5 or 2.50.';
+  if (needsCurrency(rule) && !/^[a-z]{3}$/i.test(rule.currency.trim())) errors.currency = 'Enter a three-letter currency such as usd.';
+  if (rule.trigger === 'amount_spent' && (!POSITIVE_MAIN_UNITS.test(rule.perAmount.trim()) || Number(rule.perAmount) <= 0)) {
+    errors.perAmount = 'Enter how much is spent per reward, such as 10.';
+  }
+  return errors;
+}
+
 export const hasErrors = (errors: object) => Object.keys(errors).length > 0;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -61,7 +91,13 @@ export interface SettingsForm {
   referralParams: string;
   model: 'last_click' | 'first_click';
   codeBeatsLink: boolean;
+  brandName: string;
+  brandColor: string;
+  emailFirstConversion: boolean;
+  emailPayoutRecorded: boolean;
 }
+
+const COLOR = /^#[0-9a-f]{6}$/i;
 
 /** Domains one per line (or comma-separated); a pasted URL is reduced to its hostname, as the backend does. */
 export const splitList = (value: string) =>
@@ -83,5 +119,9 @@ export function validateSettingsForm(form: SettingsForm): FieldErrors<keyof Sett
   if (params.length === 0) errors.referralParams = 'Enter at least one parameter, such as infl.';
   else if (params.length > 10) errors.referralParams = 'Use at most 10 parameters.';
   else if (params.some((param) => !PARAM.test(param))) errors.referralParams = 'Use 1–32 letters, digits, _ or - per parameter.';
+  const name = form.brandName.trim();
+  if (!name) errors.brandName = 'Enter the name creators know you by.';
+  else if (name.length > 120) errors.brandName = 'Use at most 120 characters.';
+  if (!COLOR.test(form.brandColor.trim())) errors.brandColor = 'Enter a colour such as #4f46e5.';
   return errors;
 }

@@ -6,7 +6,7 @@ import { REFERRAL_PARAMS } from '../../pixel/src/params';
 import { PIXEL_BUILT_IN_PARAMS } from '../src/pixel';
 import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
-import { settings } from './fixtures';
+import { notGranted, settings } from './fixtures';
 
 const settingsPage = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
   render(<AppSettings {...viewContext('settings', { mode, locale, roles })} />);
@@ -113,10 +113,82 @@ describe('AppSettings', () => {
       referral_params: ['ref', 'via'],
       attribution_model: 'first_click',
       code_beats_link: false,
+      name: 'Glow Skincare',
+      brand_color: '#0f766e',
+      email_first_conversion: true,
+      email_payout_recorded: true,
     });
     expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Saved' });
     expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ value: 'brand.test\nnew.test' });
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('saves the portal’s brand name and colour and the creator email switches', async () => {
+    const backend = fakeBackend({
+      'GET settings': { body: settings },
+      'PATCH settings': (call) => ({ body: { ...settings, org: { ...settings.org, ...(call.body as object) } } }),
+    });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    const emailSwitch = (label: string) => wrapper.find(Switch, { label })!;
+    expect(wrapper.find(TextField, { label: 'Brand name' })).toHaveProps({ value: 'Glow Skincare' });
+    expect(wrapper.find(TextField, { label: 'Brand colour' })).toHaveProps({ value: '#0f766e' });
+    expect(emailSwitch('Email a creator on their first conversion')).toHaveProps({ checked: true });
+    expect(emailSwitch('Email a creator when a payout to them is recorded')).toHaveProps({ checked: true });
+    expect(wrapper.findAll(Banner).some((node) => node.prop('title') === 'Email is not set up on this Shoutout server')).toBe(false);
+
+    wrapper.find(TextField, { label: 'Brand name' })!.trigger('onChange', { target: { value: ' ' } });
+    wrapper.find(TextField, { label: 'Brand colour' })!.trigger('onChange', { target: { value: 'teal' } });
+    await save(wrapper, update);
+    expect(wrapper.find(TextField, { label: 'Brand name' })).toHaveProps({ invalid: true, error: 'Enter the name creators know you by.' });
+    expect(wrapper.find(TextField, { label: 'Brand colour' })).toHaveProps({ invalid: true, error: 'Enter a colour such as #4f46e5.' });
+    expect(backend.calls.filter((call) => call.method === 'PATCH')).toHaveLength(0);
+
+    wrapper.find(TextField, { label: 'Brand name' })!.trigger('onChange', { target: { value: ' Glow ' } });
+    wrapper.find(TextField, { label: 'Brand colour' })!.trigger('onChange', { target: { value: '#AA3366' } });
+    emailSwitch('Email a creator on their first conversion').trigger('onChange', { target: { checked: false } });
+    await save(wrapper, update);
+    expect(backend.calls.find((call) => call.route === 'PATCH settings')!.body).toMatchObject({
+      name: 'Glow',
+      brand_color: '#aa3366',
+      email_first_conversion: false,
+      email_payout_recorded: true,
+    });
+    expect(wrapper.find(SettingsView)).toHaveProps({ statusMessage: 'Saved' });
+    expect(emailSwitch('Email a creator on their first conversion')).toHaveProps({ checked: false });
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('puts the backend’s refusal of a brand colour on that field', async () => {
+    fakeBackend({
+      'GET settings': { body: settings },
+      'PATCH settings': backendError(400, 'Invalid brand_color: must be a colour such as #4f46e5', 'brand_color'),
+    });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    await save(wrapper, update);
+    expect(wrapper.find(TextField, { label: 'Brand colour' })).toHaveProps({ error: 'Invalid brand_color: must be a colour such as #4f46e5' });
+  });
+
+  it('says when the server cannot email creators, and how to sign one in without email', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, creator_email: { configured: false } } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    const banner = wrapper.findAll(Banner).find((node) => node.prop('title') === 'Email is not set up on this Shoutout server')!;
+    expect(banner.prop('description')).toContain('npm run shoutout -- portal link');
+  });
+
+  it('shows the server’s grant message in place of saving and key actions, for a user it has not granted', async () => {
+    fakeBackend({ 'GET settings': { body: { ...settings, access: notGranted } } });
+    const { wrapper, update } = settingsPage();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'Changes need a grant', description: notGranted.message! });
+    expect(wrapper.find(SettingsView)!.prop('onSave')).toBeUndefined();
+    expect(wrapper.find(TextArea, { label: 'Allowed domains' })).toHaveProps({ disabled: true });
+    expect(wrapper.find(TextField, { label: 'Brand colour' })).toHaveProps({ disabled: true });
+    expect(wrapper.find(Switch, { label: 'Email a creator on their first conversion' })).toHaveProps({ disabled: true });
+    for (const label of ['Create API key', 'Revoke', 'Add endpoint', 'Disable']) expect(button(wrapper, label)).toBeNull();
+    expect(wrapper).toContainText('Production backend');
   });
 
   it('shows a read-only user the settings and keys without saving, creating or revoking', async () => {

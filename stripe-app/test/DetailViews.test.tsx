@@ -36,6 +36,21 @@ describe('CustomerDetail', () => {
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toEqual(['Credited', 'Credited']);
   });
 
+  it('shows the customer’s own rewards left to spend, and no line when they have none or are not known', async () => {
+    fakeBackend({ 'GET customers/cus_123': { body: customerAttribution } });
+    const { wrapper, update } = customerPage();
+    await settle(update);
+    expect(property(wrapper, 'Their rewards to spend')).toBe('25 points');
+
+    for (const rewards of [null, { points: 0, balances: [] }]) {
+      fakeBackend({ 'GET customers/cus_123': { body: { ...customerAttribution, rewards } } });
+      const other = customerPage();
+      await settle(other.update);
+      expect(property(other.wrapper, 'Referred by')).toBe('@annie');
+      expect(other.wrapper.find(PropertyListItem, { label: 'Their rewards to spend' })).toBeNull();
+    }
+  });
+
   it('writes amounts and dates in the Dashboard user’s locale', async () => {
     fakeBackend({ 'GET customers/cus_123': { body: customerAttribution } });
     const { wrapper, update } = customerPage('live', 'de-DE');

@@ -5,7 +5,7 @@ import { clipboardWriteText, showToast } from '@stripe/ui-extension-sdk/utils';
 import type { Balance, PayoutRecord } from '../src/types';
 import Home from '../src/views/Home';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
-import { conversion, overview } from './fixtures';
+import { conversion, notGranted, overview } from './fixtures';
 
 const drawer = (mode: 'live' | 'test' = 'live', locale?: string, roles?: RoleDefinition[]) =>
   render(<Home {...viewContext('stripe.dashboard.drawer.default', { mode, locale, roles })} />);
@@ -93,6 +93,31 @@ describe('Home (drawer)', () => {
     }
   });
 
+  it('shows the server’s grant message where the actions would be, for a user it has not granted', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: { ...overview, access: notGranted } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'Changes need a grant', description: notGranted.message! });
+    expect(wrapper.find(ContextView)!.prop('actions')).toBeUndefined();
+    for (const label of ['Deactivate', 'Reactivate', 'Invite to portal', 'Add creator']) expect(button(wrapper, label)).toBeNull();
+    // Reading stays open: figures, codes and links.
+    expect(wrapper).toContainText('ANNIE20');
+    expect(button(wrapper, 'Copy link')).not.toBeNull();
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET overview']);
+  });
+
+  it('shows the server’s refusal in place when a grant was revoked after the drawer loaded', async () => {
+    const refusal = { status: 403, body: { error: { type: 'permission_error', code: 'app_user_not_granted', message: notGranted.message, request_id: 'req_1' } } };
+    const backend = fakeBackend({ 'GET overview': { body: overview }, 'PATCH promo_codes/pc_annie': refusal });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Deactivate')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'That did not work', description: notGranted.message! });
+    expect(backend.calls.map((call) => call.route)).toEqual(['GET overview', 'PATCH promo_codes/pc_annie']);
+    expect(showToast).not.toHaveBeenCalled();
+  });
+
   it('does not invite a read-only user to create what they may not', async () => {
     fakeBackend({ 'GET overview': { body: { ...overview, campaigns: [], creators: [] } } });
     const { wrapper, update } = drawer('live', undefined, [{ id: 'support_specialist', name: 'Support specialist', type: 'builtIn' }]);
@@ -125,6 +150,18 @@ describe('Home (drawer)', () => {
     await settle(update);
     expect(backend.calls.map((call) => call.url.searchParams.get('period'))).toEqual(['30d', '7d']);
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows each creator’s rewards left to spend, and nothing for a creator without any', async () => {
+    fakeBackend({ 'GET overview': { body: overview } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    expect(wrapper).toContainText('Rewards to spend: 120 points · $5.00');
+    expect(wrapper.text.match(/Rewards to spend/g)).toHaveLength(1);
+
+    const german = drawer('live', 'de-DE');
+    await settle(german.update);
+    expect(german.wrapper).toContainText('Rewards to spend: 120 points · 5,00\u00a0$');
   });
 
   it('shows revenue net of refunds, and says what the figures leave out', async () => {
@@ -234,6 +271,17 @@ describe('Home (drawer)', () => {
     expect(backend.calls.filter((call) => call.method === 'POST').map((call) => call.route)).toEqual(['POST creators/cr_annie/invitation']);
     expect(showToast).toHaveBeenCalledWith('Invitation sent to annie@creators.test', { type: 'success' });
     expectSignedAndAllowed(backend.calls);
+  });
+
+  it('shows in place why an invitation was not sent', async () => {
+    const message = 'Email is not set up on this Shoutout server (SMTP_URL and EMAIL_FROM).';
+    fakeBackend({ 'GET overview': { body: overview }, 'POST creators/cr_annie/invitation': backendError(422, message) });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    button(wrapper, 'Invite to portal')!.trigger('onPress');
+    await settle(update);
+    expect(wrapper).toContainComponent(Banner, { title: 'That did not work', description: message });
+    expect(showToast).not.toHaveBeenCalled();
   });
 
   it('copies a creator’s share link', async () => {
@@ -411,7 +459,8 @@ describe('Home: add a creator', () => {
 });
 
 describe('Home: new campaign', () => {
-  it('validates, then posts a percent-off campaign with its commission', async () => {
+  /** The drawer of a brand without campaigns, its new-campaign form open. */
+  async function openCampaignForm() {
     const backend = fakeBackend({
       'GET overview': { body: { ...overview, campaigns: [], creators: [] } },
       'POST campaigns': { status: 201, body: { id: 'cmp_new' } },
@@ -419,7 +468,11 @@ describe('Home: new campaign', () => {
     const { wrapper, update } = drawer();
     await settle(update);
     button(wrapper, 'Create a campaign')!.trigger('onPress');
-    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    return { backend, wrapper, update, form: () => wrapper.find(FocusView, { title: 'New campaign' })! };
+  }
+
+  it('validates, then posts a percent-off campaign with its commission', async () => {
+    const { backend, wrapper, update, form } = await openCampaignForm();
     pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
     await settle(update);
     expect(form().find(TextField, { name: 'title' })).toHaveProps({ error: 'Enter a title.' });
@@ -438,6 +491,73 @@ describe('Home: new campaign', () => {
       commission: { type: 'percent', value: 10 },
     });
     expect(form()).toHaveProps({ shown: false });
+  });
+
+  it('offers reward rules, checks each, and posts them in minor units', async () => {
+    const { backend, wrapper, update, form } = await openCampaignForm();
+    const set = (name: string, value: string) => {
+      const text = form().find(TextField, { name });
+      if (text) text.trigger('onChange', { target: { value } });
+      else form().find(Select, { name })!.trigger('onChange', { target: { value } });
+    };
+    set('title', 'Friends get points');
+    set('percentOff', '10');
+    set('commissionPercent', '5');
+    const addReward = () => form().findAll(Button).find((node) => node.text === 'Add a reward')!.trigger('onPress');
+    addReward();
+    addReward();
+    addReward();
+    // 1: 50 points to the friend on signup. 2: $2.50 to the creator on every purchase. 3: 1 point per €10 spent.
+    set('reward-0-recipient', 'friend');
+    set('reward-0-trigger', 'signup');
+    set('reward-0-value', '50');
+    set('reward-1-kind', 'amount');
+    set('reward-1-value', '2.50');
+    set('reward-2-trigger', 'amount_spent');
+    set('reward-2-value', '1');
+    // Only a fixed amount or a per-amount rule asks for a currency.
+    expect(form().find(TextField, { name: 'reward-0-currency' })).toBeNull();
+    expect(form().find(TextField, { name: 'reward-1-perAmount' })).toBeNull();
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(form().find(TextField, { name: 'reward-1-currency' })).toHaveProps({ error: 'Enter a three-letter currency such as usd.' });
+    expect(form().find(TextField, { name: 'reward-2-perAmount' })).toHaveProps({ error: 'Enter how much is spent per reward, such as 10.' });
+    expect(backend.calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+
+    set('reward-1-currency', 'USD');
+    set('reward-2-currency', 'eur');
+    set('reward-2-perAmount', '10');
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST campaigns')!.body).toEqual({
+      title: 'Friends get points',
+      discount_type: 'percent_off',
+      discount_value: 10,
+      commission: { type: 'percent', value: 5 },
+      rewards: [
+        { recipient: 'friend', trigger: 'signup', points: 50 },
+        { recipient: 'advocate', trigger: 'purchase', amount: 250, currency: 'usd' },
+        { recipient: 'advocate', trigger: 'amount_spent', points: 1, per: { amount: 1000, currency: 'eur' } },
+      ],
+    });
+    expect(form()).toHaveProps({ shown: false });
+    expectSignedAndAllowed(backend.calls);
+  });
+
+  it('removes a reward rule before sending', async () => {
+    const backend = fakeBackend({ 'GET overview': { body: overview }, 'POST campaigns': { status: 201, body: { id: 'cmp_new' } } });
+    const { wrapper, update } = drawer();
+    await settle(update);
+    pressAction(wrapper, 'New campaign');
+    const form = () => wrapper.find(FocusView, { title: 'New campaign' })!;
+    form().find(TextField, { name: 'title' })!.trigger('onChange', { target: { value: 'Plain' } });
+    form().find(TextField, { name: 'percentOff' })!.trigger('onChange', { target: { value: '10' } });
+    form().find(TextField, { name: 'commissionPercent' })!.trigger('onChange', { target: { value: '5' } });
+    form().findAll(Button).find((node) => node.text === 'Add a reward')!.trigger('onPress');
+    form().findAll(Button).find((node) => node.text === 'Remove this reward')!.trigger('onPress');
+    pressInFragment(wrapper, form().prop('primaryAction'), 'Create campaign');
+    await settle(update);
+    expect(backend.calls.find((call) => call.route === 'POST campaigns')!.body).not.toHaveProperty('rewards');
   });
 
   it('lets the first campaign’s creator form default to that campaign', async () => {

@@ -36,12 +36,19 @@ export const overview: Overview = {
       name: 'Annie Lee',
       email: 'annie@creators.test',
       figures: figures(10_000, 1_000, 2),
+      rewards: {
+        points: 120,
+        balances: [
+          { unit: 'points', balance: 120, earned: 150, taken_back: 10, redeemed: 20 },
+          { unit: 'usd', balance: 500, earned: 500, taken_back: 0, redeemed: 0 },
+        ],
+      },
       promo_codes: [
         { id: 'pc_annie', code: 'ANNIE20', active: true, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_1', share_url: 'https://brand.test/?infl=ANNIE20' },
         { id: 'pc_annie_old', code: 'ANNIEOLD', active: false, campaign: 'cmp_summer', stripe_promotion_code_id: 'promo_2', share_url: 'https://brand.test/?infl=ANNIEOLD' },
       ],
     },
-    { id: 'cr_bob', handle: 'bob', name: 'bob', email: null, figures: figures(0, 0, 0), promo_codes: [] },
+    { id: 'cr_bob', handle: 'bob', name: 'bob', email: null, figures: figures(0, 0, 0), rewards: { points: 0, balances: [] }, promo_codes: [] },
   ],
   access: granted,
 };
@@ -65,6 +72,7 @@ export const customerAttribution: CustomerAttribution = {
   customer: 'cus_123',
   referral: conversion,
   signup_referral: { creator: 'cr_annie', creator_handle: 'annie', code: 'ANNIE20', source: 'customer', click: 'clk_1', referred_at: 1_763_500_000 },
+  rewards: { points: 25, balances: [{ unit: 'points', balance: 25, earned: 25, taken_back: 0, redeemed: 0 }] },
   totals: [{ currency: 'usd', revenue: 9_800, commission: 980 }],
   conversions: [{ ...conversion, id: 'conv_2', created: 1_763_800_000 }, conversion],
 };
@@ -80,6 +88,10 @@ export const settings: Settings = {
     referral_params: ['infl'],
     attribution_model: 'last_click',
     code_beats_link: true,
+    name: 'Glow Skincare',
+    brand_color: '#0f766e',
+    email_first_conversion: true,
+    email_payout_recorded: true,
   },
   api_keys: [
     { id: 'key_1', name: 'Production backend', redacted: 'so_live_…abcd', scopes: ['referrals'], created: 1_763_000_000, last_used: null, revoked: null },
@@ -93,5 +105,6 @@ export const settings: Settings = {
     { domain: 'brand.test', allowed: true, last_seen: 1_763_700_000, page_url: 'https://brand.test/pricing' },
     { domain: 'shop.brand.test', allowed: true, last_seen: null, page_url: null },
   ],
+  creator_email: { configured: true },
   access: granted,
 };

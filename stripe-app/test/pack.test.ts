@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SYNCED_TYPES } from '../../server/src/stripe/sync';
-import { type Manifest, manifestProblems, pngSize, VIEWPORTS } from '../scripts/manifest';
+import { runTs } from '../../test/helpers/process';
+import { type Manifest, MANIFEST_SCHEMA, manifestProblems, pngSize, VIEWPORT_GROUPS, VIEWPORTS } from '../scripts/manifest';
 import { pack } from '../scripts/pack';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -37,6 +38,8 @@ describe('npm run app:pack', () => {
       expect(source).toMatch(/export default \w+;/);
     }
     expect(written.post_install_action).toEqual({ type: 'settings' });
+    // Private unless asked: the self-hosting path, installed on the uploading account only.
+    expect(written).toMatchObject({ $schema: MANIFEST_SCHEMA, distribution_type: 'private', sandbox_install_compatible: true, version: '0.1.0' });
 
     const packageJson = JSON.parse(read('package.json'));
     const sdk = JSON.parse(readFileSync(path.join(root, 'node_modules/@stripe/ui-extension-sdk/package.json'), 'utf8'));
@@ -120,5 +123,57 @@ describe('npm run app:pack', () => {
     const dev = JSON.parse(readFileSync(path.join(root, 'stripe-app.dev.json'), 'utf8'));
     expect(dev.extends).toBe('stripe-app.json');
     expect(dev.ui_extension.content_security_policy['connect-src']).toEqual([`${dev.constants.API_BASE}/api/app/`]);
+  });
+
+  it('packs a public app under the vendor’s id, https backend and a new version', () => {
+    const { manifest, problems } = pack({ root, out, apiBase: 'https://shoutout.vendor.test', appId: 'com.vendor.shoutout', distribution: 'public', version: '1.4.0' });
+    expect(problems).toEqual([]);
+    const written = JSON.parse(read('stripe-app.json')) as Manifest;
+    expect(written).toEqual(manifest);
+    expect(written).toMatchObject({ id: 'com.vendor.shoutout', version: '1.4.0', distribution_type: 'public', $schema: MANIFEST_SCHEMA });
+    expect(JSON.parse(read('package.json')).version).toBe('1.4.0');
+  });
+
+  it('refuses a public app on the example id or a plain-http backend, naming each problem', () => {
+    expect(pack({ root, out, distribution: 'public' }).problems).toEqual([
+      "a public app is listed under its vendor's own id: give --id (not com.example.shoutout)",
+    ]);
+    expect(pack({ root, out, apiBase: 'http://10.0.0.5:3000', appId: 'com.vendor.shoutout', distribution: 'public' }).problems).toEqual([
+      'a public app needs an https backend: constants.API_BASE is http://10.0.0.5:3000',
+      'a public app may only allow https in connect-src, not "http://10.0.0.5:3000/api/app/"',
+    ]);
+    // The same backend is the operator's own business in a private app.
+    expect(pack({ root, out, apiBase: 'http://10.0.0.5:3000', distribution: 'private' }).problems).toEqual([]);
+  });
+
+  it('refuses a version Stripe could not take as one', () => {
+    expect(pack({ root, out, version: '1.4 beta' }).problems).toEqual(['version "1.4 beta" must be one word of letters, digits and . + _ - (e.g. 1.4.0)']);
+  });
+
+  it('accepts every viewport Stripe documents: full page, page modules, overviews', () => {
+    const { manifest } = pack({ root, out });
+    expect(VIEWPORT_GROUPS.fullPage).toEqual(['stripe.dashboard.fullpage']);
+    expect(VIEWPORT_GROUPS.overviews).toContain('stripe.dashboard.balance.overview');
+    expect(VIEWPORT_GROUPS.pageModules).toContain('stripe.dashboard.shipping-rates.detail');
+    const views = [...VIEWPORTS].map((viewport) => ({ viewport, component: 'Home' }));
+    expect(views).toHaveLength(1 + 14 + 6 + 3);
+    expect(manifestProblems({ ...manifest, ui_extension: { ...manifest.ui_extension, views } }, out)).toEqual([]);
+  });
+
+  it('refuses on the command line an unknown distribution or option, writing nothing', async () => {
+    const target = path.join(out, 'build');
+    for (const [args, message] of [
+      [['--distribution', 'marketplace'], 'app:pack: --distribution must be private or public, not "marketplace"'],
+      [['--channel', 'beta'], "app:pack: Unknown option '--channel'"],
+    ] as const) {
+      const { code, output } = await runTs('stripe-app/scripts/pack.ts', ['--out', target, ...args]);
+      expect(code).toBe(1);
+      expect(output).toContain(message);
+      expect(existsSync(target)).toBe(false);
+    }
+    const packed = await runTs('stripe-app/scripts/pack.ts', ['--out', target, '--distribution', 'public', '--id', 'com.vendor.shoutout', '--version', '2.0.0', '--api-base', 'https://shoutout.vendor.test']);
+    expect(packed.code).toBe(0);
+    expect(packed.output).toContain('Packed com.vendor.shoutout 2.0.0 (public) for https://shoutout.vendor.test');
+    expect(JSON.parse(readFileSync(path.join(target, 'stripe-app.json'), 'utf8'))).toMatchObject({ distribution_type: 'public', version: '2.0.0' });
   });
 });

@@ -564,6 +564,27 @@ describe('Stripe App backend', () => {
     expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('attribution_window_days');
   });
 
+  it('saves the creator portal’s brand and the creator email switches, and says whether email is set up', async () => {
+    const caller = newCaller();
+    const before = (await json(await call(caller, 'GET', 'settings'))).body;
+    expect(before.org).toMatchObject({ email_first_conversion: true, email_payout_recorded: true, brand_color: expect.stringMatching(/^#[0-9a-f]{6}$/) });
+    // This server has no SMTP_URL: the settings page says creators cannot be emailed.
+    expect(before.creator_email).toEqual({ configured: false });
+
+    const saved = await json(
+      await call(caller, 'PATCH', 'settings', { body: { name: 'Glow Skincare', brand_color: '#AA3366', email_first_conversion: false, email_payout_recorded: true } }),
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.body.org).toMatchObject({ name: 'Glow Skincare', brand_color: '#aa3366', email_first_conversion: false, email_payout_recorded: true });
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    expect(org).toMatchObject({ name: 'Glow Skincare', brandColor: '#aa3366', emailFirstConversion: false, emailPayoutRecorded: true });
+
+    const bad = await call(caller, 'PATCH', 'settings', { body: { brand_color: 'teal', email_payout_recorded: false } });
+    expect((await expectError(bad, 400, 'parameter_invalid')).param).toBe('brand_color');
+    // Nothing of a refused change is written.
+    expect((await deps().store.orgs.get(org.id))!.emailPayoutRecorded).toBe(true);
+  });
+
   it('shows on the customer page a referral bound at signup before any purchase', async () => {
     const caller = newCaller();
     const { creator, promoCode } = await seedCatalog(caller);
@@ -584,6 +605,49 @@ describe('Stripe App backend', () => {
     });
     const unlinked = (await json(await call(caller, 'GET', `customers/${newStripeId('cus')}`))).body;
     expect(unlinked.signup_referral).toBeNull();
+  });
+
+  it('shows each creator’s points in the drawer and a referred customer’s on their page, from reward rules set in the drawer', async () => {
+    const caller = newCaller();
+    const rules = [
+      { recipient: 'advocate', trigger: 'signup', points: 10 },
+      { recipient: 'friend', trigger: 'signup', points: 25 },
+      { recipient: 'advocate', trigger: 'purchase', amount: 500, currency: 'usd' },
+    ];
+    const campaign = await json(
+      await call(caller, 'POST', 'campaigns', { body: { title: 'Points drop', discount_type: 'percent_off', discount_value: 10, commission: { type: 'percent', value: 10 }, rewards: rules } }),
+    );
+    expect(campaign.status).toBe(201);
+    expect(campaign.body.rewards).toEqual([
+      { recipient: 'advocate', trigger: 'signup', points: 10, amount: null, currency: null, per: null },
+      { recipient: 'friend', trigger: 'signup', points: 25, amount: null, currency: null, per: null },
+      { recipient: 'advocate', trigger: 'purchase', points: null, amount: 500, currency: 'usd', per: null },
+    ]);
+    const refused = await call(caller, 'POST', 'campaigns', { body: { title: 'Bad', discount_type: 'percent_off', discount_value: 10, rewards: [{ recipient: 'friend', trigger: 'signup' }] } });
+    expect((await expectError(refused, 400, 'parameter_invalid')).param).toBe('rewards.0.points');
+
+    const creator = (await json(await call(caller, 'POST', 'creators', { body: { handle: 'pointy', campaign: campaign.body.id, code: uniqueCode('PTS') } }))).body;
+    const other = (await json(await call(caller, 'POST', 'creators', { body: { handle: 'quiet', campaign: campaign.body.id, code: uniqueCode('QT') } }))).body;
+    const promoCode = creator.promo_codes[0];
+    const key = (await json(await call(caller, 'POST', 'keys', { body: { name: 'Backend', scopes: ['referrals'] } }))).body.secret;
+    const org = (await deps().store.orgs.findByStripeAccount(caller.account))!;
+    const ref = await mintTestRef(deps(), { orgId: org.id, livemode: true, id: promoCode.id, code: promoCode.code });
+    expect((await stack.server.request('POST', '/api/customers/identify', { key, body: { externalId: 'user_points', ref } })).status).toBe(204);
+    const customer = fixture('customer', { id: newStripeId('cus'), email: 'points@example.com', metadata: { shoutout_external_id: 'user_points' } });
+    expect((await deliver(stack.server, stripeEvent('customer.created', customer, { account: caller.account }))).status).toBe(200);
+
+    const overview = (await json(await call(caller, 'GET', 'overview'))).body;
+    const rewardsOf = (id: string) => overview.creators.find((each: { id: string }) => each.id === id).rewards;
+    expect(rewardsOf(creator.id)).toEqual({ points: 10, balances: [{ unit: 'points', balance: 10, earned: 10, taken_back: 0, redeemed: 0 }] });
+    expect(rewardsOf(other.id)).toEqual({ points: 0, balances: [] });
+
+    const page = (await json(await call(caller, 'GET', `customers/${customer.id}`))).body;
+    expect(page.rewards).toEqual({ points: 25, balances: [{ unit: 'points', balance: 25, earned: 25, taken_back: 0, redeemed: 0 }] });
+    // Spent in the brand's own system: the customer page shows what is left.
+    expect((await stack.server.request('POST', '/api/rewards/redeem', { key, body: { externalId: 'user_points', amount: 5, reference: 'gift-1' } })).status).toBe(201);
+    expect((await json(await call(caller, 'GET', `customers/${customer.id}`))).body.rewards).toMatchObject({ points: 20, balances: [{ balance: 20, redeemed: 5 }] });
+    // A customer Shoutout cannot tie to one of the brand's users has no points to show.
+    expect((await json(await call(caller, 'GET', `customers/${newStripeId('cus')}`))).body.rewards).toBeNull();
   });
 
   it('names on the customer page the first creator who referred them, not a self-referrer', async () => {

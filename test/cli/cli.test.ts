@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Stripe from 'stripe';
 import { mintTestRef } from '../helpers/fixtures';
 import { runCli } from '../helpers/process';
 import { startTestServer, TEST_SECRET } from '../helpers/server';
@@ -143,6 +144,60 @@ describe('shoutout CLI', { timeout: 120_000 }, () => {
       const ledger = await cli('rewards', 'ledger', '--org', org, '--external-id', 'user_1');
       expect(ledger.json.map((entry: { amount: number }) => entry.amount).sort()).toEqual([-10, 25]);
       expect((await cli('rewards', 'redeem', '--org', org, '--external-id', 'user_1', '--amount', '100', '--reference', 'gift-2')).code).not.toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('grants, lists and revokes a Stripe Dashboard user, whose changes through the App follow', async () => {
+    const appSecret = 'absec_cli_grant_test';
+    const server = await startTestServer({ STRIPE_APP_SECRET: appSecret }, { dataDir });
+    try {
+      const account = 'acct_cligrants';
+      /** A request as the App's views make it, signed by the Dashboard for this user, mode, method and path. */
+      const app = (user: string, method: string, route: string, body?: unknown) => {
+        const payload = { user_id: user, account_id: account, mode: 'live', method, path: `/api/app/${route}` };
+        const signature = Stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(payload), secret: appSecret });
+        return server.request(method, `/api/app/${route}?user_id=${user}&account_id=${account}&mode=live`, { body, headers: { 'stripe-signature': signature } });
+      };
+      // The installing administrator opens the app first (granted as its first user) and makes the org.
+      const org = (await (await app('usr_admin', 'GET', 'settings')).json()).org.id;
+      const createKey = () => app('usr_colleague', 'POST', 'keys', { name: 'Colleague key' });
+
+      const before = await createKey();
+      expect(before.status).toBe(403);
+      expect((await before.json()).error).toMatchObject({
+        code: 'app_user_not_granted',
+        message: `usr_colleague may see but not change Shoutout for this account: changes need a grant. The operator grants it with \`npm run shoutout -- app grant --org ${org} --user usr_colleague\`.`,
+      });
+
+      // The command the message names, as the operator pastes it, with --json after it.
+      const granted = await runCli(['app', 'grant', '--org', org, '--user', 'usr_colleague', '--json'], env());
+      expect(granted.code).toBe(0);
+      expect(JSON.parse(granted.output)).toMatchObject({ object: 'app_grant', org, user: 'usr_colleague', granted_by: 'operator', revoked: null });
+      expect((await createKey()).status).toBe(201);
+      expect((await (await app('usr_colleague', 'GET', 'settings')).json()).access).toMatchObject({ granted: true, message: null });
+
+      const listed = await runCli(['app', 'grants', '--org', org, '--json'], env());
+      expect(JSON.parse(listed.output).map((grant: { user: string; granted_by: string; revoked: number | null }) => [grant.user, grant.granted_by, grant.revoked])).toEqual([
+        ['usr_admin', 'first_user', null],
+        ['usr_colleague', 'operator', null],
+      ]);
+
+      const revoked = await runCli(['app', 'revoke', '--org', org, '--user', 'usr_colleague', '--json'], env());
+      expect(revoked.code).toBe(0);
+      expect(JSON.parse(revoked.output)).toMatchObject({ user: 'usr_colleague', revoked: expect.any(Number) });
+      const after = await createKey();
+      expect(after.status).toBe(403);
+      expect((await after.json()).error.code).toBe('app_user_not_granted');
+      // The key made while granted stays the only one; the administrator still changes things.
+      const keys = (await (await app('usr_admin', 'GET', 'settings')).json()).api_keys;
+      expect(keys.map((key: { name: string }) => key.name)).toEqual(['Colleague key']);
+      expect((await app('usr_admin', 'PATCH', 'settings', { brand_color: '#112233' })).status).toBe(200);
+
+      const unknown = await runCli(['app', 'revoke', '--org', org, '--user', 'usr_nobody', '--json'], env());
+      expect(unknown.code).toBe(1);
+      expect(JSON.parse(unknown.output).error).toMatchObject({ code: 'grant_missing', message: `usr_nobody has no grant in ${org}.` });
     } finally {
       await server.stop();
     }

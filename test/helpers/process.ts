@@ -49,12 +49,15 @@ export async function serverUrlOf(dataDir: string, child: ChildProcess & { outpu
   throw new Error(`server did not start: ${child.output()}`);
 }
 
-/** Runs the operator CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string>) {
-  const child = spawnTs('server/src/cli/main.ts', args, env);
+/** Runs a TypeScript script of the project to completion. */
+export async function runTs(entry: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawnTs(entry, args, env);
   const { code } = await exitOf(child);
   return { code, output: child.output() };
 }
+
+/** Runs the operator CLI to completion. */
+export const runCli = (args: string[], env: Record<string, string>) => runTs('server/src/cli/main.ts', args, env);
 
 /** A port nothing listens on right now, for a server whose own URL must be known before it starts. */
 export function freePort(): Promise<number> {

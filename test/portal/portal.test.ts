@@ -345,6 +345,14 @@ describe('creator emails', () => {
     };
     const sent = await invite(creator.id);
     expect(sent.status).toBe(201);
+    // The settings page knows this server can email creators.
+    const settingsPath = '/api/app/settings';
+    const settingsSignature = Stripe.webhooks.generateTestHeaderString({
+      payload: JSON.stringify({ ...identity, mode: 'test', method: 'GET', path: settingsPath }),
+      secret: APP_SECRET,
+    });
+    const settings = await server.request('GET', `${settingsPath}?${new URLSearchParams({ ...identity, mode: 'test' })}`, { headers: { 'stripe-signature': settingsSignature } });
+    expect((await settings.json()).creator_email).toEqual({ configured: true });
     const mail = await smtp.waitFor(email, /invites you/);
     const { cookie } = await useLink(signInLinkIn(mail));
     const page = await (await get('/portal/', cookie)).text();

@@ -5,6 +5,7 @@ import { nullableTime, pageOf, unixTime } from '../http/wire';
 import { apiKeyResponse, createApiKeySchema, orgResponse } from '../orgs/schemas';
 import { balanceListResponse, payoutResponse } from '../payouts/schemas';
 import { otherCurrency, reportRow } from '../reports/schemas';
+import { rewardBalancesResponse } from '../rewards/schemas';
 import { webhookEndpointResponse } from '../webhooks/schemas';
 
 /** Who the Dashboard signs for (`userContext`): the first fields of every signed payload, in this order. */
@@ -57,6 +58,10 @@ export type AppPromoCodeResponse = z.infer<typeof appPromoCodeResponse>;
 export const appCreatorResponse = creatorResponse.extend({ promo_codes: z.array(appPromoCodeResponse) });
 export type AppCreatorResponse = z.infer<typeof appCreatorResponse>;
 
+/** What the views show of a balance: points, and any fixed-amount rewards per currency. */
+export const appRewardSummary = rewardBalancesResponse.pick({ points: true, balances: true });
+export type AppRewardSummary = z.infer<typeof appRewardSummary>;
+
 export const appOverviewResponse = z
   .object({
     object: z.literal('app_overview'),
@@ -68,7 +73,7 @@ export const appOverviewResponse = z
     other_currencies: z.array(otherCurrency),
     totals: reportRow,
     campaigns: z.array(campaignResponse.extend({ figures: reportRow })),
-    creators: z.array(appCreatorResponse.extend({ figures: reportRow })),
+    creators: z.array(appCreatorResponse.extend({ figures: reportRow, rewards: appRewardSummary.describe('All-time balances: points are spent whenever, not per period') })),
     access: appAccessResponse,
   })
   .meta({ id: 'AppOverview' });
@@ -89,6 +94,7 @@ export const appSettingsResponse = z
         page_url: z.string().nullable(),
       }),
     ),
+    creator_email: z.object({ configured: z.boolean().describe('Whether this server can email creators (SMTP is set up)') }),
     access: appAccessResponse,
   })
   .meta({ id: 'AppSettings' });
@@ -120,6 +126,7 @@ export const customerAttributionResponse = z
       .describe('The referral bound at signup to the user behind this customer, when its metadata names the user'),
     totals: z.array(z.object({ currency: z.string(), revenue: z.number().int(), commission: z.number().int() })),
     conversions: z.array(conversionResponse),
+    rewards: appRewardSummary.nullable().describe("The customer's own rewards as a referred friend, when their user id is known"),
   })
   .meta({ id: 'CustomerAttribution' });
 export type CustomerAttributionResponse = z.infer<typeof customerAttributionResponse>;

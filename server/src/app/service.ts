@@ -14,10 +14,12 @@ import type { AppPayoutsQuery } from '../payouts/schemas';
 import { listBalances, listPayouts, statementFilters } from '../payouts/service';
 import type { Row } from '../reports/schemas';
 import { reportFor } from '../reports/service';
+import { balancesOf, creatorBalances, customerParticipant } from '../rewards/service';
 import {
   type AppCreatorResponse,
   type AppOverviewResponse,
   type AppPromoCodeResponse,
+  type AppRewardSummary,
   type AppSettingsResponse,
   type CreateCreatorWithCodeInput,
   type CustomerAttributionResponse,
@@ -105,7 +107,10 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     deps.store.creators.list(scope),
     deps.store.promoCodes.list(scope),
   ]);
-  const report = await reportFor(deps, scope, { from, to }, { campaigns, creators });
+  const [report, rewards] = await Promise.all([
+    reportFor(deps, scope, { from, to }, { campaigns, creators }),
+    creatorBalances(deps, scope, creators.map((creator) => creator.id)),
+  ]);
   const campaignRows = new Map(report.campaigns.map((row) => [row.campaign_id, rowOf(row)]));
   const creatorRows = new Map(report.creators.map((row) => [row.creator_id, rowOf(row)]));
   return {
@@ -121,10 +126,14 @@ export async function appOverview(deps: Deps, org: Org, scope: OrgScope, period:
     creators: creators.map((creator) => ({
       ...presentCreator(creator),
       figures: creatorRows.get(creator.id)!,
+      // Balances are all-time: points are spent whenever, not per period.
+      rewards: rewardSummary(rewards.get(creator.id)!),
       promo_codes: promoCodes.filter((code) => code.creatorId === creator.id).map((code) => presentAppPromoCode(org, code)),
     })),
   };
 }
+
+const rewardSummary = ({ points, balances }: AppRewardSummary): AppRewardSummary => ({ points, balances });
 
 /**
  * The drawer's form in one call; an existing handle gets the new code. A refused form leaves no
@@ -148,7 +157,10 @@ export async function createCreatorWithCode(deps: Deps, org: Org, scope: OrgScop
   }
 }
 
-/** Settings: the org, this mode's API keys and, per allowed domain, whether the pixel has reported in. */
+/**
+ * Settings: the org, this mode's API keys, per allowed domain whether the pixel has reported in,
+ * and whether this server can email creators (their emails and portal invitations need SMTP).
+ */
 export async function appSettings(deps: Deps, org: Org, scope: OrgScope): Promise<Omit<AppSettingsResponse, 'access'>> {
   const [keys, heartbeats, endpoints] = await Promise.all([
     listApiKeys(deps, org.id, scope.livemode),
@@ -163,6 +175,7 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope): Promis
     org: presentOrg(org),
     api_keys: keys.map((key) => presentApiKey(key)),
     webhook_endpoints: endpoints.data,
+    creator_email: { configured: deps.mailer.configured },
     pixel: domains.map((domain) => ({
       domain,
       allowed: org.domains.includes(domain),
@@ -176,9 +189,8 @@ export async function appSettings(deps: Deps, org: Org, scope: OrgScope): Promis
  * The referral bound at signup (identify) to the brand's user behind this Stripe customer, known
  * when the customer's metadata carries the user id: it shows a referral before any payment (trials).
  */
-async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: string): Promise<CustomerAttributionResponse['signup_referral']> {
-  const link = await deps.store.customerLinks.get(scope, stripeCustomerId);
-  const binding = link?.externalIdHash ? await deps.store.bindings.get(scope, link.externalIdHash) : null;
+async function signupReferral(deps: Deps, scope: OrgScope, externalIdHash: string | null): Promise<CustomerAttributionResponse['signup_referral']> {
+  const binding = externalIdHash ? await deps.store.bindings.get(scope, externalIdHash) : null;
   if (!binding) return null;
   const creator = await deps.store.creators.get(scope, binding.creatorId);
   return {
@@ -195,9 +207,13 @@ async function signupReferral(deps: Deps, scope: OrgScope, stripeCustomerId: str
 
 /** The customer page: who referred this customer and what their purchases earned, per currency. */
 export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCustomerId: string): Promise<CustomerAttributionResponse> {
-  const [conversions, signup] = await Promise.all([
+  // The brand's user behind the customer (their metadata's user id, hashed), when known: their
+  // signup referral and, as the friend of a referral, their own rewards.
+  const externalIdHash = (await deps.store.customerLinks.get(scope, stripeCustomerId))?.externalIdHash ?? null;
+  const [conversions, signup, rewards] = await Promise.all([
     conversionsForCustomer(deps, scope, stripeCustomerId),
-    signupReferral(deps, scope, stripeCustomerId),
+    signupReferral(deps, scope, externalIdHash),
+    externalIdHash ? balancesOf(deps, scope, customerParticipant(externalIdHash)) : null,
   ]);
   const totals = new Map<string, { currency: string; revenue: number; commission: number }>();
   // A flagged conversion (self-referral) earns nothing and referred no one: it is shown, not counted.
@@ -218,6 +234,8 @@ export async function customerAttribution(deps: Deps, scope: OrgScope, stripeCus
     // Listed newest first: the oldest counted conversion says who referred the customer.
     referral: counted.at(-1) ?? null,
     signup_referral: signup,
+    /** Null when Shoutout does not know which of the brand's users this customer is. */
+    rewards: rewards && rewardSummary(rewards),
     totals: [...totals.values()],
     conversions,
   };

@@ -72,6 +72,8 @@ export async function openRewardRepos(driver: Driver) {
       get: (scope: OrgScope, id: string) => entries.findOne({ ...byScope(scope), id }),
       /** Every entry of a participant, for balances. */
       listFor: (scope: OrgScope, participant: Participant) => entries.find({ ...byScope(scope), participant }),
+      /** Every entry of these participants in one query, for the drawer's balances of all creators. */
+      listForAll: (scope: OrgScope, participants: Participant[]) => entries.find({ ...byScope(scope), participant: cond({ $in: participants }) }),
       page: (scope: OrgScope, participant: Participant, options: { limit?: number; after?: RewardEntry }) =>
         pageNewestFirst(entries, { ...byScope(scope), participant }, {}, options),
       forConversion: (scope: OrgScope, conversionId: string) => entries.find({ ...byScope(scope), conversionId, kind: 'reward' }),

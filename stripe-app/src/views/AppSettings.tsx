@@ -34,6 +34,8 @@ const FIELD_OF_PARAM: Record<string, keyof SettingsForm> = {
   attribution_window_days: 'windowDays',
   payout_hold_days: 'holdDays',
   referral_params: 'referralParams',
+  name: 'brandName',
+  brand_color: 'brandColor',
 };
 
 const formOf = (org: Settings['org']): SettingsForm => ({
@@ -43,9 +45,13 @@ const formOf = (org: Settings['org']): SettingsForm => ({
   referralParams: org.referral_params.join(', '),
   model: org.attribution_model,
   codeBeatsLink: org.code_beats_link,
+  brandName: org.name,
+  brandColor: org.brand_color,
+  emailFirstConversion: org.email_first_conversion,
+  emailPayoutRecorded: org.email_payout_recorded,
 });
 
-/** The app's settings page: tracking install, attribution rules and API keys, per Dashboard mode. */
+/** The app's settings page: tracking install, attribution rules, the creator portal and emails, API keys, per Dashboard mode. */
 const AppSettings = (context: ExtensionContextValue) => {
   const { api, base, error: configError } = useApi(context);
   const load = useCallback((client: Api) => client.get<Settings>('settings'), []);
@@ -59,6 +65,14 @@ const AppSettings = (context: ExtensionContextValue) => {
   const { canManage, notice } = accessOf(context, settings?.access);
   const form = draft ?? (settings ? formOf(settings.org) : null);
   const edit = (changes: Partial<SettingsForm>) => form && setDraft({ ...form, ...changes });
+  /** A text field of the form: its value, its error, and disabled for a user who may only look. */
+  const text = (key: 'domains' | 'windowDays' | 'holdDays' | 'referralParams' | 'brandName' | 'brandColor') => ({
+    disabled: !canManage,
+    value: form?.[key] ?? '',
+    error: errors[key],
+    invalid: !!errors[key],
+    onChange: (event: { target: { value: string } }) => edit({ [key]: event.target.value }),
+  });
 
   const save = async () => {
     if (!api || !form) return;
@@ -75,6 +89,10 @@ const AppSettings = (context: ExtensionContextValue) => {
         referral_params: splitList(form.referralParams),
         attribution_model: form.model,
         code_beats_link: form.codeBeatsLink,
+        name: form.brandName.trim(),
+        brand_color: form.brandColor.trim().toLowerCase(),
+        email_first_conversion: form.emailFirstConversion,
+        email_payout_recorded: form.emailPayoutRecorded,
       });
       setResource({ status: 'ready', data: saved });
       setDraft(null);
@@ -119,29 +137,17 @@ const AppSettings = (context: ExtensionContextValue) => {
           <TextArea
             label="Allowed domains"
             description="One per line. The pixel and click API accept these and their subdomains; the first one is used for share links."
-            disabled={!canManage}
-            value={form.domains}
-            error={errors.domains}
-            invalid={!!errors.domains}
-            onChange={(event) => edit({ domains: event.target.value })}
+            {...text('domains')}
           />
           <TextField
             label="Attribution window (days)"
             type="number"
-            disabled={!canManage}
-            value={form.windowDays}
-            error={errors.windowDays}
-            invalid={!!errors.windowDays}
-            onChange={(event) => edit({ windowDays: event.target.value })}
+            {...text('windowDays')}
           />
           <TextField
             label="Referral parameters"
             description="Query parameters that carry a creator’s code, e.g. infl for ?infl=ANNIE20. Comma-separated; the first is used in share links."
-            disabled={!canManage}
-            value={form.referralParams}
-            error={errors.referralParams}
-            invalid={!!errors.referralParams}
-            onChange={(event) => edit({ referralParams: event.target.value })}
+            {...text('referralParams')}
           />
           <Select
             label="When a visitor followed several creators’ links"
@@ -163,11 +169,43 @@ const AppSettings = (context: ExtensionContextValue) => {
             label="Payout hold period (days)"
             description="Commission becomes due to a creator this long after the sale, so refunds within it never reach a payout. 0 to 365."
             type="number"
+            {...text('holdDays')}
+          />
+        </Box>
+        <Divider />
+        <Box css={{ stack: 'y', gap: 'medium' }}>
+          <Box css={{ font: 'heading' }}>Creator portal and emails</Box>
+          <Box css={{ color: 'secondary' }}>Creators sign in to their own page with a link sent by email, in your name and colour. Invite a creator from their card in the drawer.</Box>
+          {!settings.creator_email.configured && (
+            <Banner
+              type="caution"
+              title="Email is not set up on this Shoutout server"
+              description="Without SMTP_URL and EMAIL_FROM, creators get no emails and cannot be invited from the app. The operator can print a creator's sign-in link with `npm run shoutout -- portal link --org … --creator …`."
+            />
+          )}
+          <TextField
+            label="Brand name"
+            description="Shown to creators on the portal and in their emails."
+            {...text('brandName')}
+          />
+          <TextField
+            label="Brand colour"
+            description="The portal’s accent colour, as #rrggbb."
+            placeholder="#4f46e5"
+            {...text('brandColor')}
+          />
+          <Switch
+            label="Email a creator on their first conversion"
             disabled={!canManage}
-            value={form.holdDays}
-            error={errors.holdDays}
-            invalid={!!errors.holdDays}
-            onChange={(event) => edit({ holdDays: event.target.value })}
+            checked={form.emailFirstConversion}
+            onChange={(event) => edit({ emailFirstConversion: event.target.checked })}
+          />
+          <Switch
+            label="Email a creator when a payout to them is recorded"
+            description="With the amount and your transfer reference; its statement is on their portal page."
+            disabled={!canManage}
+            checked={form.emailPayoutRecorded}
+            onChange={(event) => edit({ emailPayoutRecorded: event.target.checked })}
           />
         </Box>
         <Divider />

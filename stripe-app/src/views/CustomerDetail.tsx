@@ -4,7 +4,7 @@ import { useCallback } from 'react';
 import { type Api, useApi } from '../api';
 import { Empty, ErrorBanner, Loading } from '../components';
 import { ConversionRow } from '../conversion';
-import { describeSource, formatDate, formatMoney, userLocale } from '../format';
+import { describeRewards, describeSource, formatDate, formatMoney, userLocale } from '../format';
 import type { CustomerAttribution } from '../types';
 import { useResource } from '../useResource';
 
@@ -21,7 +21,7 @@ const CustomerDetail = (context: ExtensionContextValue) => {
   else if (resource.status === 'loading') body = <Loading label="Looking up this customer’s referral…" />;
   else if (resource.status === 'error') body = <ErrorBanner error={resource.error} onRetry={reload} />;
   else {
-    const { referral, signup_referral: signup, totals, conversions } = resource.data;
+    const { referral, signup_referral: signup, totals, conversions, rewards } = resource.data;
     const who = referral ?? signup;
     if (!who) {
       body = <Empty title="Not referred by a creator">Neither a purchase nor the signup of this customer was credited to a creator{context.environment.mode === 'test' ? ' in test mode' : ''}.</Empty>;
@@ -40,6 +40,8 @@ const CustomerDetail = (context: ExtensionContextValue) => {
             {totals.map((total) => (
               <PropertyListItem key={`commission-${total.currency}`} label={`Commission (${total.currency.toUpperCase()})`} value={formatMoney(total.commission, total.currency, locale)} />
             ))}
+            {/* The customer's own rewards as the friend of this referral, to spend with the brand. */}
+            {rewards && rewards.balances.length > 0 && <PropertyListItem label="Their rewards to spend" value={describeRewards(rewards, locale)} />}
           </PropertyList>
           <Divider />
           <Box css={{ font: 'heading' }}>Conversions</Box>

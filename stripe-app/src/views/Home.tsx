@@ -25,12 +25,23 @@ import { AccessNotice, Empty, ErrorBanner, Loading } from '../components';
 import { ConversionsView } from '../ConversionsView';
 import { CouponBanksView } from '../CouponBanksView';
 import { PayoutsView } from '../PayoutsView';
-import { formatMoney, formatNumber, toMajorUnits, userLocale } from '../format';
+import { describeRewards, formatMoney, formatNumber, toMajorUnits, toMinorUnits, userLocale } from '../format';
 import { accessOf } from '../roles';
-import type { Campaign, Creator, Figures, Overview, PromoCode } from '../types';
+import type { Campaign, Creator, Figures, Overview, PromoCode, RewardRule } from '../types';
 import { useResource } from '../useResource';
 import { useForm } from '../useForm';
-import { type CampaignForm, type CreatorForm, validateCampaignForm, validateCreatorForm } from '../validation';
+import {
+  type CampaignForm,
+  type CreatorForm,
+  EMPTY_REWARD_RULE,
+  type FieldErrors,
+  hasErrors,
+  needsCurrency,
+  type RewardRuleForm,
+  validateCampaignForm,
+  validateCreatorForm,
+  validateRewardRule,
+} from '../validation';
 
 const PERIODS = [
   { value: '7d', label: 'Last 7 days' },
@@ -349,6 +360,9 @@ function CreatorCard({
         )}
       </Inline>
       <FigureLine figures={creator.figures} currency={currency} locale={locale} />
+      {creator.rewards.balances.length > 0 && (
+        <Box css={{ color: 'secondary', font: 'caption' }}>Rewards to spend: {describeRewards(creator.rewards, locale)}</Box>
+      )}
       {creator.promo_codes.map((promoCode) => (
         <Inline key={promoCode.id} css={{ gap: 'small', alignY: 'center' }}>
           <Inline css={{ font: 'bodyEmphasized' }}>{promoCode.code}</Inline>
@@ -447,22 +461,43 @@ function CreatorFormView({
 
 const EMPTY_CAMPAIGN: CampaignForm = { title: '', percentOff: '', commissionPercent: '' };
 const CAMPAIGN_PARAMS: Record<string, keyof CampaignForm> = { title: 'title', discount_value: 'percentOff', 'commission.value': 'commissionPercent' };
+/** As many as the backend takes on one campaign. */
+const MAX_REWARD_RULES = 10;
+
+/** A rule as the backend takes it (server/src/rewards/schemas.ts): amounts in minor units. */
+function rewardRuleBody(rule: RewardRuleForm): RewardRule {
+  const currency = rule.currency.trim().toLowerCase();
+  return {
+    recipient: rule.recipient,
+    trigger: rule.trigger,
+    ...(rule.kind === 'points' ? { points: Number(rule.value) } : { amount: toMinorUnits(Number(rule.value), currency), currency }),
+    ...(rule.trigger === 'amount_spent' && { per: { amount: toMinorUnits(Number(rule.perAmount), currency), currency } }),
+  };
+}
 
 function CampaignFormView({ api, shown, setShown, onCreated }: { api: Api; shown: boolean; setShown: (shown: boolean) => void; onCreated: () => void }) {
   const { setForm, field, submit, formError, pending } = useForm<CampaignForm>(EMPTY_CAMPAIGN, validateCampaignForm, (param) => CAMPAIGN_PARAMS[param]);
+  const [rules, setRules] = useState<RewardRuleForm[]>([]);
+  const [ruleErrors, setRuleErrors] = useState<FieldErrors<keyof RewardRuleForm>[]>([]);
+  const editRule = (index: number, changes: Partial<RewardRuleForm>) => setRules((current) => current.map((rule, at) => (at === index ? { ...rule, ...changes } : rule)));
 
   const create = async () => {
+    const found = rules.map(validateRewardRule);
+    setRuleErrors(found);
+    if (found.some(hasErrors)) return;
     const created = await submit(async (form) => {
       await api.post('campaigns', {
         title: form.title.trim(),
         discount_type: 'percent_off',
         discount_value: Number(form.percentOff),
         commission: { type: 'percent', value: Number(form.commissionPercent) },
+        ...(rules.length > 0 && { rewards: rules.map(rewardRuleBody) }),
       });
       showToast(`Created ${form.title.trim()}`, { type: 'success' });
     });
     if (!created) return;
     setForm(EMPTY_CAMPAIGN);
+    setRules([]);
     setShown(false);
     onCreated();
   };
@@ -484,8 +519,73 @@ function CampaignFormView({ api, shown, setShown, onCreated }: { api: Api; shown
         <TextField label="Title" placeholder="Summer drop" {...field('title')} />
         <TextField label="Customer discount (%)" type="number" placeholder="20" {...field('percentOff')} />
         <TextField label="Creator commission (% of net revenue)" type="number" placeholder="10" {...field('commissionPercent')} />
+        <Divider />
+        <Box css={{ font: 'heading' }}>Rewards (optional)</Box>
+        <Box css={{ color: 'secondary' }}>
+          Points or a fixed amount for the creator (advocate) and/or the referred customer (friend), on top of the discount and commission. Refunds take purchase rewards back.
+        </Box>
+        {rules.map((rule, index) => (
+          <RewardRuleFields
+            key={index}
+            index={index}
+            rule={rule}
+            errors={ruleErrors[index] ?? {}}
+            onChange={(changes) => editRule(index, changes)}
+            onRemove={() => {
+              setRules((current) => current.filter((_, at) => at !== index));
+              setRuleErrors((current) => current.filter((_, at) => at !== index));
+            }}
+          />
+        ))}
+        {rules.length < MAX_REWARD_RULES && <Button onPress={() => setRules((current) => [...current, EMPTY_REWARD_RULE])}>Add a reward</Button>}
       </Box>
     </FocusView>
+  );
+}
+
+function RewardRuleFields({
+  index,
+  rule,
+  errors,
+  onChange,
+  onRemove,
+}: {
+  index: number;
+  rule: RewardRuleForm;
+  errors: FieldErrors<keyof RewardRuleForm>;
+  onChange: (changes: Partial<RewardRuleForm>) => void;
+  onRemove: () => void;
+}) {
+  const text = (key: 'value' | 'currency' | 'perAmount') => ({
+    name: `reward-${index}-${key}`,
+    value: rule[key],
+    error: errors[key],
+    invalid: !!errors[key],
+    onChange: (event: { target: { value: string } }) => onChange({ [key]: event.target.value }),
+  });
+  return (
+    <Box css={{ stack: 'y', gap: 'small', padding: 'small', borderRadius: 'medium', keyline: 'neutral' }}>
+      <Select label="Who earns it" name={`reward-${index}-recipient`} value={rule.recipient} onChange={(event) => onChange({ recipient: event.target.value as RewardRuleForm['recipient'] })}>
+        <option value="advocate">The creator (advocate)</option>
+        <option value="friend">The referred customer (friend)</option>
+      </Select>
+      <Select label="When" name={`reward-${index}-trigger`} value={rule.trigger} onChange={(event) => onChange({ trigger: event.target.value as RewardRuleForm['trigger'] })}>
+        <option value="signup">On signup</option>
+        <option value="first_purchase">On the friend’s first purchase</option>
+        <option value="purchase">On every purchase</option>
+        <option value="amount_spent">For each amount spent</option>
+      </Select>
+      <Select label="Reward" name={`reward-${index}-kind`} value={rule.kind} onChange={(event) => onChange({ kind: event.target.value as RewardRuleForm['kind'] })}>
+        <option value="points">Points</option>
+        <option value="amount">A fixed amount</option>
+      </Select>
+      <TextField label={rule.kind === 'points' ? 'Points' : 'Amount'} type="number" placeholder={rule.kind === 'points' ? '100' : '5.00'} {...text('value')} />
+      {needsCurrency(rule) && <TextField label="Currency" placeholder="usd" {...text('currency')} />}
+      {rule.trigger === 'amount_spent' && <TextField label="Per amount spent" type="number" placeholder="10" description="Earned once for each of these spent, in that currency." {...text('perAmount')} />}
+      <Button size="small" onPress={onRemove}>
+        Remove this reward
+      </Button>
+    </Box>
   );
 }
 
