@@ -24,7 +24,7 @@ function mongoFilter<T>(filter: Filter<T>): Document {
 export async function openMongoDriver(uri: string, dbName: string | undefined): Promise<Driver> {
   const target = mongoTarget(uri, dbName);
   // Reads right after writes (the re-read after a lost insert race) must see them, whatever the URI
-  // prefers. A document's undefined field is left out, as NeDB does, rather than stored as null;
+  // prefers. A document's undefined field is left out, as the embedded store does, rather than stored as null;
   // filters and updates never carry one (`checkedCollection`).
   const client = new MongoClient(uri, { appName: 'shoutout', readPreference: 'primary', ignoreUndefined: true });
   await client.connect();
