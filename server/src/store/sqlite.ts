@@ -178,20 +178,33 @@ class WalSync {
 
   private start(): Promise<void> {
     this.next = null;
-    if (this.fd === null) {
-      this.fd = openSync(this.walFile, 'r');
-      // The WAL was just created: its directory entry must be on disk too.
-      const dir = openSync(this.directory, 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    }
-    const fd = this.fd;
-    return new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))).finally(() => {
+    // In the executor, so that a failure to open the WAL rejects rather than throws.
+    return new Promise<void>((resolve, reject) => {
+      const fd = this.walDescriptor();
+      if (fd === null) resolve();
+      else fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+    }).finally(() => {
       this.running = null;
     });
+  }
+
+  /** The WAL, opened once; null while SQLite has not created it, when nothing is committed in it to sync. */
+  private walDescriptor(): number | null {
+    if (this.fd !== null) return this.fd;
+    try {
+      this.fd = openSync(this.walFile, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    // The WAL was just created: its directory entry must be on disk too.
+    const dir = openSync(this.directory, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    return this.fd;
   }
 }
 
