@@ -99,6 +99,10 @@ describe('org settings', () => {
     expect(await errorOf(bad)).toMatchObject({ code: 'parameter_invalid', param: 'attribution_window_days' });
     const unknown = await server.request('PATCH', '/api/org', { key, body: { plan: 'free' } });
     expect(unknown.status).toBe(400);
+    // An empty patch changes nothing (and never reaches the store as an empty update).
+    const empty = await server.request('PATCH', '/api/org', { key, body: {} });
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toMatchObject({ domains: ['shop.brand.test', 'brand.test'], attribution_model: 'first_click' });
     expect((await (await server.request('GET', '/api/org', { key })).json()).attribution_window_days).toBe(30);
   });
 });

@@ -109,7 +109,12 @@ describe('deliveries', () => {
     const stale = header.replace(/t=\d+/, `t=${Math.floor(Date.now() / 1000) - 600}`);
     expect(() => verifyShoutoutWebhook(delivery.body, stale, endpoint.secret)).toThrow('invalid Shoutout signature');
 
-    const log = await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json();
+    // The sender records the answer once it has it, a moment after the receiver sent it.
+    const log = await vi.waitFor(async () => {
+      const listed = await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json();
+      expect(listed.data[0].status).not.toBe('pending');
+      return listed;
+    });
     expect(log.data).toEqual([
       expect.objectContaining({ object: 'webhook_delivery', event: event.id, event_type: 'creator.created', status: 'succeeded', attempts: 1, response_status: 200, response_excerpt: 'thanks' }),
     ]);

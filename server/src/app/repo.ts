@@ -31,7 +31,7 @@ export async function openAppRepos(driver: Driver) {
   return {
     appGrants: {
       get: (orgId: string, userId: string) => grants.findOne({ orgId, userId }),
-      list: (orgId: string) => grants.find({ orgId }, { sort: { grantedAt: 1 } }),
+      list: (orgId: string) => grants.find({ orgId }, { sort: { grantedAt: 1, userId: 1 } }),
       /** Grants anew (a revoked grant comes back), keeping no trace of the revocation but the new date. */
       grant: async (grant: Omit<AppGrant, 'revokedAt'>) =>
         (

@@ -128,14 +128,14 @@ export async function openCatalogRepos(driver: Driver) {
       list: (scope: OrgScope, filter: { customerId?: string; email?: string } = {}) =>
         creators.find(
           { ...byScope(scope), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.email && { email: filter.email }) },
-          { sort: { createdAt: 1 } },
+          { sort: { createdAt: 1, id: 1 } },
         ),
       remove: (scope: OrgScope, id: string) => clearingAfter(creatorCache, creators.deleteMany({ ...byScope(scope), id })),
     },
     campaigns: {
       create: (campaign: Campaign) => campaigns.insertOne(campaign),
       get: (scope: OrgScope, id: string) => campaignCache.read(keyOf(scope, id), () => campaigns.findOne({ ...byScope(scope), id })),
-      list: (scope: OrgScope) => campaigns.find(byScope(scope), { sort: { createdAt: 1 } }),
+      list: (scope: OrgScope) => campaigns.find(byScope(scope), { sort: { createdAt: 1, id: 1 } }),
       update: (scope: OrgScope, id: string, changes: Partial<Pick<Campaign, 'stripeCouponId' | 'title' | 'endsAt'>>) =>
         clearingAfter(campaignCache, campaigns.updateOne({ ...byScope(scope), id }, { $set: changes })),
       /** Forgets a coupon deleted in Stripe, so the campaign's next code creates a fresh one. */
@@ -160,7 +160,7 @@ export async function openCatalogRepos(driver: Driver) {
             ...(filter.creatorId && { creatorId: filter.creatorId }),
             ...(filter.campaignId && { campaignId: filter.campaignId }),
           },
-          { sort: { createdAt: 1 } },
+          { sort: { createdAt: 1, id: 1 } },
         ),
       update: (
         scope: OrgScope,

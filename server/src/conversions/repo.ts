@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Collection, type Driver, DuplicateKeyError, type Filter, type IndexSpec, insertOrUpdate } from '../store/driver';
+import { cond, type Collection, type Driver, DuplicateKeyError, type Filter, type IndexSpec, insertOrUpdate } from '../store/driver';
 import { insertOnce } from '../store/insert-once';
 import { markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 import { pageNewestFirst } from '../store/paging';
@@ -102,9 +102,9 @@ export async function openConversionRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'subscriptionId'] },
       { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
       // Reports' ranges on createdAt, and pages newest first with ties by id (`page`), in one index.
-      { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
       // One creator's pages and sheets, and their payout balance, without reading the org's others.
-      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt', 'id'] },
       outboxIndex<Conversion>(),
     ],
   });
@@ -124,7 +124,7 @@ export async function openConversionRepos(driver: Driver) {
   const paymentTotals = <T extends PaymentRefund | PaymentDispute>(collection: Collection<T>, total: keyof T & ('amountRefunded' | 'amountLost')) => ({
     record: (scope: OrgScope, doc: Omit<T, 'orgId' | 'livemode'>) => {
       const key = { ...byScope(scope), paymentKey: doc.paymentKey } as Filter<T>;
-      const larger = { ...key, [total]: { $lt: (doc as T)[total] } } as Filter<T>;
+      const larger = { ...key, [total]: cond<number>({ $lt: (doc as T)[total] as number }) } as Filter<T>;
       return insertOrUpdate(collection, { ...byScope(scope), ...doc } as T, key, { $set: doc as Partial<T> }, larger);
     },
     get: (scope: OrgScope, paymentKey: string) => collection.findOne({ ...byScope(scope), paymentKey } as Filter<T>),
@@ -144,16 +144,16 @@ export async function openConversionRepos(driver: Driver) {
       findBySource: (scope: OrgScope, sourceKey: string) => conversions.findOne({ ...byScope(scope), sourceKey }),
       findOne: (scope: OrgScope, filter: Filter<Conversion>) => conversions.findOne({ ...filter, ...byScope(scope) }),
       list: (scope: OrgScope, filter: Filter<Conversion> = {}) =>
-        conversions.find({ ...filter, ...byScope(scope) }, { sort: { createdAt: -1 } }),
+        conversions.find({ ...filter, ...byScope(scope) }, { sort: { createdAt: -1, id: -1 } }),
       /** Newest first (ties by id), from just after `after` when given (`pageNewestFirst`). */
       page: (scope: OrgScope, query: ConversionQuery, options: { limit?: number; after?: Conversion } = {}) =>
         pageNewestFirst(conversions, matching(scope, query), query, options),
       /** A renewal found outside its recurring months once an earlier first payment arrived: its commission goes. */
       dropCommission: (scope: OrgScope, id: string, at: Date) =>
-        conversions.updateOne({ ...byScope(scope), id, commissionBase: { $gt: 0 } }, { $set: { commissionBase: 0, commission: 0, updatedAt: at } }),
+        conversions.updateOne({ ...byScope(scope), id, commissionBase: cond({ $gt: 0 }) }, { $set: { commissionBase: 0, commission: 0, updatedAt: at } }),
       /** Refunds only grow, so an update that would lower them (a stale event) matches nothing. `tell` marks a `conversion.updated`. */
       applyRefund: (scope: OrgScope, id: string, changes: Pick<Conversion, 'refunded' | 'commission' | 'status' | 'chargeId'>, at: Date, tell = false) =>
-        conversions.updateOne({ ...byScope(scope), id, refunded: { $lt: changes.refunded } }, markUpdated<Conversion>(tell, { $set: { ...changes, updatedAt: at } })),
+        conversions.updateOne({ ...byScope(scope), id, refunded: cond({ $lt: changes.refunded }) }, markUpdated<Conversion>(tell, { $set: { ...changes, updatedAt: at } })),
       outbox: outboxOf(conversions, (conversion) => ({ id: conversion.id })),
     },
     paymentRefunds: paymentTotals(refunds, 'amountRefunded'),
@@ -164,7 +164,7 @@ export async function openConversionRepos(driver: Driver) {
         // `updatedAt` is the Stripe event's time: an older customer.updated arriving late changes nothing.
         return insertOrUpdate(customerLinks, { ...byScope(scope), ...link }, key, { $set: link }, {
           ...key,
-          updatedAt: { $lte: link.updatedAt },
+          updatedAt: cond({ $lte: link.updatedAt }),
         });
       },
       get: (scope: OrgScope, stripeCustomerId: string) => customerLinks.findOne({ ...byScope(scope), stripeCustomerId }),

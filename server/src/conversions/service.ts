@@ -14,6 +14,7 @@ import { presentConversion } from './present';
 import { type AttributionSource, type Conversion, type ConversionQuery, commissionCurrencyOf } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
 import { markCreated } from '../store/outbox';
+import { cond } from '../store/driver';
 import { listens } from '../webhooks/listening';
 
 export interface Attribution {
@@ -130,7 +131,7 @@ export function addMonths(date: Date, months: number): Date {
 
 /** A subscription's paid conversions, newest first: the last is its first payment, after any trial. */
 const paidOfSubscription = (deps: Deps, scope: OrgScope, subscriptionId: string) =>
-  deps.store.conversions.list(scope, { subscriptionId, amount: { $gt: 0 } });
+  deps.store.conversions.list(scope, { subscriptionId, amount: cond({ $gt: 0 }) });
 
 async function commissionFor(deps: Deps, scope: OrgScope, campaign: Campaign, paid: PaidObject): Promise<number> {
   const { type, value, recurringMonths } = campaign.commission;

@@ -19,7 +19,7 @@ export async function openCouponBankRepos(driver: Driver) {
     couponBanks: {
       create: (bank: CouponBank) => banks.insertOne(bank),
       get: (scope: OrgScope, id: string) => banks.findOne({ ...byScope(scope), id }),
-      list: (scope: OrgScope) => banks.find(byScope(scope), { sort: { createdAt: 1 } }),
+      list: (scope: OrgScope) => banks.find(byScope(scope), { sort: { createdAt: 1, id: 1 } }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+import { cond, type Driver, type Filter, insertOrUpdate } from '../store/driver';
 import { markCreated, markUpdated, type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 
 /** A brand's user bound to the referral they arrived with. The user id is present only as its keyed hash. */
@@ -23,7 +23,7 @@ export async function openCustomerRepos(driver: Driver) {
     name: 'bindings',
     indexes: [
       { fields: ['orgId', 'livemode', 'externalIdHash'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt'] },
       outboxIndex<Binding>(),
     ],
   });
@@ -40,7 +40,7 @@ export async function openCustomerRepos(driver: Driver) {
        */
       bind: (scope: OrgScope, externalIdHash: string, referral: BindingReferral, keep: 'latest' | 'earliest', at: Date, tell = false) => {
         const key: Filter<Binding> = { orgId: scope.orgId, livemode: scope.livemode, externalIdHash };
-        const comparison = keep === 'latest' ? { $lte: referral.referredAt } : { $gte: referral.referredAt };
+        const comparison = keep === 'latest' ? cond({ $lte: referral.referredAt }) : cond({ $gte: referral.referredAt });
         return insertOrUpdate(
           bindings,
           { orgId: scope.orgId, livemode: scope.livemode, externalIdHash, ...referral, createdAt: at, updatedAt: at, ...markCreated(tell) },
@@ -51,14 +51,14 @@ export async function openCustomerRepos(driver: Driver) {
       },
       outbox: outboxOf(bindings, ({ orgId, livemode, externalIdHash }) => ({ orgId, livemode, externalIdHash })),
       countCreated: (scope: OrgScope, range: { from: Date; to: Date }, filter: Filter<Binding> = {}) =>
-        bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }),
+        bindings.count({ ...filter, orgId: scope.orgId, livemode: scope.livemode, createdAt: cond({ $gte: range.from, $lt: range.to }) }),
       /** When each of one creator's signups in the range was bound, for the creator portal's chart. */
       listCreatedAt: async (scope: OrgScope, range: { from: Date; to: Date }, creatorId: string) =>
-        (await bindings.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: { $gte: range.from, $lt: range.to } })).map(
+        (await bindings.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: cond({ $gte: range.from, $lt: range.to }) })).map(
           (binding) => binding.createdAt,
         ),
       countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
-        bindings.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
+        bindings.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: cond({ $gte: range.from, $lt: range.to }) }, field),
     },
   };
 }

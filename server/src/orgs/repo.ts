@@ -1,5 +1,5 @@
 import { clearingAfter, ReadCache } from '../store/cache';
-import type { Driver } from '../store/driver';
+import { cond, type Driver } from '../store/driver';
 
 /** Everything a brand owns lives in one org and one mode; live and test data never mix. */
 export interface OrgScope {
@@ -96,14 +96,14 @@ export async function openOrgRepos(driver: Driver) {
         orgCache.read(`account:${stripeAccountId}`, async () => withDefaults(await orgs.findOne({ stripeAccountId }))),
       /** Orgs acting on a connected Stripe account that is still installed. */
       listInstalled: async () =>
-        (await orgs.find({ stripeAccountId: { $ne: null }, uninstalledAt: null }, { sort: { createdAt: 1 } })).map((org) => withDefaults(org)!),
+        (await orgs.find({ stripeAccountId: cond({ $ne: null }), uninstalledAt: null }, { sort: { createdAt: 1, id: 1 } })).map((org) => withDefaults(org)!),
       update: async (id: string, changes: Partial<Omit<Org, 'id' | 'createdAt'>>) =>
         withDefaults(await clearingAfter(orgCache, orgs.updateOne({ id }, { $set: changes }))),
     },
     apiKeys: {
       create: (key: ApiKey) => apiKeys.insertOne(key),
       findByHash: (hash: string) => keyCache.read(hash, () => apiKeys.findOne({ hash })),
-      list: (orgId: string) => apiKeys.find({ orgId }, { sort: { createdAt: -1 } }),
+      list: (orgId: string) => apiKeys.find({ orgId }, { sort: { createdAt: -1, id: -1 } }),
       revoke: (orgId: string, id: string, at: Date) =>
         clearingAfter(keyCache, apiKeys.updateOne({ orgId, id, revokedAt: null }, { $set: { revokedAt: at } })),
       touch: async (id: string, at: Date) => {

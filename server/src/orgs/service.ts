@@ -66,7 +66,7 @@ export async function getOrg(deps: Deps, orgId: string): Promise<Org> {
 }
 
 export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput): Promise<Org> {
-  const updated = await deps.store.orgs.update(orgId, {
+  const changes: Partial<Org> = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.domains !== undefined && { domains: [...new Set(input.domains)] }),
     ...(input.attribution_window_days !== undefined && { attributionWindowDays: input.attribution_window_days }),
@@ -82,7 +82,10 @@ export async function updateOrg(deps: Deps, orgId: string, input: UpdateOrgInput
     ...(input.brand_color !== undefined && { brandColor: input.brand_color }),
     ...(input.email_first_conversion !== undefined && { emailFirstConversion: input.email_first_conversion }),
     ...(input.email_payout_recorded !== undefined && { emailPayoutRecorded: input.email_payout_recorded }),
-  });
+  };
+  // An empty patch changes nothing; the store refuses an empty update.
+  if (!Object.keys(changes).length) return getOrg(deps, orgId);
+  const updated = await deps.store.orgs.update(orgId, changes);
   if (!updated) throw ApiError.notFound('org', 'org');
   return updated;
 }

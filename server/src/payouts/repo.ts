@@ -33,7 +33,7 @@ export async function openPayoutRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'creatorId', 'currency', 'sequence'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
       outboxIndex<Payout>(),
     ],
   });
@@ -46,7 +46,7 @@ export async function openPayoutRepos(driver: Driver) {
       outbox: outboxOf(payouts, (payout) => ({ id: payout.id })),
       get: (scope: OrgScope, id: string) => payouts.findOne({ ...byScope(scope), id }),
       /** Every payout of the scope (or of one creator), for balances. */
-      list: (scope: OrgScope, filter: Filter<Payout> = {}) => payouts.find({ ...filter, ...byScope(scope) }, { sort: { sequence: 1 } }),
+      list: (scope: OrgScope, filter: Filter<Payout> = {}) => payouts.find({ ...filter, ...byScope(scope) }, { sort: { sequence: 1, id: 1 } }),
       page: (scope: OrgScope, creatorId: string | undefined, options: { limit?: number; after?: Payout }) =>
         pageNewestFirst(payouts, { ...byScope(scope), ...(creatorId && { creatorId }) }, {}, options),
     },

@@ -5,6 +5,7 @@ import type { Org, OrgScope } from '../orgs/repo';
 import type { Payout } from '../payouts/repo';
 import { firstConversionEmail, payoutRecordedEmail } from './emails';
 import { portalOrg, signInPageUrl } from './links';
+import { cond } from '../store/driver';
 
 /*
  * Notices go out fire-and-forget (Mailer.sendInBackground), logged either way: the conversion or
@@ -23,7 +24,7 @@ export function notifyFirstConversion(deps: Deps, conversion: Conversion): void 
     if (!org?.emailFirstConversion) return;
     const creator = await deps.store.creators.get(scope, conversion.creatorId);
     if (!creator?.email) return;
-    const earlier = await deps.store.conversions.findOne(scope, { creatorId: creator.id, id: { $ne: conversion.id }, status: { $ne: 'flagged' } });
+    const earlier = await deps.store.conversions.findOne(scope, { creatorId: creator.id, id: cond({ $ne: conversion.id }), status: cond({ $ne: 'flagged' }) });
     if (earlier) return;
     if (!(await deps.store.creatorNotices.claim({ ...scope, creatorId: creator.id, kind: 'first_conversion', createdAt: deps.now() }))) return;
     deps.mailer.sendInBackground(firstConversionEmail(org, creator, conversion, signInPageUrl(deps, scope)), { org: org.id, creator: creator.id });

@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Driver, DuplicateKeyError } from '../store/driver';
+import { cond, type Driver, DuplicateKeyError } from '../store/driver';
 
 /** Who a sign-in link or session is for: one creator of one org, in one mode. */
 export interface PortalIdentity extends OrgScope {
@@ -40,13 +40,13 @@ export async function openPortalRepos(driver: Driver) {
     signInLinks: {
       create: (link: SignInLink) => links.insertOne(link),
       /** The link, while it can still be used: what the confirmation page shows before it is used. */
-      findUsable: (tokenHash: string, at: Date) => links.findOne({ tokenHash, usedAt: null, expiresAt: { $gt: at } }),
+      findUsable: (tokenHash: string, at: Date) => links.findOne({ tokenHash, usedAt: null, expiresAt: cond({ $gt: at }) }),
       /** Marks the link used, atomically: of two concurrent uses only one gets it back. */
-      use: (tokenHash: string, at: Date) => links.updateOne({ tokenHash, usedAt: null, expiresAt: { $gt: at } }, { $set: { usedAt: at } }),
+      use: (tokenHash: string, at: Date) => links.updateOne({ tokenHash, usedAt: null, expiresAt: cond({ $gt: at }) }, { $set: { usedAt: at } }),
     },
     portalSessions: {
       create: (session: PortalSession) => sessions.insertOne(session),
-      findLive: (tokenHash: string, at: Date) => sessions.findOne({ tokenHash, endedAt: null, expiresAt: { $gt: at } }),
+      findLive: (tokenHash: string, at: Date) => sessions.findOne({ tokenHash, endedAt: null, expiresAt: cond({ $gt: at }) }),
       end: (tokenHash: string, at: Date) => sessions.updateOne({ tokenHash, endedAt: null }, { $set: { endedAt: at } }),
     },
     creatorNotices: {

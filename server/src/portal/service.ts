@@ -16,6 +16,7 @@ import { visitorKey } from '../tracking/limits';
 import { invitationEmail, signInEmail } from './emails';
 import { mintSignInLink, portalOrg } from './links';
 import { PERIOD_DAYS, type Period } from '../app/schemas';
+import { cond } from '../store/driver';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -143,7 +144,7 @@ export async function portalOverview(deps: Deps, context: PortalContext, period:
     listBalances(deps, org, scope, { creator: creator.id }),
     deps.store.clicks.listCreatedAt(scope, { from, to }, creator.id),
     deps.store.bindings.listCreatedAt(scope, { from, to }, creator.id),
-    deps.store.conversions.list(scope, { creatorId: creator.id, createdAt: { $gte: from, $lt: to } }),
+    deps.store.conversions.list(scope, { creatorId: creator.id, createdAt: cond({ $gte: from, $lt: to }) }),
   ]);
   const [row] = report.creators;
   const { starts, size } = bucketsOf(from, to, period);

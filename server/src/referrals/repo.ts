@@ -36,7 +36,7 @@ export async function openReferralRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'key'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });

@@ -3,6 +3,7 @@ import type { Campaign, Creator } from '../catalog/repo';
 import type { Deps } from '../deps';
 import { type Conversion, commissionCurrencyOf } from '../conversions/repo';
 import type { OrgScope } from '../orgs/repo';
+import { cond } from '../store/driver';
 
 export interface Row {
   clicks: number;
@@ -68,7 +69,7 @@ export async function reportFor(
   range: { from: Date; to: Date },
   { campaigns, creators }: { campaigns: Campaign[]; creators: Creator[] },
 ) {
-  const all = await deps.store.conversions.list(scope, { createdAt: { $gte: range.from, $lt: range.to } });
+  const all = await deps.store.conversions.list(scope, { createdAt: cond({ $gte: range.from, $lt: range.to }) });
   const [main, ...others] = currencyTallies(all);
   const currency = main?.currency ?? 'usd';
   // Four grouped counts, whatever the number of creators and campaigns.

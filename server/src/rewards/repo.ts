@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import type { Driver } from '../store/driver';
+import { cond, type Driver } from '../store/driver';
 import { insertOnce } from '../store/insert-once';
 import { pageNewestFirst } from '../store/paging';
 
@@ -58,7 +58,7 @@ export async function openRewardRepos(driver: Driver) {
       { fields: ['orgId', 'livemode', 'participant'] },
       { fields: ['orgId', 'livemode', 'conversionId'] },
       // A participant's ledger, newest first.
-      { fields: ['orgId', 'livemode', 'participant', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'participant', 'createdAt', 'id'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -75,7 +75,7 @@ export async function openRewardRepos(driver: Driver) {
       forConversion: (scope: OrgScope, conversionId: string) => entries.find({ ...byScope(scope), conversionId, kind: 'reward' }),
       /** Refunds only grow, so an update that would raise what is left (a stale one) matches nothing. */
       reduceTo: (scope: OrgScope, id: string, amount: number, at: Date) =>
-        entries.updateOne({ ...byScope(scope), id, amount: { $gt: amount } }, { $set: { amount, updatedAt: at } }),
+        entries.updateOne({ ...byScope(scope), id, amount: cond({ $gt: amount }) }, { $set: { amount, updatedAt: at } }),
       /** Takes back a redemption the balance could not cover. */
       remove: (scope: OrgScope, id: string) => entries.deleteMany({ ...byScope(scope), id }),
     },

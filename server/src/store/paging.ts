@@ -1,4 +1,4 @@
-import type { Collection, Filter } from './driver';
+import { type Collection, cond, type Filter, type Sort } from './driver';
 
 /** Documents that page newest first: by `createdAt`, ties by `id`. */
 interface Timestamped {
@@ -21,12 +21,12 @@ export async function pageNewestFirst<T extends Timestamped>(
 ): Promise<T[]> {
   const sort = NEWEST_FIRST as Partial<Record<keyof T, 1 | -1>>;
   const createdIn = (start: Date | undefined, end: Date | undefined): Filter<T> =>
-    (start || end ? { createdAt: { ...(start && { $gte: start }), ...(end && { $lt: end }) } } : {}) as Filter<T>;
+    (start || end ? { createdAt: cond({ ...(start && { $gte: start }), ...(end && { $lt: end }) }) } : {}) as Filter<T>;
   if (!after) return collection.find({ ...where, ...createdIn(from, to) }, { sort, limit });
   const cursorInRange = (!from || after.createdAt >= from) && (!to || after.createdAt < to);
-  const ties = cursorInRange
-    ? await collection.find({ ...where, createdAt: after.createdAt, id: { $lt: after.id } } as Filter<T>, { sort, limit })
-    : [];
+  // By id alone: the instant is pinned, and SQLite would sort by it anyway rather than read in index order.
+  const tieOrder = { id: -1 } as Sort<T>;
+  const ties = cursorInRange ? await collection.find({ ...where, createdAt: after.createdAt, id: cond({ $lt: after.id }) } as Filter<T>, { sort: tieOrder, limit }) : [];
   if (limit !== undefined && ties.length >= limit) return ties;
   const olderThan = to && to < after.createdAt ? to : after.createdAt;
   const older = await collection.find({ ...where, ...createdIn(from, olderThan) }, { sort, limit: limit === undefined ? undefined : limit - ties.length });

@@ -2,7 +2,7 @@ import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkedCollection, type Collection, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, type IndexSpec, type Sort, type Update } from './driver';
+import { checkedCollection, type Collection, Cond, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, type IndexSpec, type Sort, type Update } from './driver';
 
 /** The one file the embedded store keeps under `DATA_DIR` (with its `-wal` beside it while open). */
 export const DATA_FILE = 'shoutout.sqlite';
@@ -26,11 +26,11 @@ export class DataDirLockedError extends Error {
  *   SQLite's `synchronous=FULL` with the sync moved to a worker thread and shared by the batch.
  * - No reader ever sees an uncommitted write: a batch runs in one synchronous step.
  */
-export async function openSqliteDriver(dataDir: string): Promise<Driver> {
+export async function openSqliteDriver(dataDir: string, options: { trace?: (sql: string) => void } = {}): Promise<Driver> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const file = path.join(directory, DATA_FILE);
-  const db = lockedDatabase(file, directory);
+  const db = lockedDatabase(file, directory, options.trace);
   const writes = new GroupCommit(db, new WalSync(`${file}-wal`, directory));
 
   return {
@@ -57,9 +57,10 @@ export async function openSqliteDriver(dataDir: string): Promise<Driver> {
   };
 }
 
-function lockedDatabase(file: string, directory: string): Database.Database {
+/** Opens the file and takes its lock; `trace` sees every statement run, values inlined (the query plan test reads it). */
+function lockedDatabase(file: string, directory: string, trace?: (sql: string) => void): Database.Database {
   // No busy wait: the lock is held for the other process's lifetime, so waiting only delays the refusal.
-  const db = new Database(file, { timeout: 0 });
+  const db = new Database(file, { timeout: 0, verbose: trace as ((message?: unknown) => void) | undefined });
   try {
     // Exclusive before WAL: SQLite then keeps the WAL index in this process's memory (no -shm file)
     // and holds the file lock until close.
@@ -177,20 +178,33 @@ class WalSync {
 
   private start(): Promise<void> {
     this.next = null;
-    if (this.fd === null) {
-      this.fd = openSync(this.walFile, 'r');
-      // The WAL was just created: its directory entry must be on disk too.
-      const dir = openSync(this.directory, 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    }
-    const fd = this.fd;
-    return new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))).finally(() => {
+    // In the executor, so that a failure to open the WAL rejects rather than throws.
+    return new Promise<void>((resolve, reject) => {
+      const fd = this.walDescriptor();
+      if (fd === null) resolve();
+      else fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+    }).finally(() => {
       this.running = null;
     });
+  }
+
+  /** The WAL, opened once; null while SQLite has not created it, when nothing is committed in it to sync. */
+  private walDescriptor(): number | null {
+    if (this.fd !== null) return this.fd;
+    try {
+      this.fd = openSync(this.walFile, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    // The WAL was just created: its directory entry must be on disk too.
+    const dir = openSync(this.directory, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    return this.fd;
   }
 }
 
@@ -244,8 +258,10 @@ function fieldExpression(field: string): string {
 
 function indexSql(collection: string, index: IndexSpec<unknown>): { name: string; sql: string } {
   const name = `${collection}(${index.fields.join(',')})`;
-  const columns = index.fields.map(fieldExpression).join(', ');
-  return { name, sql: `CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} ${quoteName(name)} ON ${quoteName(collection)} (${columns})` };
+  const columns = index.fields.map(fieldExpression);
+  // A partial index: SQLite uses it for any condition on these fields that null cannot satisfy.
+  const where = index.notNull ? ` WHERE ${columns.map((column) => `${column} IS NOT NULL`).join(' AND ')}` : '';
+  return { name, sql: `CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} ${quoteName(name)} ON ${quoteName(collection)} (${columns.join(', ')})${where}` };
 }
 
 /**
@@ -263,10 +279,7 @@ function syncIndexes<T>(db: Database.Database, spec: CollectionSpec<T>): void {
   for (const [name, sql] of wanted) if (!kept.has(name)) db.exec(sql);
 }
 
-type Operators = Record<string, unknown>;
-
-const operatorsOf = (condition: unknown): Operators | null =>
-  condition !== null && typeof condition === 'object' && !(condition instanceof Date) ? (condition as Operators) : null;
+const operatorsOf = (condition: unknown) => (condition instanceof Cond ? (condition.operators as Record<string, unknown>) : null);
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 

@@ -29,7 +29,7 @@ export async function openStripeRepos(driver: Driver) {
       },
       /** Newest first; only one org's when given. */
       list: (options: { orgId?: string; limit: number }) =>
-        ignored.find(options.orgId ? { orgId: options.orgId } : {}, { sort: { ignoredAt: -1 }, limit: options.limit }),
+        ignored.find(options.orgId ? { orgId: options.orgId } : {}, { sort: { ignoredAt: -1, eventId: -1 }, limit: options.limit }),
     },
   };
 }

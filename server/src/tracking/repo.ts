@@ -1,5 +1,5 @@
 import type { OrgScope } from '../orgs/repo';
-import { type Driver, type Filter, insertOrUpdate } from '../store/driver';
+import { cond, type Driver, type Filter, insertOrUpdate } from '../store/driver';
 import { type Outboxed, outboxIndex, outboxOf } from '../store/outbox';
 
 export type ClickSource = 'pixel' | 'server';
@@ -38,8 +38,8 @@ export async function openTrackingRepos(driver: Driver) {
     name: 'clicks',
     indexes: [
       { fields: ['id'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt'], range: true },
-      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt'] },
+      { fields: ['orgId', 'livemode', 'creatorId', 'createdAt'] },
       // A visitor's recent clicks, to tell a reload from a new visit. The hash is keyed per org, so it
       // alone picks out one visitor of one org; one string key is also the cheapest index to keep.
       { fields: ['ipHash'] },
@@ -58,24 +58,24 @@ export async function openTrackingRepos(driver: Driver) {
       get: (scope: OrgScope, id: string) => clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, id }),
       /** The visitor's click through this code since `since`, if there is one. */
       findRepeat: (scope: OrgScope, visitor: Pick<Click, 'promoCodeId' | 'ipHash' | 'userAgent'>, since: Date) =>
-        clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, ...visitor, createdAt: { $gte: since } }),
+        clicks.findOne({ orgId: scope.orgId, livemode: scope.livemode, ...visitor, createdAt: cond({ $gte: since }) }),
       countCreated: (
         scope: OrgScope,
         range: { from: Date; to: Date },
         filter: { creatorId?: string; campaignId?: string } = {},
       ) => {
-        const query: Filter<Click> = { orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } };
+        const query: Filter<Click> = { orgId: scope.orgId, livemode: scope.livemode, createdAt: cond({ $gte: range.from, $lt: range.to }) };
         if (filter.creatorId) query.creatorId = filter.creatorId;
         if (filter.campaignId) query.campaignId = filter.campaignId;
         return clicks.count(query);
       },
       /** When each of one creator's clicks in the range was made, for the creator portal's chart. */
       listCreatedAt: async (scope: OrgScope, range: { from: Date; to: Date }, creatorId: string) =>
-        (await clicks.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: { $gte: range.from, $lt: range.to } })).map(
+        (await clicks.find({ orgId: scope.orgId, livemode: scope.livemode, creatorId, createdAt: cond({ $gte: range.from, $lt: range.to }) })).map(
           (click) => click.createdAt,
         ),
       countCreatedBy: (scope: OrgScope, range: { from: Date; to: Date }, field: 'creatorId' | 'campaignId') =>
-        clicks.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: { $gte: range.from, $lt: range.to } }, field),
+        clicks.countBy({ orgId: scope.orgId, livemode: scope.livemode, createdAt: cond({ $gte: range.from, $lt: range.to }) }, field),
     },
     heartbeats: {
       /** Atomic upsert per (org, domain); an update within a minute of the last one is skipped. */
@@ -85,9 +85,9 @@ export async function openTrackingRepos(driver: Driver) {
           { orgId, domain, pageUrl, firstSeenAt: at, lastSeenAt: at },
           { orgId, domain },
           { $set: { pageUrl, lastSeenAt: at } },
-          { orgId, domain, lastSeenAt: { $lt: new Date(at.getTime() - HEARTBEAT_GRANULARITY_MS) } },
+          { orgId, domain, lastSeenAt: cond({ $lt: new Date(at.getTime() - HEARTBEAT_GRANULARITY_MS) }) },
         ),
-      list: (orgId: string) => heartbeats.find({ orgId }, { sort: { lastSeenAt: -1 } }),
+      list: (orgId: string) => heartbeats.find({ orgId }, { sort: { lastSeenAt: -1, domain: 1 } }),
     },
   };
 }

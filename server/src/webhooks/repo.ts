@@ -1,6 +1,6 @@
 import type { OrgScope } from '../orgs/repo';
 import { clearingAfter, ReadCache } from '../store/cache';
-import { type Driver, DuplicateKeyError, type Filter } from '../store/driver';
+import { cond, type Driver, DuplicateKeyError, type Filter } from '../store/driver';
 import { pageNewestFirst } from '../store/paging';
 import type { EventType } from './schemas';
 
@@ -84,8 +84,8 @@ export async function openWebhookRepos(driver: Driver) {
     name: 'webhook_events',
     indexes: [
       { fields: ['id'], unique: true },
-      { fields: ['orgId', 'livemode', 'createdAt', 'id'], range: true },
-      { fields: ['orgId', 'livemode', 'type', 'createdAt', 'id'], range: true },
+      { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
+      { fields: ['orgId', 'livemode', 'type', 'createdAt', 'id'] },
     ],
   });
   const deliveries = await driver.collection<WebhookDelivery>({
@@ -93,8 +93,8 @@ export async function openWebhookRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['endpointId', 'status'] },
-      { fields: ['endpointId', 'status', 'nextAttemptAt'], range: true },
-      { fields: ['orgId', 'livemode', 'endpointId', 'createdAt', 'id'], range: true },
+      { fields: ['endpointId', 'status', 'nextAttemptAt'] },
+      { fields: ['orgId', 'livemode', 'endpointId', 'createdAt', 'id'] },
     ],
   });
   const byScope = ({ orgId, livemode }: OrgScope) => ({ orgId, livemode });
@@ -111,7 +111,7 @@ export async function openWebhookRepos(driver: Driver) {
       get: (scope: OrgScope, id: string) => endpoints.findOne({ ...byScope(scope), id }),
       /** The scope's endpoints, oldest first; cached, so callers must not change them. */
       inScope: async (scope: OrgScope) =>
-        (await scopeCache.read(scopeKey(scope), async () => ({ endpoints: await endpoints.find(byScope(scope), { sort: { createdAt: 1 } }) })))!.endpoints,
+        (await scopeCache.read(scopeKey(scope), async () => ({ endpoints: await endpoints.find(byScope(scope), { sort: { createdAt: 1, id: 1 } }) })))!.endpoints,
       /** Every enabled endpoint of every org, for the sender; cached. */
       enabled: async () => (await enabledCache.read('all', async () => ({ endpoints: await endpoints.find({ status: 'enabled' }) })))!.endpoints,
       update: (scope: OrgScope, id: string, changes: Partial<Omit<WebhookEndpoint, 'id' | 'orgId' | 'livemode'>>, where: Filter<WebhookEndpoint> = {}) =>
@@ -134,13 +134,13 @@ export async function openWebhookRepos(driver: Driver) {
         pageNewestFirst(deliveries, { ...byScope(scope), endpointId }, {}, options),
       /** One endpoint's deliveries due by `now` and not held by anyone, soonest first. */
       due: (endpointId: string, now: Date, limit: number) =>
-        deliveries.find({ endpointId, status: 'pending', nextAttemptAt: { $lte: now }, leaseUntil: { $lte: now } }, { sort: { nextAttemptAt: 1 }, limit }),
+        deliveries.find({ endpointId, status: 'pending', nextAttemptAt: cond({ $lte: now }), leaseUntil: cond({ $lte: now }) }, { sort: { nextAttemptAt: 1, id: 1 }, limit }),
       /**
        * Takes a due delivery for `holder` until `until`, unless another holds it: one conditional
        * update, so of several instances one wins. An unfinished lease (a crashed instance) ends on its own.
        */
       lease: (id: string, holder: string, now: Date, until: Date) =>
-        deliveries.updateOne({ id, status: 'pending', leaseUntil: { $lte: now } }, { $set: { leaseUntil: until, leaseHolder: holder } }),
+        deliveries.updateOne({ id, status: 'pending', leaseUntil: cond({ $lte: now }) }, { $set: { leaseUntil: until, leaseHolder: holder } }),
       /** Records an attempt's outcome and lets go, only if `holder` still holds the lease. */
       finish: (id: string, holder: string, result: AttemptResult) =>
         deliveries.updateOne({ id, leaseHolder: holder }, { $set: { ...result, leaseUntil: NO_LEASE, leaseHolder: null } }),

@@ -7,6 +7,7 @@ import { presentEvent } from './present';
 import { RETRY_WINDOW_MS } from './relay';
 import type { AttemptResult, WebhookDelivery, WebhookEndpoint } from './repo';
 import { SIGNATURE_HEADER, signatureHeader, signingSecrets } from './signature';
+import { cond } from '../store/driver';
 
 /** At most this many deliveries in flight per endpoint: a slow one holds its own slots, not the others'. */
 export const PER_ENDPOINT_CONCURRENCY = 8;
@@ -175,7 +176,7 @@ export class Sender {
       endpoint,
       endpoint.id,
       { status: 'disabled', disabledReason: 'failing', updatedAt: now },
-      { status: 'enabled', failingSince: { $lte: new Date(now.getTime() - RETRY_WINDOW_MS) } },
+      { status: 'enabled', failingSince: cond({ $lte: new Date(now.getTime() - RETRY_WINDOW_MS) }) },
     );
     if (disabled) this.deps.logger.warn({ endpoint: endpoint.id, org: endpoint.orgId, url: endpoint.url }, 'webhook endpoint disabled: failing for three days');
   }
