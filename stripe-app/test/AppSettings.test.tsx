@@ -3,6 +3,7 @@ import { render } from '@stripe/ui-extension-sdk/testing';
 import { Badge, Banner, Box, Button, Checkbox, Inline, Select, SettingsView, Spinner, Switch, TextArea, TextField } from '@stripe/ui-extension-sdk/ui';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import { REFERRAL_PARAMS } from '../../pixel/src/params';
+import { EVENT_TYPES } from '../../server/src/webhooks/schemas';
 import { PIXEL_BUILT_IN_PARAMS } from '../src/pixel';
 import AppSettings from '../src/views/AppSettings';
 import { backendError, expectSignedAndAllowed, fakeBackend, pressInFragment, settle, viewContext } from './backend';
@@ -288,6 +289,14 @@ describe('AppSettings', () => {
     expect(backend.calls.filter((call) => call.method === 'DELETE').map((call) => call.route)).toEqual(['DELETE keys/key_1']);
     expect(wrapper.findAll(Badge).map((badge) => badge.text)).toContain('Revoked Nov 23, 2025');
     expectSignedAndAllowed(backend.calls, 'test');
+  });
+
+  it('offers every event type the server sends to webhook endpoints', async () => {
+    fakeBackend({ 'GET settings': () => ({ body: settings }) });
+    const { wrapper, update } = settingsPage('test');
+    await settle(update);
+    const offered = wrapper.findAll(Checkbox).map((node) => String(node.prop('label')).split(':')[0]);
+    expect(offered).toEqual(expect.arrayContaining([...EVENT_TYPES]));
   });
 
   it('tells that a failing webhook endpoint was disabled, adds one with its secret shown once, disables, rolls and deletes', async () => {

@@ -374,6 +374,8 @@ const EVENT_TYPES = [
   { id: 'creator.created', label: 'creator.created: a creator added' },
   { id: 'promo_code.updated', label: 'promo_code.updated: a code deactivated or reactivated' },
   { id: 'customer.identified', label: 'customer.identified: a signup bound to a referral' },
+  { id: 'reward_entry.created', label: 'reward_entry.created: points or a reward earned, or spent' },
+  { id: 'reward_entry.updated', label: 'reward_entry.updated: a refund took part of a reward back' },
   { id: 'referral.clicked', label: 'referral.clicked: every visit through a link (many)' },
 ];
 
