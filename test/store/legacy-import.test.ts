@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -88,5 +88,27 @@ describe('a NeDB data dir of the last release', () => {
     }
     expect(await asideFolders()).toHaveLength(1);
     expect(await readdir(dataDir)).not.toContain('nedb-import.tmp');
+  });
+
+  it('has its files moved aside by the next start when the import died after its store was renamed into place', async () => {
+    const server = await start();
+    await server.stop();
+    // As a process killed between the rename and the move leaves it: the NeDB files and the staging folder still beside the store.
+    const [aside] = await asideFolders();
+    for (const file of NEDB_FILES) await rename(path.join(dataDir, aside, file), path.join(dataDir, file));
+    await rm(path.join(dataDir, aside), { recursive: true });
+    await mkdir(path.join(dataDir, 'nedb-import.tmp'));
+
+    const again = await start();
+    try {
+      expect(importLines(again)).toEqual([]);
+      expect(again.logs.some((line) => line.includes('Finished an import of the NeDB data dir that was interrupted'))).toBe(true);
+      expect(await answersOf(again)).toEqual(expected.answers);
+    } finally {
+      await again.stop();
+    }
+    const [moved] = await asideFolders();
+    expect((await readdir(path.join(dataDir, moved))).sort()).toEqual(NEDB_FILES);
+    expect((await readdir(dataDir)).filter((name) => name.endsWith('.db') || name === 'nedb-import.tmp')).toEqual([]);
   });
 });

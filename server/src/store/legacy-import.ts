@@ -31,12 +31,20 @@ interface ImportTarget {
  */
 export async function importNedbDataDir(dataDir: string, target: ImportTarget, logger: Logger): Promise<void> {
   const directory = path.resolve(dataDir);
-  if (await exists(path.join(directory, DATA_FILE))) return;
+  const staging = path.join(directory, STAGING_DIR);
+  if (await exists(path.join(directory, DATA_FILE))) {
+    // The rename is the import's commit: a staging folder left beside the store means the process
+    // died after it, before the NeDB files were moved aside. Finish that, or they would stay forever.
+    if (await exists(staging)) {
+      const aside = await moveAside(directory, await nedbFilesOf(directory), staging);
+      logger.info({ aside }, `Finished an import of the NeDB data dir that was interrupted; the NeDB files are kept in ${aside}`);
+    }
+    return;
+  }
   const files = await nedbFilesOf(directory);
   if (!files.size) return;
   await refuseWhileOldReleaseRuns(directory);
 
-  const staging = path.join(directory, STAGING_DIR);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { mode: 0o700 });
   const collections = new Map<string, Collection<object>>();
@@ -71,16 +79,22 @@ export async function importNedbDataDir(dataDir: string, target: ImportTarget, l
   await rename(path.join(staging, DATA_FILE), path.join(directory, DATA_FILE));
   await syncPath(directory);
 
+  const aside = await moveAside(directory, files, staging);
+  logger.info(
+    { imported: counts, documents: Object.values(counts).reduce((sum, count) => sum + count, 0), not_imported: unknown, aside },
+    `Imported the NeDB data dir into ${DATA_FILE}; the NeDB files are kept in ${aside}`,
+  );
+}
+
+/** Moves the NeDB files (and the old release's `LOCK`) into a new `nedb-imported-<time>/`, then drops the staging folder. */
+async function moveAside(directory: string, files: Map<string, string>, staging: string): Promise<string> {
   const aside = path.join(directory, `nedb-imported-${new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`);
   await mkdir(aside, { mode: 0o700 });
   for (const file of [...files.values(), ...((await exists(path.join(directory, 'LOCK'))) ? ['LOCK'] : [])]) {
     await rename(path.join(directory, file), path.join(aside, file));
   }
   await rm(staging, { recursive: true, force: true });
-  logger.info(
-    { imported: counts, documents: Object.values(counts).reduce((sum, count) => sum + count, 0), not_imported: unknown, aside },
-    `Imported the NeDB data dir into ${DATA_FILE}; the NeDB files are kept in ${aside}`,
-  );
+  return aside;
 }
 
 /** Collection name to file: `<name>.db`, or the `<name>.db~` a crash left in its place. */
