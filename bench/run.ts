@@ -87,7 +87,7 @@ async function main() {
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     running.push(service);
-    // The embedded store loads, indexes and compacts every collection before listening.
+    // Spawn to listening of the built service: opening the store checks each collection's table and indexes.
     const startSeconds = (performance.now() - starting) / 1000;
     const rssSeeded = await service.rssMb();
 

@@ -53,8 +53,9 @@ export async function startProcess(entry: string, args: string[], dataDir: strin
 }
 
 /**
- * serverUrlOf gives up after 10 s, and loading, indexing and compacting 100k bindings can take
- * longer on busy shared cores: keep waiting while the server is alive, for a minute at most.
+ * serverUrlOf gives up after 10 s, and a start can take longer on busy shared cores (an index
+ * added since the data was seeded is built first): keep waiting while the server is alive, for a
+ * minute at most.
  */
 async function announcedUrl(dataDir: string, child: ReturnType<typeof spawnTs>): Promise<string> {
   for (let attempt = 1; ; attempt += 1) {
