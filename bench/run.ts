@@ -7,7 +7,7 @@ import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
 import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
-import { type BenchProcess, serviceEnv, startProcess } from './server';
+import { BUILT_SERVICE, type BenchProcess, buildService, serviceEnv, startProcess } from './server';
 import { storeBench } from './store';
 
 /**
@@ -58,6 +58,8 @@ async function main() {
   const running: BenchProcess[] = [];
   try {
     console.log(`Shoutout bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString()}`);
+    console.log('Building the service (npm run build): it runs as `node dist/main.js`, as `npm start` runs it…');
+    await buildService();
     const storeOptions = { large: !process.argv.includes('--no-1m') };
     if (process.argv.includes('--only')) {
       if (process.argv[process.argv.indexOf('--only') + 1] !== 'store') throw new Error('--only takes one value: store');
@@ -72,7 +74,7 @@ async function main() {
     const reference = await startProcess('bench/bare.ts', [referenceDir, '--app-prototypes'], referenceDir, { NODE_ENV: 'production' });
     running.push(reference);
     const starting = performance.now();
-    const service = await startProcess('server/src/main.ts', [], dataDir, {
+    const service = await startProcess(BUILT_SERVICE, [], dataDir, {
       ...serviceEnv(dataDir, BENCH_SECRET),
       TRACKING_RATE_LIMIT_PER_IP: NO_RATE_LIMIT,
       TRACKING_RATE_LIMIT_PER_ORG: NO_RATE_LIMIT,
@@ -85,7 +87,7 @@ async function main() {
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     running.push(service);
-    // The embedded store loads, indexes and compacts every collection before listening.
+    // Spawn to listening of the built service: opening the store checks each collection's table and indexes.
     const startSeconds = (performance.now() - starting) / 1000;
     const rssSeeded = await service.rssMb();
 

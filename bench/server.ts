@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { exitOf, serverUrlOf, spawnTs } from '../test/helpers/process';
+import path from 'node:path';
+import { exitOf, ROOT, runTs, serverUrlOf, spawnNode, spawnTs } from '../test/helpers/process';
 
 export interface BenchProcess {
   url: string;
@@ -20,9 +21,21 @@ export const serviceEnv = (dataDir: string, secret: string) => ({
   MONGODB_URI: '',
 });
 
-/** Runs a server entry point as its own process and waits for it to write `<dataDir>/server.json`. */
+/** The service as `npm start` runs it, built once per bench run by `buildService`. */
+export const BUILT_SERVICE = 'dist/main.js';
+
+/** `npm run build`: the service as plain JavaScript, so its start is timed without a TypeScript loader. */
+export async function buildService(): Promise<void> {
+  const { code, output } = await runTs('server/build.ts', [], {});
+  if (code !== 0) throw new Error(`npm run build failed: ${output}`);
+}
+
+/**
+ * Runs a server entry point as its own process and waits for it to write `<dataDir>/server.json`:
+ * built JavaScript (`.js`) on node alone, TypeScript through tsx.
+ */
 export async function startProcess(entry: string, args: string[], dataDir: string, env: Record<string, string>): Promise<BenchProcess> {
-  const child = spawnTs(entry, args, env);
+  const child = entry.endsWith('.js') ? spawnNode([path.join(ROOT, entry), ...args], env) : spawnTs(entry, args, env);
   const url = await announcedUrl(dataDir, child);
   return {
     url,
@@ -40,8 +53,9 @@ export async function startProcess(entry: string, args: string[], dataDir: strin
 }
 
 /**
- * serverUrlOf gives up after 10 s, and loading, indexing and compacting 100k bindings can take
- * longer on busy shared cores: keep waiting while the server is alive, for a minute at most.
+ * serverUrlOf gives up after 10 s, and a start can take longer on busy shared cores (an index
+ * added since the data was seeded is built first): keep waiting while the server is alive, for a
+ * minute at most.
  */
 async function announcedUrl(dataDir: string, child: ReturnType<typeof spawnTs>): Promise<string> {
   for (let attempt = 1; ; attempt += 1) {

@@ -18,7 +18,12 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Runs a TypeScript entry point of the project as its own process, as `npm start` would. */
 export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
+  return spawnNode(['--import', 'tsx', path.join(ROOT, entry), ...args], env);
+}
+
+/** Node itself on `nodeArgs` from the project's root, its output kept for error messages. */
+export function spawnNode(nodeArgs: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

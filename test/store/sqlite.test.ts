@@ -64,6 +64,7 @@ describe('the SQLite store', () => {
       ...(await traced(() => store.promoCodes.getByCode(scope, 'ANNIE10'))),
       ...(await traced(() => store.bindings.get(scope, 'user-hash'))),
     ];
+    const repeatVisit = await traced(() => store.clicks.findRepeat(scope, { promoCodeId: 'pc_1', ipHash: 'visitor-hash', userAgent: 'ua' }, from));
     // The conversions page newest first, its next page, a creator's; the export; the payout balances' reads.
     const ordered = [
       ...(await traced(() => store.conversions.page(scope, {}, { limit: 26 }))),
@@ -79,7 +80,9 @@ describe('the SQLite store', () => {
     const db = new Database(path.join(dataDir, DATA_FILE), { readonly: true });
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((step) => step.detail);
     try {
-      for (const sql of [...hot, ...ordered, ...balances]) {
+      // Through the visitor's own clicks, not every recent click of the org (a range on createdAt alone).
+      for (const sql of repeatVisit) expect(plan(sql).join('\n'), sql).toMatch(/USING INDEX clicks\(orgId,livemode,ipHash,createdAt\)/);
+      for (const sql of [...hot, ...repeatVisit, ...ordered, ...balances]) {
         const steps = plan(sql);
         expect(steps.some((step) => /^SEARCH \S+ USING (COVERING )?INDEX/.test(step)), `${sql}\n${steps.join('\n')}`).toBe(true);
         expect(steps.filter((step) => step.startsWith('SCAN')), sql).toEqual([]);

@@ -1,4 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
 import type { Campaign, Creator, PromoCode } from '../catalog/repo';
 import { creatorsById, getCampaign, getCreator, resolveReferral } from '../catalog/service';
 import { newId } from '../crypto';
@@ -10,6 +9,7 @@ import { verifyReferralToken } from '../referrals/token';
 import { rewardConversion, takeBackRewards } from '../rewards/service';
 import { type OrgStripe, stripeFailure } from '../stripe/client';
 import { readDownloadToken } from './download';
+import { pacer } from './pace';
 import { presentConversion } from './present';
 import { type AttributionSource, type Conversion, type ConversionQuery, commissionCurrencyOf } from './repo';
 import type { ConversionFilters, ConversionStatus, CreateConversionInput, ListConversionsQuery } from './schemas';
@@ -61,7 +61,8 @@ export interface PaidObject {
 }
 
 const CLICK_TOKEN = /^clk_[A-Za-z0-9_-]+$/;
-const EXPORT_SLICE = 500;
+// Small enough that reading and presenting one is a millisecond or two; `pacer` decides when to yield.
+const EXPORT_SLICE = 100;
 export const isClickToken = (value: unknown): value is string => typeof value === 'string' && CLICK_TOKEN.test(value);
 
 async function byCode(deps: Deps, scope: OrgScope, signals: AttributionSignals): Promise<Attribution | null> {
@@ -361,9 +362,10 @@ export async function exportConversions(deps: Deps, scope: OrgScope, filters: Co
   // has no $or, which conversions stored before commissionCurrency was kept would need.
   const { commission_currency: currency } = filters;
   const sheet: Awaited<ReturnType<typeof presentConversions>> = [];
-  // Read and presented a slice at a time, letting other requests in between: the embedded store
-  // reads synchronously, and 100k conversions at once held the process for seconds.
-  for (let after: Conversion | undefined; ; await setImmediate()) {
+  // Read and presented a slice at a time, letting other requests in every few milliseconds: the
+  // embedded store reads synchronously, and 100k conversions at once held the process for seconds.
+  const pace = pacer();
+  for (let after: Conversion | undefined; ; await pace()) {
     const slice = await deps.store.conversions.page(scope, query, { limit: EXPORT_SLICE, after });
     sheet.push(...(await presentConversions(deps, scope, currency ? slice.filter((conversion) => commissionCurrencyOf(conversion) === currency) : slice)));
     if (slice.length < EXPORT_SLICE) return sheet;
