@@ -24,7 +24,7 @@ interface FirstUserClaim {
 export async function openAppRepos(driver: Driver) {
   const grants = await driver.collection<AppGrant>({
     name: 'app_grants',
-    indexes: [{ fields: ['orgId', 'userId'], unique: true }, { fields: ['orgId'] }],
+    indexes: [{ fields: ['orgId', 'userId'], unique: true }],
   });
   const firstUsers = await driver.collection<FirstUserClaim>({ name: 'app_first_users', indexes: [{ fields: ['orgId'], unique: true }] });
 

@@ -56,9 +56,8 @@ export async function openRewardRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'key'], unique: true },
-      { fields: ['orgId', 'livemode', 'participant'] },
       { fields: ['orgId', 'livemode', 'conversionId'] },
-      // A participant's ledger, newest first.
+      // A participant's entries for balances, and their ledger newest first.
       { fields: ['orgId', 'livemode', 'participant', 'createdAt', 'id'] },
       outboxIndex<RewardEntry>(),
     ],

@@ -94,7 +94,6 @@ export async function openWebhookRepos(driver: Driver) {
     name: 'webhook_deliveries',
     indexes: [
       { fields: ['id'], unique: true },
-      { fields: ['endpointId', 'status'] },
       { fields: ['endpointId', 'status', 'nextAttemptAt'] },
       { fields: ['orgId', 'livemode', 'endpointId', 'createdAt', 'id'] },
       { fields: ['status', 'createdAt'] },
