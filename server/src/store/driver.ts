@@ -142,8 +142,9 @@ const pins = (condition: unknown) => condition !== null && condition !== undefin
  * refusal is a rejected promise, like the adapters' own; otherwise the call goes straight through.
  */
 export function checkedCollection<T extends object>(spec: CollectionSpec<T>, collection: Collection<T>): Collection<T> {
-  const neverNull = [...new Set(spec.indexes.filter((index) => index.unique && !index.notNull).flatMap((index) => index.fields as string[]))];
+  // Unique indexes that hold every document: their fields are never null, and a sort ending with them is total.
   const totalOrders = spec.indexes.filter((index) => index.unique && !index.notNull).map((index) => index.fields as string[]);
+  const neverNull = [...new Set(totalOrders.flat())];
   const refuse = (message: string) => Promise.reject(new ContractError(spec.name, message));
 
   const documentProblem = (doc: Record<string, unknown>): string | null => {

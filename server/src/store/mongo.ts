@@ -10,6 +10,7 @@ const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 const INDEX_NOT_FOUND = 27;
 const WITHOUT_ID = { projection: { _id: 0 } } as const;
+
 /** A contract filter as MongoDB's: each `Cond` becomes its operators, every other value is compared as is. */
 function mongoFilter<T>(filter: Filter<T>): Document {
   const translated: Document = {};
