@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { Secrets } from './crypto';
 import { createMailer } from './email/mailer';
 import type { Deps } from './deps';
+import { requestsInFlight } from './http/in-flight';
 import { createExpressServer } from './http/server';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
@@ -53,7 +54,7 @@ export async function startServer(config: Config, options: { logger?: Logger; no
   const url = `http://${host}:${port}`;
   const serverFile = deps.store.kind === 'embedded' ? path.join(deps.store.location, SERVER_FILE) : null;
   if (serverFile) await writeFile(serverFile, JSON.stringify({ pid: process.pid, url: `http://${host === 'localhost' ? '127.0.0.1' : host}:${port}` }));
-  deps.webhooks.start(deps);
+  deps.webhooks.start(deps, requestsInFlight(server));
 
   let closing: Promise<void> | undefined;
   return {

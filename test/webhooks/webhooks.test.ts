@@ -1,5 +1,7 @@
+import { request as httpRequest } from 'node:http';
 import Stripe from 'stripe';
 import { verifyShoutoutWebhook } from '../../examples/webhooks/verify';
+import { createCreator } from '../../server/src/catalog/service';
 import { createTestOrg, createTestReferral } from '../helpers/fixtures';
 import { startReceiver } from '../helpers/receiver';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -234,7 +236,8 @@ describe('faults', () => {
       return latest?.status === 'succeeded' ? latest : null;
     });
     expect(delivery).toMatchObject({ attempts: 2, response_status: 200, response_excerpt: 'thanks' });
-    expect((await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}`, { key })).json()).failing_since).toBeNull();
+    // The endpoint's health is written right after the delivery's outcome, in a write of its own.
+    await eventually(async () => (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}`, { key })).json()).failing_since === null);
   });
 
   it('gives up after three days, and disables an endpoint that failed all that time', async () => {
@@ -258,6 +261,36 @@ describe('faults', () => {
     expect(disabled).toMatchObject({ disabled_reason: 'failing' });
     const [delivery] = (await (await server.request('GET', `/api/webhook_endpoints/${endpoint.id}/deliveries`, { key })).json()).data;
     expect(delivery).toMatchObject({ status: 'failed', attempts: 2, response_status: 500, response_excerpt: 'nope, try later', next_attempt: null });
+  });
+});
+
+describe('load', () => {
+  it('gives way to requests under way, then catches up once they are answered', async () => {
+    server = await startTestServer(PRIVATE_OK);
+    const { key, scope } = await testOrg();
+    const hooks = await receiver();
+    await createEndpoint(key, { url: hooks.url, enabled_events: ['creator.created'] });
+    // Four requests whose bodies never come: the server is busy serving until they are dropped.
+    const held = Array.from({ length: 4 }, () => {
+      const pending = httpRequest(`${server.url}/api/creators`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
+      pending.on('error', () => {});
+      pending.flushHeaders();
+      return pending;
+    });
+    await eventually(async () => server.deps.webhooks.givingWay() || null);
+
+    const started = performance.now();
+    const creators = 1_000;
+    await Promise.all(Array.from({ length: creators }, (_, index) => createCreator(server.deps, scope, { handle: `load${index}` })));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A pass every 100 ms at most, each starting at most 10 attempts (+2 passes for the edges).
+    const budget = 10 * (Math.floor((performance.now() - started) / 100) + 2);
+    expect(hooks.received.length).toBeLessThanOrEqual(budget);
+    expect(hooks.received.length).toBeLessThan(creators);
+
+    for (const pending of held) pending.destroy();
+    await hooks.waitFor(creators);
+    expect(new Set(hooks.received.map((delivery) => delivery.event.data.object.handle)).size).toBe(creators);
   });
 });
 

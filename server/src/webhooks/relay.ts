@@ -7,7 +7,6 @@ import type { WebhookEvent } from './repo';
 import type { EventType } from './schemas';
 import { type AnySource, SOURCES } from './sources';
 
-const BATCH = 200;
 /** Deliveries are retried for three days; an endpoint failing that long is disabled. */
 export const RETRY_WINDOW_MS = 3 * 86_400_000;
 
@@ -68,14 +67,18 @@ async function relayDocument(deps: Deps, source: AnySource, doc: Outboxed & OrgS
   await source.outbox(deps.store).relayed(doc);
 }
 
-/** Turns marked documents into events and deliveries; how many documents it relayed. */
-export async function relayPending(deps: Deps): Promise<number> {
+/**
+ * Turns up to `limit` marked documents into events and deliveries; how many documents it relayed. A batch's
+ * documents are relayed side by side: their writes then share the store's commits (one fsync'd
+ * transaction for a step of the whole batch on the embedded store) instead of one each.
+ */
+export async function relayPending(deps: Deps, limit: number): Promise<number> {
   let relayed = 0;
   for (const source of SOURCES) {
-    for (const doc of await source.outbox(deps.store).pending(BATCH)) {
-      await relayDocument(deps, source, doc);
-      relayed += 1;
-    }
+    if (relayed >= limit) break;
+    const pending = await source.outbox(deps.store).pending(limit - relayed);
+    await Promise.all(pending.map((doc) => relayDocument(deps, source, doc)));
+    relayed += pending.length;
   }
   return relayed;
 }

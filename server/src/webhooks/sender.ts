@@ -92,27 +92,29 @@ export class Sender {
     private readonly onAttemptEnd: () => void,
   ) {}
 
-  /** Starts what is due now; returns how many attempts it started. */
-  async pass(): Promise<number> {
+  /** Starts up to `limit` attempts of what is due now; returns how many it started. */
+  async pass(limit: number): Promise<number> {
     let started = 0;
     const enabled = await this.deps.store.webhookEndpoints.enabled();
     // A disabled or deleted endpoint's batch is dropped.
     for (const endpointId of this.queued.keys()) if (!enabled.some((endpoint) => endpoint.id === endpointId)) this.queued.delete(endpointId);
     for (const endpoint of enabled) {
-      let free = PER_ENDPOINT_CONCURRENCY - (this.inFlight.get(endpoint.id) ?? 0);
+      let free = Math.min(PER_ENDPOINT_CONCURRENCY - (this.inFlight.get(endpoint.id) ?? 0), limit - started);
       if (free <= 0 || this.abort.signal.aborted) continue;
       const now = this.deps.now();
       let queue = this.queued.get(endpoint.id) ?? [];
       // Attempts in flight are leased, so a fresh batch never holds them.
       if (queue.length === 0) queue = await this.deps.store.webhookDeliveries.due(endpoint.id, now, DUE_BATCH);
+      const until = new Date(now.getTime() + this.deps.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
       while (free > 0 && queue.length > 0) {
-        const due = queue.shift()!;
-        const until = new Date(now.getTime() + this.deps.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
-        const leased = await this.deps.store.webhookDeliveries.lease(due.id, this.holder, now, until);
-        if (!leased) continue;
-        this.track(endpoint.id, this.attempt(endpoint, leased));
-        started += 1;
-        free -= 1;
+        // Leased side by side, so the leases of a pass share the store's commits.
+        const leases = await Promise.all(queue.splice(0, free).map((due) => this.deps.store.webhookDeliveries.lease(due.id, this.holder, now, until)));
+        for (const leased of leases) {
+          if (!leased) continue;
+          this.track(endpoint.id, this.attempt(endpoint, leased));
+          started += 1;
+          free -= 1;
+        }
       }
       this.queued.set(endpoint.id, queue);
     }
