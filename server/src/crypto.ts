@@ -21,9 +21,15 @@ export function randomHex(bytes: number): string {
   return pool.toString('hex', poolOffset - bytes, poolOffset);
 }
 
-/** A random, prefixed, Stripe-style identifier such as `org_5f0c…`. */
+/**
+ * A prefixed, Stripe-style identifier such as `clk_19aef3c2d41…`: the creation time in milliseconds
+ * (11 hex digits, good until the year 2527) then 64 random bits. Ids made one after another sort
+ * together, so a unique index on them grows at its end as the time indexes do, rather than
+ * dirtying a page at random for every insert: on SQLite that took 40% off a batch of clicks'
+ * commit (docs/performance.md). The time an id gives away is the object's `created` anyway.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomHex(12)}`;
+  return `${prefix}_${Date.now().toString(16).padStart(11, '0')}${randomHex(8)}`;
 }
 
 /** One-shot `crypto.hash`: a third of createHash's cost, on every API key check. */

@@ -10,7 +10,16 @@ describe('random ids', () => {
     expect(randomHex(5)).toMatch(/^[0-9a-f]{10}$/);
   });
 
-  it('prefixes ids Stripe-style', () => {
-    expect(newId('req')).toMatch(/^req_[0-9a-f]{24}$/);
+  it('prefixes ids Stripe-style, in the order they were made', async () => {
+    const before = Date.now();
+    const first = newId('clk');
+    expect(first).toMatch(/^clk_[0-9a-f]{27}$/);
+    expect(parseInt(first.slice(4, 15), 16)).toBeGreaterThanOrEqual(before);
+    expect(parseInt(first.slice(4, 15), 16)).toBeLessThanOrEqual(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const later = Array.from({ length: 100 }, () => newId('clk'));
+    for (const id of later) expect(id > first).toBe(true);
+    // Within one millisecond the random part tells them apart.
+    expect(new Set(later).size).toBe(100);
   });
 });
