@@ -91,8 +91,8 @@ export async function openCatalogRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'handle'], unique: true },
-      { fields: ['orgId', 'livemode', 'customerId'] },
-      { fields: ['orgId', 'livemode', 'email'] },
+      { fields: ['orgId', 'livemode', 'customerId'], notNull: true },
+      { fields: ['orgId', 'livemode', 'email'], notNull: true },
       outboxIndex<Creator>(),
     ],
   });
@@ -105,8 +105,8 @@ export async function openCatalogRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'code'], unique: true },
-      { fields: ['stripePromotionCodeId'] },
-      { fields: ['stripeCouponId'] },
+      { fields: ['stripePromotionCodeId'], notNull: true },
+      { fields: ['stripeCouponId'], notNull: true },
       { fields: ['orgId', 'livemode', 'bankId', 'creatorId'] },
       outboxIndex<PromoCode>(),
     ],

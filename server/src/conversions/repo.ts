@@ -97,10 +97,11 @@ export async function openConversionRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'sourceKey'], unique: true },
-      { fields: ['orgId', 'livemode', 'paymentIntentId'] },
-      { fields: ['orgId', 'livemode', 'chargeId'] },
-      { fields: ['orgId', 'livemode', 'subscriptionId'] },
-      { fields: ['orgId', 'livemode', 'stripeCustomerId'] },
+      // Stripe's ids, looked up by value when its events arrive; most conversions lack one or more.
+      { fields: ['orgId', 'livemode', 'paymentIntentId'], notNull: true },
+      { fields: ['orgId', 'livemode', 'chargeId'], notNull: true },
+      { fields: ['orgId', 'livemode', 'subscriptionId'], notNull: true },
+      { fields: ['orgId', 'livemode', 'stripeCustomerId'], notNull: true },
       // Reports' ranges on createdAt, and pages newest first with ties by id (`page`), in one index.
       { fields: ['orgId', 'livemode', 'createdAt', 'id'] },
       // One creator's pages and sheets, and their payout balance, without reading the org's others.

@@ -56,7 +56,7 @@ export async function openRewardRepos(driver: Driver) {
     indexes: [
       { fields: ['id'], unique: true },
       { fields: ['orgId', 'livemode', 'key'], unique: true },
-      { fields: ['orgId', 'livemode', 'conversionId'] },
+      { fields: ['orgId', 'livemode', 'conversionId'], notNull: true },
       // A participant's entries for balances, and their ledger newest first.
       { fields: ['orgId', 'livemode', 'participant', 'createdAt', 'id'] },
       outboxIndex<RewardEntry>(),

@@ -42,7 +42,9 @@ export interface IndexSpec<T> {
   unique?: boolean;
   /**
    * Documents with null (or missing) in any of the fields are left out of the index. A unique index
-   * without it refuses such documents, since adapters disagree on whether nulls collide.
+   * without it refuses such documents, since adapters disagree on whether nulls collide. For a field
+   * most documents lack, and that reads only ever look up by value, it keeps the index small and
+   * spares those documents' writes; a read for null in it cannot use the index.
    */
   notNull?: boolean;
 }

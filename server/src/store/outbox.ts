@@ -21,8 +21,11 @@ export interface Outboxed {
   eventPending?: boolean | null;
 }
 
-/** Every outboxed collection's extra index: the relay finds marked documents by it. */
-export const outboxIndex = <T extends Outboxed>(): IndexSpec<T> => ({ fields: ['eventPending' as keyof T & string] });
+/**
+ * Every outboxed collection's extra index: the relay finds marked documents by it. Only marked
+ * documents are in it, so it stays as small as the backlog and an unmarked insert does not touch it.
+ */
+export const outboxIndex = <T extends Outboxed>(): IndexSpec<T> => ({ fields: ['eventPending' as keyof T & string], notNull: true });
 
 /** The fields a new document carries when its creation should be told. */
 export const markCreated = (tell: boolean): Outboxed => (tell ? { eventVersion: 1, eventRelayed: 0, eventPending: true } : {});
