@@ -362,7 +362,7 @@ export async function exportConversions(deps: Deps, scope: OrgScope, filters: Co
   // has no $or, which conversions stored before commissionCurrency was kept would need.
   const { commission_currency: currency } = filters;
   const sheet: Awaited<ReturnType<typeof presentConversions>> = [];
-  // Read and presented a slice at a time, letting other requests in every few milliseconds: the
+  // Read and presented a slice at a time, letting other requests in every millisecond (`pacer`): the
   // embedded store reads synchronously, and 100k conversions at once held the process for seconds.
   const pace = pacer();
   for (let after: Conversion | undefined; ; await pace()) {

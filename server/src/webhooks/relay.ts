@@ -68,9 +68,9 @@ async function relayDocument(deps: Deps, source: AnySource, doc: Outboxed & OrgS
 }
 
 /**
- * Turns up to `limit` marked documents into events and deliveries; how many documents it relayed. A batch's
- * documents are relayed side by side: their writes then share the store's commits (one fsync'd
- * transaction for a step of the whole batch on the embedded store) instead of one each.
+ * Turns up to `limit` marked documents into events and deliveries; how many documents it relayed.
+ * A batch's documents are relayed side by side: their writes then share the store's commits (one
+ * fsync'd transaction for a step of the whole batch on the embedded store) instead of one each.
  */
 export async function relayPending(deps: Deps, limit: number): Promise<number> {
   let relayed = 0;
