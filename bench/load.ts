@@ -15,7 +15,8 @@ export type RequestPlan =
   | { kind: 'get'; path: string; apiKey: string }
   | { kind: 'lookup'; apiKey: string; prefix: string; users: number }
   | { kind: 'identify'; apiKey: string; prefix: string; refs: string[] }
-  | { kind: 'click'; org: string; codes: string[] }
+  /** `network`: the first octet of the visitors' addresses, so a warm-up's visitors never come back in the measured pass. */
+  | { kind: 'click'; org: string; codes: string[]; network: number }
   | { kind: 'webhook'; secret: string; promotionCodeIds: string[] };
 
 export interface LoadPlan {
@@ -74,7 +75,7 @@ function requestBuilder({ requests: plan, amount, connections }: LoadPlan): ((i:
         const code = plan.codes[i % plan.codes.length];
         const body = { org: plan.org, code, pageUrl: `https://brand.test/products/${i}?infl=${code}`, referrer: 'https://social.example/' };
         // A visitor of their own each (the service trusts the loopback proxy), so no click is a repeat visit.
-        const visitor = { 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
+        const visitor = { 'x-forwarded-for': `${plan.network}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
         return { method: 'POST', path: '/api/track/click', headers: { ...headers, ...visitor }, body: JSON.stringify(body) };
       };
     }

@@ -17,6 +17,16 @@ const VERSIONED_SCRIPT_CACHE = 'public, max-age=31536000, immutable';
 // `?v=` takes the ETag as the site owner sees it in their browser's tools, whichever encoding's.
 const isCurrentVersion = (version: string, v: unknown) => v === version || v === `${version}-br` || v === `${version}-gz`;
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** `req.ip` as first read by `visitorIp`. */
+    visitorIp?: string;
+  }
+}
+
+/** `req.ip`, worked out once: Express works it out anew (trusted proxies, X-Forwarded-For) on every read. */
+const visitorIp = (req: Request): string | undefined => (req.visitorIp ??= req.ip);
+
 /** What every keyless-capable tracking route runs: CORS, optional key, rate limits, the text/JSON body, and who the caller is. */
 export type TrackingMiddleware = ReturnType<typeof trackingMiddleware>;
 
@@ -27,8 +37,7 @@ export function trackingMiddleware(deps: Deps) {
   // A key counts once it has been checked (`optionalKey` runs first), not for being sent.
   const perIp = rateLimiter(deps.store, 'tracking_ip', deps.config.TRACKING_RATE_LIMIT_PER_IP)((req) => {
     if (req.auth) return undefined;
-    // Express works `req.ip` out anew (trusted proxies, X-Forwarded-For) on every read.
-    const ip = req.ip;
+    const ip = visitorIp(req);
     return ip ? visitorKey(ip) : undefined;
   });
   // Each route counts the org its handler acts on, read the way the handler reads it.
@@ -102,7 +111,7 @@ export function trackingRoutes(app: IRouter, deps: Deps, { cors, optionalKey, pe
       gpc: input.gpc,
       existingRef: input.ref,
       userAgent: req.get('user-agent') ?? null,
-      ip: req.ip ?? null,
+      ip: visitorIp(req) ?? null,
       source: 'pixel',
       codeFromPage: true,
       params: { org: 'org', code: 'code' },
@@ -168,7 +177,7 @@ export function recordServerClick(deps: Deps, req: Request, caller: Caller, inpu
     // when sent (the header is no more trustworthy); the IP only from a key's caller, as it is hashed
     // onto the click and a keyless caller could name anyone's.
     userAgent: input.userAgent ?? (caller.kind === 'key' ? null : (req.get('user-agent') ?? null)),
-    ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (req.ip ?? null),
+    ip: caller.kind === 'key' ? (input.ipAddress ?? null) : (visitorIp(req) ?? null),
     source: caller.kind === 'key' ? 'server' : 'pixel',
     codeFromPage: false,
     params: { org: org.param, code: 'referralCode' },
