@@ -15,7 +15,12 @@ const OUT = path.join(ROOT, 'dist');
 
 await rm(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: { main: path.join(ROOT, 'server/src/main.ts'), cli: path.join(ROOT, 'server/src/cli/main.ts') },
+  entryPoints: {
+    main: path.join(ROOT, 'server/src/main.ts'),
+    cli: path.join(ROOT, 'server/src/cli/main.ts'),
+    // The embedded store's writer thread, loaded by path from beside the bundle (store/sqlite.ts).
+    'sqlite-writer': path.join(ROOT, 'server/src/store/sqlite-writer.ts'),
+  },
   outdir: OUT,
   bundle: true,
   platform: 'node',

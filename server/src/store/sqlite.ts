@@ -1,11 +1,18 @@
-import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { checkedCollection, type Collection, Cond, type CollectionSpec, type Driver, DuplicateKeyError, type Filter, type IndexSpec, type Sort, type Update } from './driver';
+import type { WriteFailure, WriteOp, WriteOutcome, WriterData, WriterReply, WriterRequest, WriteValue } from './sqlite-writer';
 
-/** The one file the embedded store keeps under `DATA_DIR` (with its `-wal` beside it while open). */
+/** The one file the embedded store keeps under `DATA_DIR` (with its `-wal` and `-shm` beside it while open). */
 export const DATA_FILE = 'shoutout.sqlite';
+/** An empty SQLite file whose lock, held while the store is open, is the data dir's. */
+const LOCK_FILE = 'shoutout.lock';
+// The reading connection and the writer wait this long for each other's locks; only schema
+// changes at start and WAL housekeeping ever make one wait.
+const BUSY_TIMEOUT_MS = 5_000;
 
 export class DataDirLockedError extends Error {
   constructor(readonly directory: string) {
@@ -18,110 +25,189 @@ export class DataDirLockedError extends Error {
  * and every index of the collection's spec as an index on `json_extract` expressions, so reads are
  * index reads and nothing is held in memory beyond SQLite's page cache.
  *
- * - One writer: the connection takes SQLite's exclusive lock at start (WAL without shared memory),
- *   so a second process on the same data dir is refused at once, whatever its PID.
- * - Durability: writes that arrive in one turn of the event loop run in one transaction, committed
- *   once; each write's promise resolves only after the WAL holding that commit has been synced to
- *   disk (fdatasync, off the event loop), so an acknowledged write survives a power loss. This is
- *   SQLite's `synchronous=FULL` with the sync moved to a worker thread and shared by the batch.
- * - No reader ever sees an uncommitted write: a batch runs in one synchronous step.
+ * - One process: the data dir's lock file is held in SQLite's exclusive locking mode while the
+ *   store is open, so a second process on the same data dir is refused at once, whatever its PID.
+ * - Reads run on this thread's connection; writes run in a worker thread on a connection of their
+ *   own (sqlite-writer.ts), in WAL mode, so a reader never waits for a write nor sees one half done.
+ * - Durability: writes that arrive while the writer is busy, or in one turn of the event loop, are
+ *   committed together in one transaction with `synchronous=FULL`; each write's promise resolves
+ *   once that commit is synced to disk, so an acknowledged write survives a power loss.
+ *
+ * `trace` sees every statement the reading connection runs, values inlined (the query plan test reads it).
  */
 export async function openSqliteDriver(dataDir: string, options: { trace?: (sql: string) => void } = {}): Promise<Driver> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const file = path.join(directory, DATA_FILE);
-  const db = lockedDatabase(file, directory, options.trace);
-  const writes = new GroupCommit(db, new WalSync(`${file}-wal`, directory));
+  const lock = lockDataDir(directory);
+  let db: Database.Database | undefined;
+  let writer: WriterThread;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, verbose: options.trace as ((message?: unknown) => void) | undefined });
+    db.pragma('journal_mode = WAL');
+    writer = await WriterThread.start({ file, busyTimeoutMs: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    db?.close();
+    lock.close();
+    throw error;
+  }
+  const reader = db;
+  const writes = new GroupCommit(writer);
 
   return {
     kind: 'embedded',
     location: directory,
     async collection<T extends object>(spec: CollectionSpec<T>) {
       const table = quoteName(spec.name);
-      db.exec(`CREATE TABLE IF NOT EXISTS ${table} (doc TEXT NOT NULL)`);
-      syncIndexes(db, spec);
-      return checkedCollection(spec, new SqliteCollection<T>(db, spec.name, writes));
+      reader.exec(`CREATE TABLE IF NOT EXISTS ${table} (doc TEXT NOT NULL)`);
+      syncIndexes(reader, spec);
+      return checkedCollection(spec, new SqliteCollection<T>(reader, spec.name, writes));
     },
     async ping() {
-      db.prepare('SELECT 1').get();
+      reader.prepare('SELECT 1').get();
+      writer.check();
     },
     async close() {
       await writes.drain();
-      writes.close();
-      db.close();
+      await writer.close();
+      reader.close();
+      lock.close();
     },
     async backup(target: string) {
       await writes.drain();
-      await db.backup(target);
+      await writer.backup(target);
     },
   };
 }
 
-/** Opens the file and takes its lock; `trace` sees every statement run, values inlined (the query plan test reads it). */
-function lockedDatabase(file: string, directory: string, trace?: (sql: string) => void): Database.Database {
+/** Takes the data dir's lock: SQLite's exclusive lock on the lock file, held until the connection closes. */
+function lockDataDir(directory: string): Database.Database {
   // No busy wait: the lock is held for the other process's lifetime, so waiting only delays the refusal.
-  const db = new Database(file, { timeout: 0, verbose: trace as ((message?: unknown) => void) | undefined });
+  const lock = new Database(path.join(directory, LOCK_FILE), { timeout: 0 });
   try {
-    // Exclusive before WAL: SQLite then keeps the WAL index in this process's memory (no -shm file)
-    // and holds the file lock until close.
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
-    // The commit's sync is ours (WalSync); checkpoints still sync as SQLite's NORMAL does.
-    db.pragma('synchronous = NORMAL');
-    db.exec('BEGIN IMMEDIATE; COMMIT');
-    return db;
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
+    return lock;
   } catch (error) {
-    db.close();
+    lock.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DataDirLockedError(directory);
     throw error;
   }
 }
 
+const writeError = (failure: WriteFailure) => Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {});
+
+/**
+ * The writer thread, seen from here: a request at a time per caller, answered in its own time. Its
+ * worker keeps the process alive only while something waits on it.
+ */
+class WriterThread {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(outcomes: WriteOutcome[]): void; reject(error: unknown): void }>();
+  private broken: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: WriterReply) => {
+      if (!('id' in reply)) return;
+      const waiter = this.waiting.get(reply.id)!;
+      this.waiting.delete(reply.id);
+      if (!this.waiting.size) worker.unref();
+      if (reply.failure) waiter.reject(writeError(reply.failure));
+      else waiter.resolve(reply.outcomes!);
+    });
+    const fail = (error: Error) => {
+      this.broken ??= error;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the SQLite writer thread has stopped (exit code ${code})`)));
+  }
+
+  /** Throws what stopped the writer, if it has stopped: /healthz then fails rather than every write. */
+  check(): void {
+    if (this.broken) throw this.broken;
+  }
+
+  static async start(data: WriterData): Promise<WriterThread> {
+    const worker = startWorker(data);
+    const [first] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))])) as [WriterReply];
+    if ('openFailure' in first) {
+      await worker.terminate();
+      throw writeError(first.openFailure);
+    }
+    worker.unref();
+    return new WriterThread(worker);
+  }
+
+  commit(writes: WriteOp[]): Promise<WriteOutcome[]> {
+    return this.send({ writes });
+  }
+
+  async backup(target: string): Promise<void> {
+    await this.send({ backup: path.resolve(target) });
+  }
+
+  async close(): Promise<void> {
+    if (this.broken) return;
+    const exited = once(this.worker, 'exit');
+    await this.send({ close: true });
+    // Kept alive until it has gone: nothing waits on it any more.
+    this.worker.ref();
+    await exited;
+  }
+
+  private send(request: Omit<WriterRequest, 'id'>): Promise<WriteOutcome[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    this.worker.ref();
+    this.worker.postMessage({ id, ...request } as WriterRequest);
+    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+  }
+}
+
+/**
+ * The writer as the bundle ships it (dist/sqlite-writer.js, beside the service), or from the
+ * TypeScript sources, which a worker can load only through tsx's API.
+ */
+function startWorker(workerData: WriterData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData });
+  const source = new URL('./sqlite-writer.ts', import.meta.url).href;
+  const load = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(load, { eval: true, workerData });
+}
+
 interface QueuedWrite {
-  write(): unknown;
-  resolve(result: unknown): void;
+  op: WriteOp;
+  resolve(value: WriteValue): void;
   reject(error: unknown): void;
 }
 
 /**
- * Group commit: the writes queued during one turn of the event loop run together in one
- * transaction at the end of the turn, then wait for one sync. While that sync runs, new writes
- * wait and are committed together once it ends: under load a commit then carries every write of a
- * sync's duration, and each page they share is written to the WAL once rather than once per turn.
- * A write that fails on its own (a duplicate key) is undone by SQLite alone and rejects alone; a
- * failure of the transaction itself rejects the whole batch, none of which was kept.
+ * Group commit: the writes queued during one turn of the event loop go to the writer together, as
+ * one transaction. While it commits, new writes wait and go together once it is done: under load a
+ * commit then carries every write of a commit's duration, and each page they share is written to
+ * the WAL once rather than once per write.
  */
 class GroupCommit {
   private batch: QueuedWrite[] | null = null;
-  private syncing = false;
-  private readonly begin: Database.Statement;
-  private readonly commit: Database.Statement;
-  private readonly rollback: Database.Statement;
+  private committing: Promise<void> | null = null;
 
-  constructor(private readonly db: Database.Database, private readonly sync: WalSync) {
-    this.begin = db.prepare('BEGIN IMMEDIATE');
-    this.commit = db.prepare('COMMIT');
-    this.rollback = db.prepare('ROLLBACK');
-  }
+  constructor(private readonly writer: WriterThread) {}
 
-  run<R>(write: () => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
+  run(op: WriteOp): Promise<WriteValue> {
+    return new Promise((resolve, reject) => {
       if (!this.batch) {
         this.batch = [];
-        if (!this.syncing) this.scheduleFlush();
+        if (!this.committing) this.scheduleFlush();
       }
-      this.batch.push({ write, resolve: resolve as (result: unknown) => void, reject });
+      this.batch.push({ op, resolve, reject });
     });
   }
 
   /** Resolves once every write queued so far is committed and on disk. */
   async drain(): Promise<void> {
-    if (this.batch) await this.run(() => undefined);
-    await this.sync.synced();
-  }
-
-  close(): void {
-    this.sync.close();
+    while (this.batch || this.committing) await (this.committing ?? new Promise((resolve) => setImmediate(resolve)));
   }
 
   private scheduleFlush(): void {
@@ -131,94 +217,16 @@ class GroupCommit {
   private flush(): void {
     const batch = this.batch!;
     this.batch = null;
-    const settled: (() => void)[] = [];
-    try {
-      this.begin.run();
-      for (const queued of batch) {
-        try {
-          const result = queued.write();
-          settled.push(() => queued.resolve(result));
-        } catch (error) {
-          // SQLite rolls a failed statement back alone, unless the failure ended the transaction.
-          if (!this.db.inTransaction) throw error;
-          settled.push(() => queued.reject(error));
-        }
-      }
-      this.commit.run();
-    } catch (error) {
-      if (this.db.inTransaction) this.rollback.run();
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    this.syncing = true;
-    this.sync
-      .synced()
+    this.committing = this.writer
+      .commit(batch.map((queued) => queued.op))
       .then(
-        () => settled.forEach((settle) => settle()),
+        (outcomes) => outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.value) : batch[i].reject(writeError(outcome)))),
         (error) => batch.forEach((queued) => queued.reject(error)),
       )
       .finally(() => {
-        this.syncing = false;
+        this.committing = null;
         if (this.batch) this.scheduleFlush();
       });
-  }
-}
-
-/**
- * Syncs the WAL after commits, one fdatasync at a time in the thread pool: callers that arrive
- * while one runs share the next, which starts after their commits and so covers them.
- */
-class WalSync {
-  private fd: number | null = null;
-  private running: Promise<void> | null = null;
-  private next: Promise<void> | null = null;
-
-  constructor(private readonly walFile: string, private readonly directory: string) {}
-
-  synced(): Promise<void> {
-    if (!this.running) return (this.running = this.start());
-    // One more sync after the running one; everyone who asks meanwhile shares it.
-    this.next ??= this.running.then(
-      () => this.synced(),
-      () => this.synced(),
-    );
-    return this.next;
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-
-  private start(): Promise<void> {
-    this.next = null;
-    // In the executor, so that a failure to open the WAL rejects rather than throws.
-    return new Promise<void>((resolve, reject) => {
-      const fd = this.walDescriptor();
-      if (fd === null) resolve();
-      else fdatasync(fd, (error) => (error ? reject(error) : resolve()));
-    }).finally(() => {
-      this.running = null;
-    });
-  }
-
-  /** The WAL, opened once; null while SQLite has not created it, when nothing is committed in it to sync. */
-  private walDescriptor(): number | null {
-    if (this.fd !== null) return this.fd;
-    try {
-      this.fd = openSync(this.walFile, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-    // The WAL was just created: its directory entry must be on disk too.
-    const dir = openSync(this.directory, 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-    return this.fd;
   }
 }
 
@@ -350,17 +358,6 @@ function orderSql(sort: object | undefined): string {
   return keys.length ? ` ORDER BY ${keys.map(([field, direction]) => `${fieldExpression(field)} ${direction === -1 ? 'DESC' : 'ASC'}`).join(', ')}` : '';
 }
 
-/** Applies `$set` and `$inc` to a document (decoded, so the caller gets it back as stored). */
-function applyUpdate<T>(doc: Record<string, unknown>, update: Update<T>): void {
-  // The contract refuses undefined in an update: a field is set to a value or to null.
-  Object.assign(doc, update.$set);
-  for (const [field, step] of Object.entries(update.$inc ?? {})) {
-    const current = doc[field] ?? 0;
-    if (typeof current !== 'number') throw new Error(`cannot $inc ${field}: it holds ${JSON.stringify(current)}`);
-    doc[field] = current + (step as number);
-  }
-}
-
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 class SqliteCollection<T extends object> implements Collection<T> {
@@ -384,17 +381,8 @@ class SqliteCollection<T extends object> implements Collection<T> {
     throw isUniqueViolation(error) ? new DuplicateKeyError(this.name) : error;
   };
 
-  /** Matching rows' ids and documents, for the updates: SQLite's own statements run inside the batch's transaction. */
-  private matching(filter: Filter<T>, limit?: number): { rowid: number; doc: string }[] {
-    const params: unknown[] = [];
-    const sql = `SELECT rowid, doc FROM ${this.table}${whereSql(filter, params)}${limit ? ` LIMIT ${limit}` : ''}`;
-    return this.statement(sql).all(...params) as { rowid: number; doc: string }[];
-  }
-
   async insertOne(doc: T): Promise<void> {
-    const json = encodeDocument(doc);
-    const insert = this.statement(`INSERT INTO ${this.table} (doc) VALUES (?)`);
-    await this.writes.run(() => insert.run(json)).catch(this.duplicateKey);
+    await this.writes.run({ kind: 'insert', table: this.table, doc: encodeDocument(doc) }).catch(this.duplicateKey);
   }
 
   async findOne(filter: Filter<T>): Promise<T | null> {
@@ -431,39 +419,25 @@ class SqliteCollection<T extends object> implements Collection<T> {
     return counts;
   }
 
-  /** Stores a matching row with the update applied; returns the document as stored. */
-  private rewrite(row: { rowid: number; doc: string }, update: Update<T>): T {
-    const doc = decodeDocument<Record<string, unknown>>(row.doc);
-    applyUpdate(doc, update);
-    this.statement(`UPDATE ${this.table} SET doc = ? WHERE rowid = ?`).run(encodeDocument(doc), row.rowid);
-    return doc as T;
+  /** An update as the writer applies it: to the stored form of the document, values already encoded. */
+  private updateOp(filter: Filter<T>, update: Update<T>, many: boolean): WriteOp {
+    const params: unknown[] = [];
+    const where = whereSql(filter, params);
+    return { kind: 'update', table: this.table, where, params, update: { $set: encodeValue(update.$set ?? {}) as object, $inc: update.$inc }, many };
   }
 
   async updateOne(filter: Filter<T>, update: Update<T>): Promise<T | null> {
-    return this.writes
-      .run(() => {
-        const [row] = this.matching(filter, 1);
-        return row ? this.rewrite(row, update) : null;
-      })
-      .catch(this.duplicateKey);
+    const stored = await this.writes.run(this.updateOp(filter, update, false)).catch(this.duplicateKey);
+    return stored === null ? null : decodeDocument<T>(stored as string);
   }
 
   async updateMany(filter: Filter<T>, update: Update<T>): Promise<number> {
-    // All or nothing, as one statement would be: a savepoint undoes the rows already changed.
-    return this.writes
-      .run(
-        this.db.transaction(() => {
-          const rows = this.matching(filter);
-          for (const row of rows) this.rewrite(row, update);
-          return rows.length;
-        }),
-      )
-      .catch(this.duplicateKey);
+    return (await this.writes.run(this.updateOp(filter, update, true)).catch(this.duplicateKey)) as number;
   }
 
   async deleteMany(filter: Filter<T>): Promise<number> {
     const params: unknown[] = [];
-    const remove = this.statement(`DELETE FROM ${this.table}${whereSql(filter, params)}`);
-    return this.writes.run(() => remove.run(...params).changes);
+    const where = whereSql(filter, params);
+    return (await this.writes.run({ kind: 'delete', table: this.table, where, params })) as number;
   }
 }
