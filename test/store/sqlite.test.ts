@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,6 +136,49 @@ describe('the SQLite store', () => {
     expect(await again.count({})).toBe(500 - 11);
     expect(await again.findOne({ id: 'r1' })).toEqual({ id: 'r1', n: 1001, tag: null, at });
     expect(await again.count({ n: cond({ $gte: 1000 }) })).toBe(200 - 11);
+  });
+
+  it('shows an acknowledged write to the next read, even in a turn whose reads began before it landed', async () => {
+    const driver = await openSqliteDriver(dataDir);
+    const rows = await driver.collection<Row>({ name: 'rows', indexes: [{ fields: ['id'], unique: true }] });
+    // A read in the timers phase of every turn opens that turn's snapshot before the writer's answers arrive.
+    const reading = setInterval(() => void rows.findOne({ id: 'nobody' }), 0);
+    try {
+      const at = new Date('2026-03-01T00:00:00Z');
+      for (let index = 0; index < 100; index += 1) {
+        await rows.insertOne({ id: `w${index}`, n: index, tag: null, at });
+        expect(await rows.findOne({ id: `w${index}` })).toEqual({ id: `w${index}`, n: index, tag: null, at });
+      }
+    } finally {
+      clearInterval(reading);
+      await driver.close();
+    }
+  });
+
+  it('keeps the WAL within its limit while reads hold a snapshot nearly all the time', async () => {
+    const limit = 256 * 1024;
+    const driver = await openSqliteDriver(dataDir, { walLimitBytes: limit });
+    const rows = await driver.collection<Row>({ name: 'rows', indexes: [{ fields: ['id'], unique: true }] });
+    // A read in every turn of the event loop: a snapshot from the first read of a turn to its end.
+    let writing = true;
+    const reads = (async () => {
+      while (writing) {
+        await rows.findOne({ id: 'r0-0' });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const at = new Date('2026-03-01T00:00:00Z');
+    let largest = 0;
+    for (let round = 0; round < 40; round += 1) {
+      await Promise.all(Array.from({ length: 100 }, (_, index) => rows.insertOne({ id: `r${round}-${index}`, n: index, tag: 'x'.repeat(500), at })));
+      largest = Math.max(largest, (await stat(path.join(dataDir, `${DATA_FILE}-wal`))).size);
+    }
+    writing = false;
+    await reads;
+    expect(await rows.count({})).toBe(4_000);
+    // At most one batch past the limit: 100 rows of half a kilobyte, and their index entries.
+    expect(largest).toBeLessThan(limit + 512 * 1024);
+    await driver.close();
   });
 
   it('keeps exactly the indexes the specs name, rebuilding one whose options changed', async () => {

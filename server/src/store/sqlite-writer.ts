@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Update } from './driver';
@@ -31,11 +32,18 @@ export type WriterReply = { id: number; outcomes?: WriteOutcome[]; failure?: Wri
 export interface WriterData {
   file: string;
   busyTimeoutMs: number;
+  /**
+   * Past this size the WAL is checkpointed and truncated, waiting if need be for the reading
+   * connection's snapshot to end (one turn of its event loop). Under a steady load the passive
+   * checkpoints SQLite runs after commits, which never wait, can miss every moment the reader holds
+   * no snapshot, and the WAL would only grow.
+   */
+  walLimitBytes: number;
 }
 
 const failureOf = (error: unknown): WriteFailure => ({ code: (error as { code?: string }).code, message: error instanceof Error ? error.message : String(error) });
 
-function serve(port: NonNullable<typeof parentPort>, { file, busyTimeoutMs }: WriterData): void {
+function serve(port: NonNullable<typeof parentPort>, { file, busyTimeoutMs, walLimitBytes }: WriterData): void {
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: busyTimeoutMs });
@@ -108,6 +116,7 @@ function serve(port: NonNullable<typeof parentPort>, { file, busyTimeoutMs }: Wr
         }
       }
       commit.run();
+      if ((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > walLimitBytes) db.pragma('wal_checkpoint(TRUNCATE)');
       return { outcomes };
     } catch (error) {
       if (db.inTransaction) rollback.run();
