@@ -104,8 +104,9 @@ function lockDataDir(directory: string): Database.Database {
 const writeError = (failure: WriteFailure) => Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {});
 
 /**
- * The writer thread, seen from here: a request at a time per caller, answered in its own time. Its
- * worker keeps the process alive only while something waits on it.
+ * The writer thread, seen from here: each request is numbered and answered by its number (a backup
+ * answers after batches sent later). Its worker keeps the process alive only while something
+ * waits on it.
  */
 class WriterThread {
   private nextId = 1;
