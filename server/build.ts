@@ -31,4 +31,4 @@ await build({
   define: { SHOUTOUT_BUILT_PIXELS: JSON.stringify({ pixel: await bundlePixel('pixel'), 'referral-tracker': await bundlePixel('referral-tracker') }) },
   logLevel: 'warning',
 });
-console.log(`Built ${path.relative(process.cwd(), OUT) || '.'}/main.js (the service) and cli.js (the operator CLI).`);
+console.log(`Built ${path.relative(process.cwd(), OUT) || '.'}/main.js (the service), cli.js (the operator CLI) and sqlite-writer.js (the embedded store's writer thread).`);
