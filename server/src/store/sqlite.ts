@@ -138,7 +138,8 @@ class WriterThread {
 
   static async start(data: WriterData): Promise<WriterThread> {
     const worker = startWorker(data);
-    const [first] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))])) as [WriterReply];
+    // `once` rejects if the worker fails to load first ('error'), and leaves no listener behind.
+    const [first] = (await once(worker, 'message')) as [WriterReply];
     if ('openFailure' in first) {
       await worker.terminate();
       throw writeError(first.openFailure);
