@@ -48,13 +48,14 @@ export class Secrets {
   readonly downloadSigningKey: KeyObject;
   /** Lets the CLI run commands inside a running server on the same data dir (see cli/). */
   readonly operatorToken: string;
-  private readonly customerKey: Buffer;
-  private readonly visitorKey: Buffer;
+  // KeyObjects too: createHmac takes one without converting raw bytes on every lookup and click.
+  private readonly customerKey: KeyObject;
+  private readonly visitorKey: KeyObject;
 
   constructor(secret: string) {
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, 'shoutout', purpose, 32));
-    this.customerKey = derive('customer-external-id');
-    this.visitorKey = derive('visitor-ip');
+    this.customerKey = createSecretKey(derive('customer-external-id'));
+    this.visitorKey = createSecretKey(derive('visitor-ip'));
     this.referralSigningKey = createSecretKey(derive('referral-token'));
     this.downloadSigningKey = createSecretKey(derive('download-token'));
     this.operatorToken = derive('operator-token').toString('base64url');

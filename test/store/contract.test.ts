@@ -193,6 +193,25 @@ describe.each(adaptersUnderTest)('storage contract on $name', (adapter) => {
     expect(await again.count({ tag: cond({ $in: [null] }) })).toBe(0);
   });
 
+  it('answers findOne on the same fields by each call’s own values, null and operators, in any field order', async () => {
+    const march = new Date('2026-03-01T00:00:00Z');
+    await rows.insertOne(row('a', { tag: null, live: false }));
+    await rows.insertOne(row('b', { tag: 'x', at: march }));
+    await rows.insertOne(row('c', { tag: 'y', tenant: 't2' }));
+    const idOf = async (filter: Filter<Row>) => (await rows.findOne(filter))?.id ?? null;
+    expect(await idOf({ tenant: 't1', tag: 'x' })).toBe('b');
+    expect(await idOf({ tenant: 't2', tag: 'y' })).toBe('c');
+    expect(await idOf({ tenant: 't1', tag: 'y' })).toBeNull();
+    expect(await idOf({ tenant: 't1', tag: null })).toBe('a');
+    expect(await idOf({ tenant: 't2', tag: cond({ $ne: null }) })).toBe('c');
+    expect(await idOf({ tenant: 't1', tag: cond({ $in: ['x', 'z'] }) })).toBe('b');
+    expect(await idOf({ tag: 'x', tenant: 't1' })).toBe('b');
+    expect(await idOf({ live: false })).toBe('a');
+    expect(await idOf({ live: true, tenant: 't2' })).toBe('c');
+    expect(await idOf({ at: march })).toBe('b');
+    expect(await idOf({ at: new Date('2026-01-01T00:00:00Z'), tenant: 't2' })).toBe('c');
+  });
+
   it('keeps compound unique indexes working across a restart', async () => {
     const name = `compound_${counter}`;
     const indexes = spec().indexes;

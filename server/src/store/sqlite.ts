@@ -401,6 +401,25 @@ function conditionSql(field: string, condition: unknown, params: unknown[]): str
 
 const RANGE_OPERATORS = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
 
+/**
+ * The fields of a filter whose every condition is equality with a value, as one key, with the values
+ * pushed to `params` as `whereSql` pushes them; null, and nothing pushed, for any other filter. The
+ * reads by id or key that nearly every request makes are such filters, and their statements are
+ * found by this key instead of by SQL built and hashed on every read.
+ */
+function equalityShape(filter: object, params: unknown[]): string | null {
+  let shape = '';
+  for (const [field, condition] of Object.entries(filter)) {
+    if (condition === null || condition instanceof Cond) {
+      params.length = 0;
+      return null;
+    }
+    params.push(parameter(condition));
+    shape += `${field},`;
+  }
+  return shape;
+}
+
 function whereSql(filter: object, params: unknown[]): string {
   const terms = Object.entries(filter).map(([field, condition]) => conditionSql(field, condition, params));
   return terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
@@ -415,6 +434,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 
 class SqliteCollection<T extends object> implements Collection<T> {
   private readonly statements = new Map<string, Database.Statement>();
+  /** findOne's statements for equality filters, by `equalityShape`. */
+  private readonly findOneByShape = new Map<string, Database.Statement>();
   private readonly table: string;
 
   constructor(
@@ -447,7 +468,15 @@ class SqliteCollection<T extends object> implements Collection<T> {
 
   async findOne(filter: Filter<T>): Promise<T | null> {
     const params: unknown[] = [];
-    const json = this.statement(`SELECT doc FROM ${this.table}${whereSql(filter, params)} LIMIT 1`).pluck().get(...params) as string | undefined;
+    const shape = equalityShape(filter, params);
+    let statement = shape === null ? undefined : this.findOneByShape.get(shape);
+    if (statement) this.snapshot.enter();
+    else {
+      params.length = 0;
+      statement = this.statement(`SELECT doc FROM ${this.table}${whereSql(filter, params)} LIMIT 1`).pluck();
+      if (shape !== null) this.findOneByShape.set(shape, statement);
+    }
+    const json = statement.get(...params) as string | undefined;
     return json === undefined ? null : decodeDocument<T>(json);
   }
 
