@@ -29,22 +29,26 @@ const WEBHOOK_SECRET = 'whsec_bench_endpoint_secret';
 const NO_RATE_LIMIT = '1000000000';
 
 interface Baseline {
-  before: LoadResult;
-  after: LoadResult;
-  /** The mean of the two: what this route's ratio is taken against. */
+  /** The bare route's passes, one before each of the route's and one after the last. */
+  passes: LoadResult[];
+  /** Their mean: what this route's ratio is taken against. */
   perSecond: number;
 }
 
 interface Row {
   name: string;
   result: LoadResult;
-  /** The bare route, measured right before and right after this one. */
+  /** The bare route, measured around each of this route's passes. */
   baseline: Baseline;
   /** Minimum share of the bare route's requests/s, if this row has that target. */
   minRatio?: number;
   maxP99?: number;
   minPerSecond?: number;
 }
+
+// Passes per route with a ratio target, and each pass's length (see `adjacent` in main).
+const RATIO_ROUNDS = 3;
+const RATIO_PASS_SECONDS = 5;
 
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
@@ -95,11 +99,12 @@ async function main() {
       url: string,
       name: string,
       requests: RequestPlan,
-      options: { expect?: string; warmup?: { requests: RequestPlan; amount?: number }; amount?: number } = {},
+      options: { expect?: string; warmup?: { requests: RequestPlan; amount?: number }; amount?: number; seconds?: number } = {},
     ) => {
       const warmup = options.warmup ?? { requests };
       await runLoad(work, url, `${name}-warmup`, warmup.requests, { seconds: WARMUP_SECONDS, amount: warmup.amount, expect: options.expect });
-      const result = await runLoad(work, url, name, requests, { seconds: options.amount ? undefined : SECONDS, amount: options.amount, expect: options.expect });
+      const seconds = options.amount ? undefined : (options.seconds ?? SECONDS);
+      const result = await runLoad(work, url, name, requests, { seconds, amount: options.amount, expect: options.expect });
       console.log(`  ${name}: ${fixed(result.perSecond)} req/s, p99 ${result.p99} ms`);
       return result;
     };
@@ -107,29 +112,48 @@ async function main() {
     console.log(`Load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per route (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`);
     // Shared cores drift by a third within a run, so each route is compared with the bare route
     // measured right before and right after it rather than with one baseline for the whole run.
+    // Routes with a ratio target go further: RATIO_ROUNDS shorter passes, each between two of the
+    // bare route's (bare, route, bare, route, …, bare), so a drift in the middle of one pass
+    // weighs on a third of the figure instead of deciding it.
     const bareRoute: RequestPlan = { kind: 'constant', path: '/' };
-    const adjacent = async (name: string, run: () => Promise<LoadResult>): Promise<{ baseline: Baseline; result: LoadResult }> => {
-      const before = await measure(bare.url, `bare (before ${name})`, bareRoute);
-      const result = await run();
-      const after = await measure(bare.url, `bare (after ${name})`, bareRoute);
-      return { baseline: { before, after, perSecond: (before.perSecond + after.perSecond) / 2 }, result };
+    const adjacent = async (name: string, pass: (round: number) => Promise<LoadResult>, rounds = 1): Promise<{ baseline: Baseline; result: LoadResult }> => {
+      const seconds = rounds > 1 ? RATIO_PASS_SECONDS : SECONDS;
+      const passes = [await measure(bare.url, `bare (before ${name})`, bareRoute, { seconds })];
+      const results: LoadResult[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        results.push(await pass(round));
+        passes.push(await measure(bare.url, `bare (after ${name}${rounds > 1 ? ` pass ${round + 1}` : ''})`, bareRoute, { seconds }));
+      }
+      const perSecond = passes.reduce((sum, { perSecond }) => sum + perSecond, 0) / passes.length;
+      return { baseline: { passes, perSecond }, result: combined(results) };
     };
+    const ratioPass = { seconds: RATIO_PASS_SECONDS };
     // No target: the ceiling a route on the service's own HTTP server could reach (createExpressServer).
     const constant = await adjacent('constant', () => measure(reference.url, 'constant (service server)', bareRoute));
-    const lookup = await adjacent('lookup', () =>
-      measure(service.url, 'lookup', { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { expect: '"creator"' }),
+    const lookup = await adjacent(
+      'lookup',
+      (round) => measure(service.url, `lookup (pass ${round + 1})`, { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { ...ratioPass, expect: '"creator"' }),
+      RATIO_ROUNDS,
     );
-    const identify = await adjacent('identify', () =>
-      measure(
-        service.url,
-        'identify',
-        { kind: 'identify', apiKey, prefix: 'bench-user-', refs: seeded.refs },
-        { warmup: { requests: { kind: 'identify', apiKey, prefix: 'warmup-user-', refs: seeded.refs } } },
-      ),
+    // Each pass binds users of its own, so every measured identify stores a new binding.
+    const identify = await adjacent(
+      'identify',
+      (round) =>
+        measure(
+          service.url,
+          `identify (pass ${round + 1})`,
+          { kind: 'identify', apiKey, prefix: `bench-user-${round}-`, refs: seeded.refs },
+          { ...ratioPass, warmup: { requests: { kind: 'identify', apiKey, prefix: `warmup-user-${round}-`, refs: seeded.refs } } },
+        ),
+      RATIO_ROUNDS,
     );
+    // Each pass, and each warm-up, sends visitors from a network of its own: none is a repeat visit.
     const clicks = { kind: 'click', org: orgId, codes: seeded.codes } as const;
-    const click = await adjacent('click', () =>
-      measure(service.url, 'click', { ...clicks, network: 10 }, { expect: '"ref":"', warmup: { requests: { ...clicks, network: 11 } } }),
+    const click = await adjacent(
+      'click',
+      (round) =>
+        measure(service.url, `click (pass ${round + 1})`, { ...clicks, network: 10 + round }, { ...ratioPass, expect: '"ref":"', warmup: { requests: { ...clicks, network: 20 + round } } }),
+      RATIO_ROUNDS,
     );
     // Each load process signs fresh events, so the warm-up's are never replayed as duplicates.
     const checkouts: RequestPlan = { kind: 'webhook', secret: WEBHOOK_SECRET, promotionCodeIds: seeded.stripePromotionCodeIds };
@@ -206,6 +230,24 @@ async function main() {
   }
 }
 
+/** One route's passes as one result: their requests over their time, the middle pass's p50 and the worst pass's p99. */
+function combined(results: LoadResult[]): LoadResult {
+  if (results.length === 1) return results[0];
+  const total = (value: (result: LoadResult) => number) => results.reduce((sum, result) => sum + value(result), 0);
+  const requests = total((result) => result.requests);
+  const seconds = total((result) => result.seconds);
+  const p50s = results.map((result) => result.p50).sort((a, b) => a - b);
+  return {
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    p50: p50s[Math.floor(p50s.length / 2)],
+    p99: Math.max(...results.map((result) => result.p99)),
+    failed: total((result) => result.failed),
+    firstFailure: results.find((result) => result.firstFailure)?.firstFailure ?? null,
+  };
+}
+
 function printTable(rows: Row[]) {
   const verdicts: string[] = [];
   const table = rows.map(({ name, result, baseline, minRatio, maxP99, minPerSecond }) => {
@@ -220,14 +262,14 @@ function printTable(rows: Row[]) {
       fixed(result.perSecond),
       String(result.p50),
       String(result.p99),
-      `${fixed(baseline.perSecond)} (${fixed(baseline.before.perSecond)}, ${fixed(baseline.after.perSecond)})`,
-      `${baseline.before.p99}, ${baseline.after.p99}`,
+      `${fixed(baseline.perSecond)} (${baseline.passes.map((pass) => fixed(pass.perSecond)).join(', ')})`,
+      baseline.passes.map((pass) => pass.p99).join(', '),
       fixed(ratio, 2),
       String(result.requests),
       checks.join(', '),
     ];
   });
-  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'bare req/s (before, after)', 'bare p99 ms', 'vs bare', 'requests', 'targets'];
+  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'bare req/s (its passes)', 'bare p99 ms', 'vs bare', 'requests', 'targets'];
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => row[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === header.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
   console.log('');
