@@ -109,7 +109,10 @@ async function main() {
       return result;
     };
     const { apiKey, orgId } = seeded;
-    console.log(`Load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per route (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`);
+    console.log(
+      `Load: autocannon, ${CONNECTIONS} connections, a ${WARMUP_SECONDS} s warm-up before each pass; routes with a ratio target in ` +
+        `${RATIO_ROUNDS} passes of ${RATIO_PASS_SECONDS} s between passes of the bare route, others in one of ${SECONDS} s (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`,
+    );
     // Shared cores drift by a third within a run, so each route is compared with the bare route
     // measured right before and right after it rather than with one baseline for the whole run.
     // Routes with a ratio target go further: RATIO_ROUNDS shorter passes, each between two of the
