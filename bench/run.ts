@@ -5,7 +5,7 @@ import { GZIP_BUDGETS, type PixelVariant, pixelSizes } from '../pixel/build';
 import type { LoadResult, RequestPlan } from './load';
 import { startBenchReceiver } from './receiver';
 import { refundScaling } from './refunds';
-import { CONNECTIONS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
+import { alternated, CONNECTIONS, RATIO_PASS_SECONDS, RATIO_ROUNDS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, seed } from './seed';
 import { BUILT_SERVICE, type BenchProcess, buildService, serviceEnv, startProcess } from './server';
 import { storeBench } from './store';
@@ -45,10 +45,6 @@ interface Row {
   maxP99?: number;
   minPerSecond?: number;
 }
-
-// Passes per route with a ratio target, and each pass's length (see `adjacent` in main).
-const RATIO_ROUNDS = 3;
-const RATIO_PASS_SECONDS = 5;
 
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
@@ -114,21 +110,15 @@ async function main() {
         `${RATIO_ROUNDS} passes of ${RATIO_PASS_SECONDS} s between passes of the bare route, others in one of ${SECONDS} s (webhooks: ${WEBHOOK_EVENTS.toLocaleString('en')} events)`,
     );
     // Shared cores drift by a third within a run, so each route is compared with the bare route
-    // measured right before and right after it rather than with one baseline for the whole run.
-    // Routes with a ratio target go further: RATIO_ROUNDS shorter passes, each between two of the
-    // bare route's (bare, route, bare, route, …, bare), so a drift in the middle of one pass
-    // weighs on a third of the figure instead of deciding it.
+    // measured right before and right after it rather than with one baseline for the whole run;
+    // routes with a ratio target in RATIO_ROUNDS shorter passes, alternated with the bare route's.
     const bareRoute: RequestPlan = { kind: 'constant', path: '/' };
     const adjacent = async (name: string, pass: (round: number) => Promise<LoadResult>, rounds = 1): Promise<{ baseline: Baseline; result: LoadResult }> => {
       const seconds = rounds > 1 ? RATIO_PASS_SECONDS : SECONDS;
-      const passes = [await measure(bare.url, `bare (before ${name})`, bareRoute, { seconds })];
-      const results: LoadResult[] = [];
-      for (let round = 0; round < rounds; round += 1) {
-        results.push(await pass(round));
-        passes.push(await measure(bare.url, `bare (after ${name}${rounds > 1 ? ` pass ${round + 1}` : ''})`, bareRoute, { seconds }));
-      }
-      const perSecond = passes.reduce((sum, { perSecond }) => sum + perSecond, 0) / passes.length;
-      return { baseline: { passes, perSecond }, result: combined(results) };
+      const bareAround = (index: number) =>
+        measure(bare.url, index === 0 ? `bare (before ${name})` : `bare (after ${name}${rounds > 1 ? ` pass ${index}` : ''})`, bareRoute, { seconds });
+      const { references, referencePerSecond, result } = await alternated(rounds, bareAround, pass);
+      return { baseline: { passes: references, perSecond: referencePerSecond }, result };
     };
     const ratioPass = { seconds: RATIO_PASS_SECONDS };
     // No target: the ceiling a route on the service's own HTTP server could reach (createExpressServer).
@@ -231,24 +221,6 @@ async function main() {
     await Promise.allSettled(running.map((child) => child.stop()));
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** One route's passes as one result: their requests over their time, the middle pass's p50 and the worst pass's p99. */
-function combined(results: LoadResult[]): LoadResult {
-  if (results.length === 1) return results[0];
-  const total = (value: (result: LoadResult) => number) => results.reduce((sum, result) => sum + value(result), 0);
-  const requests = total((result) => result.requests);
-  const seconds = total((result) => result.seconds);
-  const p50s = results.map((result) => result.p50).sort((a, b) => a - b);
-  return {
-    requests,
-    seconds,
-    perSecond: requests / seconds,
-    p50: p50s[Math.floor(p50s.length / 2)],
-    p99: Math.max(...results.map((result) => result.p99)),
-    failed: total((result) => result.failed),
-    firstFailure: results.find((result) => result.firstFailure)?.firstFailure ?? null,
-  };
 }
 
 function printTable(rows: Row[]) {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadResult, RequestPlan } from './load';
-import { runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
+import { alternated, RATIO_PASS_SECONDS, RATIO_ROUNDS, runLoad, SECONDS, WARMUP_SECONDS } from './scenarios';
 import { BENCH_SECRET, SEEDED_PREFIX, type Seeded, seed } from './seed';
 import { BUILT_SERVICE, type BenchProcess, serviceEnv, startProcess } from './server';
 
@@ -10,8 +10,8 @@ import { BUILT_SERVICE, type BenchProcess, serviceEnv, startProcess } from './se
  * and a service process of its own, measured against the same service on an empty store:
  * - memory: RSS growth after a lookup load and a full collection (through the inspector, opened
  *   with SIGUSR1), at 100k bindings with 100k conversions, and at 1M bindings;
- * - start-up at 1M bindings, and lookup throughput at 1M against 100k measured right before and right
- *   after it (an index read should not care);
+ * - start-up at 1M bindings, and lookup throughput at 1M against 100k, in passes alternated with
+ *   100k's (an index read should not care);
  * - the admin reads at 100k conversions: a page of `GET /api/conversions`, a full CSV export, and
  *   lookups' p99 while exports run back to back against their p99 without.
  * Seeded through the store's repos in batches (bench/seed.ts), not over HTTP. Each service is the built
@@ -42,11 +42,11 @@ export async function storeBench(work: string, options: { large: boolean }): Pro
   };
   const lookupPlan = (service: Service, users: number): RequestPlan => ({ kind: 'lookup', apiKey: service.seeded.apiKey, prefix: SEEDED_PREFIX, users });
   /** Warm-up, then the measured pass; `found` false on the empty store, where every lookup finds nobody. */
-  const lookups = async (service: Service, name: string, users: number, found = true) => {
+  const lookups = async (service: Service, name: string, users: number, found = true, seconds = LOOKUP_SECONDS) => {
     const plan = lookupPlan(service, Math.max(users, 1));
     const expect = found ? '"creator"' : undefined;
     await runLoad(work, service.process.url, `${name}-warmup`, plan, { seconds: WARMUP_SECONDS, expect });
-    const result = await runLoad(work, service.process.url, name, plan, { seconds: LOOKUP_SECONDS, expect });
+    const result = await runLoad(work, service.process.url, name, plan, { seconds, expect });
     console.log(`  ${name}: ${result.perSecond.toFixed(0)} req/s, p99 ${result.p99} ms`);
     return result;
   };
@@ -75,12 +75,13 @@ export async function storeBench(work: string, options: { large: boolean }): Pro
   if (options.large) {
     const service = await serviceOn('1m', SIZES.large, 0);
     const memory = await memoryOf(service, '1M bindings', SIZES.large);
-    // The cores drift by a third within minutes, so the 1M lookups are compared with the 100k ones
-    // measured right before and right after them, both services up (as the bare route is in run.ts).
-    const before = await lookups(medium, 'lookup (100k, before 1M)', SIZES.medium);
-    const at1M = await lookups(service, 'lookup (1M)', SIZES.large);
-    const after = await lookups(medium, 'lookup (100k, after 1M)', SIZES.medium);
-    large = { memory, startSeconds: service.startSeconds, drift: { at100k: (before.perSecond + after.perSecond) / 2, at1M: at1M.perSecond } };
+    // Both services up, the 1M lookups alternated with the 100k ones, as routes are with the bare route in run.ts.
+    const { referencePerSecond, result } = await alternated(
+      RATIO_ROUNDS,
+      (index) => lookups(medium, `lookup (100k, pass ${index + 1})`, SIZES.medium, true, RATIO_PASS_SECONDS),
+      (round) => lookups(service, `lookup (1M, pass ${round + 1})`, SIZES.large, true, RATIO_PASS_SECONDS),
+    );
+    large = { memory, startSeconds: service.startSeconds, drift: { at100k: referencePerSecond, at1M: result.perSecond } };
     await service.process.stop();
   }
   await medium.process.stop();
@@ -108,11 +109,11 @@ export async function storeBench(work: string, options: { large: boolean }): Pro
         `${verdict(large.startSeconds < TARGETS.startAt1M)} < ${TARGETS.startAt1M} s`,
     );
     console.log(
-      `  lookup at 1M bindings: ${large.drift.at1M.toFixed(0)} req/s against ${large.drift.at100k.toFixed(0)} at 100k (mean of right before and after) ` +
+      `  lookup at 1M bindings: ${large.drift.at1M.toFixed(0)} req/s against ${large.drift.at100k.toFixed(0)} at 100k (${RATIO_ROUNDS} passes each, alternated) ` +
         `(${(-drift * 100).toFixed(1)}%), ${verdict(Math.abs(drift) <= TARGETS.lookupDrift)} within ${TARGETS.lookupDrift * 100}%`,
     );
   } else {
-    console.log('  1M bindings: not run (add --large)');
+    console.log('  1M bindings: not run (--no-1m)');
   }
   console.log(`\nAdmin reads at ${SIZES.medium.toLocaleString('en')} conversions`);
   console.log(`  GET /api/conversions (a page of ${admin.pageSize}): ${admin.page.perSecond.toFixed(0)} req/s, p50 ${admin.page.p50} ms, p99 ${admin.page.p99} ms`);
