@@ -15,6 +15,10 @@ const LOCK_FILE = 'shoutout.lock';
 const BUSY_TIMEOUT_MS = 5_000;
 // Sixteen times the WAL SQLite's passive checkpoints keep to (1,000 pages).
 const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+// The reading connection's page cache: room for the interior pages of the largest indexes at 1M
+// bindings (~5 MB) beside the leaves a load passes through. With SQLite's default 2 MB a lookup at
+// 1M read interior pages from the file again and ran 10–18% slower than at 100k.
+const READ_CACHE_KIB = 16 * 1024;
 
 export class DataDirLockedError extends Error {
   constructor(readonly directory: string) {
@@ -48,6 +52,7 @@ export async function openSqliteDriver(dataDir: string, options: { trace?: (sql:
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS, verbose: options.trace as ((message?: unknown) => void) | undefined });
     db.pragma('journal_mode = WAL');
+    db.pragma(`cache_size = -${READ_CACHE_KIB}`);
     writer = await WriterThread.start({ file, busyTimeoutMs: BUSY_TIMEOUT_MS, walLimitBytes: options.walLimitBytes ?? WAL_LIMIT_BYTES });
   } catch (error) {
     db?.close();
