@@ -113,30 +113,34 @@ async function main() {
     // measured right before and right after it rather than with one baseline for the whole run;
     // routes with a ratio target in RATIO_ROUNDS shorter passes, alternated with the bare route's.
     const bareRoute: RequestPlan = { kind: 'constant', path: '/' };
-    const adjacent = async (name: string, pass: (round: number) => Promise<LoadResult>, rounds = 1): Promise<{ baseline: Baseline; result: LoadResult }> => {
+    // Each pass of the route is told its length, which the bare route's passes around it share.
+    const adjacent = async (
+      name: string,
+      pass: (round: number, seconds: number) => Promise<LoadResult>,
+      rounds = 1,
+    ): Promise<{ baseline: Baseline; result: LoadResult }> => {
       const seconds = rounds > 1 ? RATIO_PASS_SECONDS : SECONDS;
       const bareAround = (index: number) =>
         measure(bare.url, index === 0 ? `bare (before ${name})` : `bare (after ${name}${rounds > 1 ? ` pass ${index}` : ''})`, bareRoute, { seconds });
-      const { references, referencePerSecond, result } = await alternated(rounds, bareAround, pass);
+      const { references, referencePerSecond, result } = await alternated(rounds, bareAround, (round) => pass(round, seconds));
       return { baseline: { passes: references, perSecond: referencePerSecond }, result };
     };
-    const ratioPass = { seconds: RATIO_PASS_SECONDS };
     // No target: the ceiling a route on the service's own HTTP server could reach (createExpressServer).
     const constant = await adjacent('constant', () => measure(reference.url, 'constant (service server)', bareRoute));
     const lookup = await adjacent(
       'lookup',
-      (round) => measure(service.url, `lookup (pass ${round + 1})`, { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { ...ratioPass, expect: '"creator"' }),
+      (round, seconds) => measure(service.url, `lookup (pass ${round + 1})`, { kind: 'lookup', apiKey, prefix: SEEDED_PREFIX, users: BINDINGS }, { seconds, expect: '"creator"' }),
       RATIO_ROUNDS,
     );
     // Each pass binds users of its own, so every measured identify stores a new binding.
     const identify = await adjacent(
       'identify',
-      (round) =>
+      (round, seconds) =>
         measure(
           service.url,
           `identify (pass ${round + 1})`,
           { kind: 'identify', apiKey, prefix: `bench-user-${round}-`, refs: seeded.refs },
-          { ...ratioPass, warmup: { requests: { kind: 'identify', apiKey, prefix: `warmup-user-${round}-`, refs: seeded.refs } } },
+          { seconds, warmup: { requests: { kind: 'identify', apiKey, prefix: `warmup-user-${round}-`, refs: seeded.refs } } },
         ),
       RATIO_ROUNDS,
     );
@@ -144,8 +148,8 @@ async function main() {
     const clicks = { kind: 'click', org: orgId, codes: seeded.codes } as const;
     const click = await adjacent(
       'click',
-      (round) =>
-        measure(service.url, `click (pass ${round + 1})`, { ...clicks, network: 10 + round }, { ...ratioPass, expect: '"ref":"', warmup: { requests: { ...clicks, network: 20 + round } } }),
+      (round, seconds) =>
+        measure(service.url, `click (pass ${round + 1})`, { ...clicks, network: 10 + round }, { seconds, expect: '"ref":"', warmup: { requests: { ...clicks, network: 20 + round } } }),
       RATIO_ROUNDS,
     );
     // Each load process signs fresh events, so the warm-up's are never replayed as duplicates.

@@ -408,17 +408,15 @@ const RANGE_OPERATORS = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
 
 /**
  * The fields of a filter whose every condition is equality with a value, as one key, with the values
- * pushed to `params` as `whereSql` pushes them; null, and nothing pushed, for any other filter. The
- * reads by id or key that nearly every request makes are such filters, and their statements are
- * found by this key instead of by SQL built and hashed on every read.
+ * pushed to `params` as `whereSql` pushes them; null for any other filter (`params` then holds
+ * whatever was pushed before the first other condition). The reads by id or key that nearly every
+ * request makes are such filters, and their statements are found by this key instead of by SQL
+ * built and hashed on every read.
  */
 function equalityShape(filter: object, params: unknown[]): string | null {
   let shape = '';
   for (const [field, condition] of Object.entries(filter)) {
-    if (condition === null || condition instanceof Cond) {
-      params.length = 0;
-      return null;
-    }
+    if (condition === null || condition instanceof Cond) return null;
     params.push(parameter(condition));
     shape += `${field},`;
   }
@@ -477,6 +475,7 @@ class SqliteCollection<T extends object> implements Collection<T> {
     let statement = shape === null ? undefined : this.findOneByShape.get(shape);
     if (statement) this.snapshot.enter();
     else {
+      // whereSql pushes every value itself.
       params.length = 0;
       statement = this.statement(`SELECT doc FROM ${this.table}${whereSql(filter, params)} LIMIT 1`).pluck();
       if (shape !== null) this.findOneByShape.set(shape, statement);
